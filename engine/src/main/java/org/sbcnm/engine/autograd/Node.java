@@ -1,0 +1,174 @@
+package org.sbcnm.engine.autograd;
+
+import org.sbcnm.engine.param.Parameter;
+import org.sbcnm.engine.tensor.DType;
+import org.sbcnm.engine.tensor.Tensor;
+
+/**
+ * One value on a {@link Tape}: its tensor, a lazily zeroed gradient of the same shape, its parents
+ * and the {@link Op} that made it (null for a leaf). Nodes are owned and recycled by their tape:
+ * a node is valid only until the tape's next {@link Tape#begin()}.
+ *
+ * <p>The attribute slots ({@link #attr}, {@link #flags}, {@link #ctx}, {@link #scratch}) belong to
+ * the op that created the node and hold what its backward rule needs.
+ */
+public final class Node {
+  final Tape tape;
+  final int index;
+  private final Buffer valueBuffer = new Buffer();
+  private final Buffer gradBuffer = new Buffer();
+  private final Buffer[] scratchBuffers = {new Buffer(), new Buffer(), new Buffer()};
+  private Node[] parents = new Node[2];
+  private int parentCount;
+  Op op;
+  Tensor value;
+  private Tensor grad;
+  private int gradPass = -1;
+  boolean requiresGrad;
+  Parameter param;
+
+  /** Op-owned numeric attribute (a scale factor, an epsilon, ...). */
+  public double attr;
+
+  /** Op-owned bit flags (transposes, modes). */
+  public int flags;
+
+  /** Op-owned reference (indices, a sparse matrix, a mask); never copied. */
+  public Object ctx;
+
+  /** Second op-owned reference. */
+  public Object ctx2;
+
+  /** Third op-owned reference. */
+  public Object ctx3;
+
+  Node(Tape tape, int index) {
+    this.tape = tape;
+    this.index = index;
+  }
+
+  void reset(Op op) {
+    this.op = op;
+    this.value = null;
+    this.grad = null;
+    this.gradPass = -1;
+    this.requiresGrad = false;
+    this.param = null;
+    this.attr = 0;
+    this.flags = 0;
+    this.ctx = null;
+    this.ctx2 = null;
+    this.ctx3 = null;
+    for (int i = 0; i < parentCount; i++) {
+      parents[i] = null;
+    }
+    parentCount = 0;
+  }
+
+  Tensor allocValue(DType type, int rows, int cols) {
+    value = valueBuffer.get(type, rows, cols);
+    return value;
+  }
+
+  /** The forward value. */
+  public Tensor value() {
+    return value;
+  }
+
+  /** The gradient of the last backward pass, or null if none reached this node. */
+  public Tensor grad() {
+    if (param != null) {
+      return param.grad();
+    }
+    return gradPass == tape.pass() ? grad : null;
+  }
+
+  /** The op's name, or "leaf". */
+  public String opName() {
+    return op == null ? (param != null ? "param:" + param.name() : "leaf") : op.name();
+  }
+
+  public int rows() {
+    return value.rows();
+  }
+
+  public int cols() {
+    return value.cols();
+  }
+
+  public DType dtype() {
+    return value.dtype();
+  }
+
+  /** True when some gradient must flow through this node. */
+  public boolean requiresGrad() {
+    return requiresGrad;
+  }
+
+  /** The parameter behind a parameter leaf, else null. */
+  public Parameter param() {
+    return param;
+  }
+
+  public int parentCount() {
+    return parentCount;
+  }
+
+  public Node parent(int i) {
+    if (i >= parentCount) {
+      throw new IndexOutOfBoundsException("parent " + i + " of " + parentCount + " (" + opName() + ")");
+    }
+    return parents[i];
+  }
+
+  /** Appends a parent; the node requires a gradient if any parent does. For op implementations. */
+  public void addParent(Node p) {
+    if (p.tape != tape) {
+      throw new IllegalArgumentException(opName() + ": parent from another tape");
+    }
+    if (p.index >= index) {
+      throw new IllegalStateException(opName() + ": parent " + p.opName() + " was made after its child");
+    }
+    if (parentCount == parents.length) {
+      Node[] grown = new Node[parents.length * 2];
+      System.arraycopy(parents, 0, grown, 0, parentCount);
+      parents = grown;
+    }
+    parents[parentCount++] = p;
+    requiresGrad |= p.requiresGrad;
+  }
+
+  /**
+   * The gradient buffer to accumulate into during this backward pass: zeroed on first use in the
+   * pass. For a parameter leaf, the parameter's own gradient (zeroed by the optimiser), with every
+   * row marked as touched.
+   */
+  public Tensor gradForAccumulate() {
+    if (param != null) {
+      param.markAllRows();
+      return param.grad();
+    }
+    int pass = tape.pass();
+    if (gradPass != pass) {
+      grad = gradBuffer.get(value.dtype(), value.rows(), value.cols());
+      grad.fill(0);
+      gradPass = pass;
+    }
+    return grad;
+  }
+
+  /** True when a gradient reached this node in the current backward pass. */
+  boolean hasGrad() {
+    return gradPass == tape.pass();
+  }
+
+  /** A reusable op-owned scratch tensor (slot 0 to 2) of the given shape; contents unspecified. */
+  public Tensor scratch(int slot, DType type, int rows, int cols) {
+    return scratchBuffers[slot].get(type, rows, cols);
+  }
+
+  @Override
+  public String toString() {
+    return "Node#" + index + "(" + opName() + ", " + (value == null ? "?" : value.shape()) + ")";
+  }
+}

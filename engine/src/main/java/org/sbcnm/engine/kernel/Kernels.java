@@ -1,0 +1,356 @@
+package org.sbcnm.engine.kernel;
+
+import java.util.Objects;
+
+/**
+ * The one public entry to the float32 kernels: checks its arguments, then calls the implementation
+ * chosen at start-up (scalar or Vector API, see {@link #implementation()}).
+ *
+ * <p>Arrays named {@code out}, {@code y} or {@code c} are modified; every other array is not.
+ * GEMM is split across {@link #threads()} threads by rows of C when the product is large enough to
+ * pay for it.
+ */
+public final class Kernels {
+  /** Below this many multiply-adds a GEMM runs on the calling thread. */
+  private static final long PARALLEL_MIN_FLOPS = 1L << 18;
+
+  private static volatile WorkerPool pool;
+
+  private Kernels() {}
+
+  static FloatKernels impl() {
+    return KernelProvider.get();
+  }
+
+  /** Name of the implementation in use: {@code "simd"} or {@code "scalar"}. */
+  public static String implementation() {
+    return impl().name();
+  }
+
+  /** Float lanes per vector of the implementation in use (1 for scalar). */
+  public static int lanes() {
+    return impl().lanes();
+  }
+
+  /** True when the {@code jdk.incubator.vector} module is resolved in this JVM. */
+  public static boolean vectorApiAvailable() {
+    return KernelProvider.vectorModulePresent();
+  }
+
+  /**
+   * Threads GEMM and other row-parallel kernels use: the {@code sbcnm.threads} system property if
+   * set, else the number of available processors, unless changed by {@link #setThreads}.
+   */
+  public static int threads() {
+    return pool().threads();
+  }
+
+  /** Sets the thread count (≥ 1) for row-parallel kernels. Safe between calls, not during one. */
+  public static synchronized void setThreads(int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+    }
+    WorkerPool old = pool;
+    if (old != null && old.threads() == threads) {
+      return;
+    }
+    pool = new WorkerPool(threads);
+    if (old != null) {
+      old.shutdown();
+    }
+  }
+
+  static WorkerPool pool() {
+    WorkerPool p = pool;
+    if (p == null) {
+      synchronized (Kernels.class) {
+        p = pool;
+        if (p == null) {
+          int n = Integer.getInteger("sbcnm.threads", Runtime.getRuntime().availableProcessors());
+          p = pool = new WorkerPool(Math.max(1, n));
+        }
+      }
+    }
+    return p;
+  }
+
+  /** Runs {@code body.runChunk(c)} for c in [0, chunks) on the kernel threads; returns when done. */
+  public static void parallelFor(int chunks, ChunkBody body) {
+    Objects.requireNonNull(body, "body");
+    pool().run(chunks, body::runChunk);
+  }
+
+  /** One numbered chunk of a {@link #parallelFor} loop. */
+  @FunctionalInterface
+  public interface ChunkBody {
+    void runChunk(int chunk);
+  }
+
+  private static void range(float[] a, int off, int n, String what) {
+    Objects.checkFromIndexSize(off, n, Objects.requireNonNull(a, what).length);
+  }
+
+  /** Σ a[ao+k]·b[bo+k], k &lt; n. */
+  public static float dot(float[] a, int ao, float[] b, int bo, int n) {
+    range(a, ao, n, "a");
+    range(b, bo, n, "b");
+    return impl().dot(a, ao, b, bo, n);
+  }
+
+  /** y += alpha·x. Modifies y. */
+  public static void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
+    range(x, xo, n, "x");
+    range(y, yo, n, "y");
+    impl().axpy(alpha, x, xo, y, yo, n);
+  }
+
+  /** out = alpha·x. Modifies out (may be x). */
+  public static void scale(float alpha, float[] x, int xo, float[] out, int oo, int n) {
+    range(x, xo, n, "x");
+    range(out, oo, n, "out");
+    impl().scale(alpha, x, xo, out, oo, n);
+  }
+
+  /** out = a + b. Modifies out (may be a or b). */
+  public static void add(float[] a, int ao, float[] b, int bo, float[] out, int oo, int n) {
+    range(a, ao, n, "a");
+    range(b, bo, n, "b");
+    range(out, oo, n, "out");
+    impl().add(a, ao, b, bo, out, oo, n);
+  }
+
+  /** out = a ⊙ b. Modifies out (may be a or b). */
+  public static void mul(float[] a, int ao, float[] b, int bo, float[] out, int oo, int n) {
+    range(a, ao, n, "a");
+    range(b, bo, n, "b");
+    range(out, oo, n, "out");
+    impl().mul(a, ao, b, bo, out, oo, n);
+  }
+
+  /** out += a ⊙ b. Modifies out. */
+  public static void mulAdd(float[] a, int ao, float[] b, int bo, float[] out, int oo, int n) {
+    range(a, ao, n, "a");
+    range(b, bo, n, "b");
+    range(out, oo, n, "out");
+    impl().mulAdd(a, ao, b, bo, out, oo, n);
+  }
+
+  /** out = max(x, 0). Modifies out (may be x). */
+  public static void relu(float[] x, int xo, float[] out, int oo, int n) {
+    range(x, xo, n, "x");
+    range(out, oo, n, "out");
+    impl().relu(x, xo, out, oo, n);
+  }
+
+  /** out += g where x &gt; 0. Modifies out. */
+  public static void reluBackward(float[] x, int xo, float[] g, int go, float[] out, int oo, int n) {
+    range(x, xo, n, "x");
+    range(g, go, n, "g");
+    range(out, oo, n, "out");
+    impl().reluBackward(x, xo, g, go, out, oo, n);
+  }
+
+  /** Σ x. */
+  public static float sum(float[] x, int xo, int n) {
+    range(x, xo, n, "x");
+    return impl().sum(x, xo, n);
+  }
+
+  /** Σ x². */
+  public static float sumSquares(float[] x, int xo, int n) {
+    range(x, xo, n, "x");
+    return impl().sumSquares(x, xo, n);
+  }
+
+  /** max x, or -∞ for n = 0. */
+  public static float max(float[] x, int xo, int n) {
+    range(x, xo, n, "x");
+    return impl().max(x, xo, n);
+  }
+
+  /** out = exp(x − shift), returning Σ out. Modifies out (may be x). */
+  public static float expShifted(float[] x, int xo, float shift, float[] out, int oo, int n) {
+    range(x, xo, n, "x");
+    range(out, oo, n, "out");
+    return impl().expShifted(x, xo, shift, out, oo, n);
+  }
+
+  /** The smallest k in [from, to) with x[k] &gt; threshold, or {@code to}. */
+  public static int firstAbove(float[] x, int from, int to, float threshold) {
+    Objects.checkFromToIndex(from, to, x.length);
+    return impl().firstAbove(x, from, to, threshold);
+  }
+
+  /**
+   * C = β·C + α·op(A)·op(B), row-major with leading dimensions. op(A) is [m, k]: A is stored [m,
+   * lda ≥ k], or [k, lda ≥ m] when {@code transA}; op(B) is [k, n]: B is stored [k, ldb ≥ n], or
+   * [n, ldb ≥ k] when {@code transB}. C is [m, ldc ≥ n] and is modified; it must not overlap A or
+   * B. β = 0 overwrites C without reading it.
+   */
+  public static void gemm(
+      boolean transA,
+      boolean transB,
+      int m,
+      int n,
+      int k,
+      float alpha,
+      float[] a,
+      int ao,
+      int lda,
+      float[] b,
+      int bo,
+      int ldb,
+      float beta,
+      float[] c,
+      int co,
+      int ldc) {
+    if (m < 0 || n < 0 || k < 0) {
+      throw new IllegalArgumentException("gemm: negative size m=" + m + " n=" + n + " k=" + k);
+    }
+    checkOperand("A", a, ao, lda, transA ? k : m, transA ? m : k);
+    checkOperand("B", b, bo, ldb, transB ? n : k, transB ? k : n);
+    checkOperand("C", c, co, ldc, m, n);
+    gemmUnchecked(impl(), transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc);
+  }
+
+  private static void checkOperand(String name, float[] x, int off, int ld, int rows, int cols) {
+    Objects.requireNonNull(x, name);
+    if (rows == 0 || cols == 0) {
+      return;
+    }
+    if (ld < cols) {
+      throw new IllegalArgumentException("gemm: " + name + " leading dimension " + ld + " < " + cols);
+    }
+    long last = (long) off + (long) (rows - 1) * ld + cols;
+    if (off < 0 || last > x.length) {
+      throw new IllegalArgumentException(
+          "gemm: " + name + " [" + rows + ", " + cols + "] (ld " + ld + ", offset " + off + ") exceeds array of "
+              + x.length);
+    }
+  }
+
+  static void gemmUnchecked(
+      FloatKernels kernels,
+      boolean transA,
+      boolean transB,
+      int m,
+      int n,
+      int k,
+      float alpha,
+      float[] a,
+      int ao,
+      int lda,
+      float[] b,
+      int bo,
+      int ldb,
+      float beta,
+      float[] c,
+      int co,
+      int ldc) {
+    WorkerPool p = pool();
+    int threads = p.threads();
+    long flops = (long) m * n * k;
+    if (threads == 1 || flops < PARALLEL_MIN_FLOPS || m < 2 * SimdGemmRows.MR) {
+      kernels.gemm(transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc);
+      return;
+    }
+    GemmTask t = GemmTask.LOCAL.get();
+    t.set(kernels, threads, transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc);
+    try {
+      p.run(threads, t);
+    } finally {
+      t.clear();
+    }
+  }
+
+  /** Row-split of one GEMM; one reusable instance per calling thread. */
+  private static final class GemmTask implements WorkerPool.ChunkedTask {
+    static final ThreadLocal<GemmTask> LOCAL = ThreadLocal.withInitial(GemmTask::new);
+    FloatKernels kernels;
+    int chunks;
+    boolean transA;
+    boolean transB;
+    int m;
+    int n;
+    int k;
+    float alpha;
+    float[] a;
+    int ao;
+    int lda;
+    float[] b;
+    int bo;
+    int ldb;
+    float beta;
+    float[] c;
+    int co;
+    int ldc;
+
+    void set(
+        FloatKernels kernels,
+        int chunks,
+        boolean transA,
+        boolean transB,
+        int m,
+        int n,
+        int k,
+        float alpha,
+        float[] a,
+        int ao,
+        int lda,
+        float[] b,
+        int bo,
+        int ldb,
+        float beta,
+        float[] c,
+        int co,
+        int ldc) {
+      this.kernels = kernels;
+      this.chunks = chunks;
+      this.transA = transA;
+      this.transB = transB;
+      this.m = m;
+      this.n = n;
+      this.k = k;
+      this.alpha = alpha;
+      this.a = a;
+      this.ao = ao;
+      this.lda = lda;
+      this.b = b;
+      this.bo = bo;
+      this.ldb = ldb;
+      this.beta = beta;
+      this.c = c;
+      this.co = co;
+      this.ldc = ldc;
+    }
+
+    void clear() {
+      a = null;
+      b = null;
+      c = null;
+      kernels = null;
+    }
+
+    @Override
+    public void runChunk(int chunk) {
+      // Split rows in multiples of the micro-kernel height so no thread computes a ragged tile it
+      // could have avoided.
+      int unit = SimdGemmRows.MR;
+      int units = (m + unit - 1) / unit;
+      int from = Math.min(m, (int) ((long) units * chunk / chunks) * unit);
+      int to = Math.min(m, (int) ((long) units * (chunk + 1) / chunks) * unit);
+      if (from >= to) {
+        return;
+      }
+      int aOff = transA ? ao + from : ao + from * lda;
+      kernels.gemm(transA, transB, to - from, n, k, alpha, a, aOff, lda, b, bo, ldb, beta, c, co + from * ldc, ldc);
+    }
+  }
+
+  /** The micro-kernel height, kept here so this class never loads the Vector API. */
+  private static final class SimdGemmRows {
+    static final int MR = 6;
+
+    private SimdGemmRows() {}
+  }
+}

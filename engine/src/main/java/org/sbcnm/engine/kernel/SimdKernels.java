@@ -1,0 +1,263 @@
+package org.sbcnm.engine.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The float32 kernels on the Vector API ({@code jdk.incubator.vector}).
+ *
+ * <p>Every loop follows one template:
+ *
+ * <pre>{@code
+ * int bound = S.loopBound(n);            // whole vectors only; no masked loads in hot loops
+ * FloatVector acc0 = zero, acc1 = zero;  // independent accumulators hide the FMA latency
+ * for (; k + 2 * L <= bound; k += 2 * L) { acc0 = fma(x(k), y(k), acc0); acc1 = fma(x(k+L), ...); }
+ * for (; k < bound; k += L) { acc0 = fma(x(k), y(k), acc0); }
+ * float s = acc0.add(acc1).reduceLanes(ADD);
+ * for (; k < n; k++) { s = Math.fma(x[k], y[k], s); }   // scalar tail
+ * }</pre>
+ *
+ * Two accumulators, not four: the vectors our towers produce are 64 to 256 floats long, where a
+ * four-way unroll spends more in its tail than it saves in latency. FMA goes through {@link #fma}.
+ * The species is the platform's preferred one, held in {@link Species}.
+ */
+final class SimdKernels implements FloatKernels {
+  static final SimdKernels INSTANCE = new SimdKernels();
+
+  /** Species constants in their own holder so that loading them is one decision. */
+  static final class Species {
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    static final int L = F.length();
+
+    private Species() {}
+  }
+
+  private static final VectorSpecies<Float> S = Species.F;
+  private static final int L = Species.L;
+
+  private SimdKernels() {}
+
+  private static FloatVector fma(FloatVector a, FloatVector b, FloatVector acc) {
+    return a.fma(b, acc);
+  }
+
+  @Override
+  public String name() {
+    return "simd";
+  }
+
+  @Override
+  public int lanes() {
+    return L;
+  }
+
+  @Override
+  public float dot(float[] a, int ao, float[] b, int bo, int n) {
+    int bound = S.loopBound(n);
+    FloatVector acc0 = FloatVector.zero(S);
+    FloatVector acc1 = FloatVector.zero(S);
+    int k = 0;
+    for (; k + 2 * L <= bound; k += 2 * L) {
+      acc0 = fma(FloatVector.fromArray(S, a, ao + k), FloatVector.fromArray(S, b, bo + k), acc0);
+      acc1 = fma(FloatVector.fromArray(S, a, ao + k + L), FloatVector.fromArray(S, b, bo + k + L), acc1);
+    }
+    for (; k < bound; k += L) {
+      acc0 = fma(FloatVector.fromArray(S, a, ao + k), FloatVector.fromArray(S, b, bo + k), acc0);
+    }
+    float s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    for (; k < n; k++) {
+      s = Math.fma(a[ao + k], b[bo + k], s);
+    }
+    return s;
+  }
+
+  @Override
+  public void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
+    int bound = S.loopBound(n);
+    FloatVector va = FloatVector.broadcast(S, alpha);
+    int k = 0;
+    for (; k < bound; k += L) {
+      fma(va, FloatVector.fromArray(S, x, xo + k), FloatVector.fromArray(S, y, yo + k)).intoArray(y, yo + k);
+    }
+    for (; k < n; k++) {
+      y[yo + k] = Math.fma(alpha, x[xo + k], y[yo + k]);
+    }
+  }
+
+  @Override
+  public void scale(float alpha, float[] x, int xo, float[] out, int oo, int n) {
+    int bound = S.loopBound(n);
+    int k = 0;
+    for (; k < bound; k += L) {
+      FloatVector.fromArray(S, x, xo + k).mul(alpha).intoArray(out, oo + k);
+    }
+    for (; k < n; k++) {
+      out[oo + k] = alpha * x[xo + k];
+    }
+  }
+
+  @Override
+  public void add(float[] a, int ao, float[] b, int bo, float[] out, int oo, int n) {
+    int bound = S.loopBound(n);
+    int k = 0;
+    for (; k < bound; k += L) {
+      FloatVector.fromArray(S, a, ao + k).add(FloatVector.fromArray(S, b, bo + k)).intoArray(out, oo + k);
+    }
+    for (; k < n; k++) {
+      out[oo + k] = a[ao + k] + b[bo + k];
+    }
+  }
+
+  @Override
+  public void mul(float[] a, int ao, float[] b, int bo, float[] out, int oo, int n) {
+    int bound = S.loopBound(n);
+    int k = 0;
+    for (; k < bound; k += L) {
+      FloatVector.fromArray(S, a, ao + k).mul(FloatVector.fromArray(S, b, bo + k)).intoArray(out, oo + k);
+    }
+    for (; k < n; k++) {
+      out[oo + k] = a[ao + k] * b[bo + k];
+    }
+  }
+
+  @Override
+  public void mulAdd(float[] a, int ao, float[] b, int bo, float[] out, int oo, int n) {
+    int bound = S.loopBound(n);
+    int k = 0;
+    for (; k < bound; k += L) {
+      fma(FloatVector.fromArray(S, a, ao + k), FloatVector.fromArray(S, b, bo + k), FloatVector.fromArray(S, out, oo + k))
+          .intoArray(out, oo + k);
+    }
+    for (; k < n; k++) {
+      out[oo + k] = Math.fma(a[ao + k], b[bo + k], out[oo + k]);
+    }
+  }
+
+  @Override
+  public void relu(float[] x, int xo, float[] out, int oo, int n) {
+    int bound = S.loopBound(n);
+    int k = 0;
+    for (; k < bound; k += L) {
+      FloatVector.fromArray(S, x, xo + k).max(0f).intoArray(out, oo + k);
+    }
+    for (; k < n; k++) {
+      out[oo + k] = Math.max(x[xo + k], 0f);
+    }
+  }
+
+  @Override
+  public void reluBackward(float[] x, int xo, float[] g, int go, float[] out, int oo, int n) {
+    int bound = S.loopBound(n);
+    int k = 0;
+    for (; k < bound; k += L) {
+      VectorMask<Float> on = FloatVector.fromArray(S, x, xo + k).compare(VectorOperators.GT, 0f);
+      FloatVector o = FloatVector.fromArray(S, out, oo + k);
+      o.add(FloatVector.fromArray(S, g, go + k), on).intoArray(out, oo + k);
+    }
+    for (; k < n; k++) {
+      if (x[xo + k] > 0f) {
+        out[oo + k] += g[go + k];
+      }
+    }
+  }
+
+  @Override
+  public float sum(float[] x, int xo, int n) {
+    int bound = S.loopBound(n);
+    FloatVector acc0 = FloatVector.zero(S);
+    FloatVector acc1 = FloatVector.zero(S);
+    int k = 0;
+    for (; k + 2 * L <= bound; k += 2 * L) {
+      acc0 = acc0.add(FloatVector.fromArray(S, x, xo + k));
+      acc1 = acc1.add(FloatVector.fromArray(S, x, xo + k + L));
+    }
+    for (; k < bound; k += L) {
+      acc0 = acc0.add(FloatVector.fromArray(S, x, xo + k));
+    }
+    float s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    for (; k < n; k++) {
+      s += x[xo + k];
+    }
+    return s;
+  }
+
+  @Override
+  public float sumSquares(float[] x, int xo, int n) {
+    return dot(x, xo, x, xo, n);
+  }
+
+  @Override
+  public float max(float[] x, int xo, int n) {
+    int bound = S.loopBound(n);
+    FloatVector acc = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+    int k = 0;
+    for (; k < bound; k += L) {
+      acc = acc.max(FloatVector.fromArray(S, x, xo + k));
+    }
+    float m = acc.reduceLanes(VectorOperators.MAX);
+    for (; k < n; k++) {
+      m = Math.max(m, x[xo + k]);
+    }
+    return m;
+  }
+
+  @Override
+  public float expShifted(float[] x, int xo, float shift, float[] out, int oo, int n) {
+    int bound = S.loopBound(n);
+    FloatVector acc = FloatVector.zero(S);
+    int k = 0;
+    for (; k < bound; k += L) {
+      FloatVector e = FloatVector.fromArray(S, x, xo + k).sub(shift).lanewise(VectorOperators.EXP);
+      e.intoArray(out, oo + k);
+      acc = acc.add(e);
+    }
+    float s = acc.reduceLanes(VectorOperators.ADD);
+    for (; k < n; k++) {
+      float e = (float) Math.exp(x[xo + k] - shift);
+      out[oo + k] = e;
+      s += e;
+    }
+    return s;
+  }
+
+  @Override
+  public int firstAbove(float[] x, int from, int to, float threshold) {
+    int k = from;
+    int bound = from + S.loopBound(to - from);
+    for (; k < bound; k += L) {
+      VectorMask<Float> hit = FloatVector.fromArray(S, x, k).compare(VectorOperators.GT, threshold);
+      if (hit.anyTrue()) {
+        return k + hit.firstTrue();
+      }
+    }
+    for (; k < to; k++) {
+      if (x[k] > threshold) {
+        return k;
+      }
+    }
+    return to;
+  }
+
+  @Override
+  public void gemm(
+      boolean transA,
+      boolean transB,
+      int m,
+      int n,
+      int k,
+      float alpha,
+      float[] a,
+      int ao,
+      int lda,
+      float[] b,
+      int bo,
+      int ldb,
+      float beta,
+      float[] c,
+      int co,
+      int ldc) {
+    SimdGemm.gemm(transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc);
+  }
+}

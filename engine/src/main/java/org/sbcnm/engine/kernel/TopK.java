@@ -1,0 +1,188 @@
+package org.sbcnm.engine.kernel;
+
+import java.util.Objects;
+import org.sbcnm.engine.tensor.Tensor;
+
+/**
+ * Per-row top-K selection: the K largest scores of each row with their column indices, sorted by
+ * score descending, ties broken by the smaller index.
+ *
+ * <p>A bounded min-heap holds the best K seen so far; the scan skips, a vector at a time
+ * ({@code firstAbove}), every score that cannot beat the heap's worst. Once the heap is warm
+ * almost every element is rejected that way, so the cost is close to one streaming pass. NaN scores
+ * are never selected unless fewer than K non-NaN scores exist.
+ */
+public final class TopK {
+  /** Largest K supported. */
+  public static final int MAX_K = 1000;
+
+  private static final ThreadLocal<Heap> HEAP = ThreadLocal.withInitial(Heap::new);
+
+  private TopK() {}
+
+  /**
+   * Selects the top {@code k} of {@code x[off, off+n)}, writing indices (relative to off) and scores
+   * to {@code idx[idxOff, idxOff+k)} and {@code vals[valsOff, valsOff+k)}; entries past the
+   * {@code min(k, n)} found hold index -1 and score -∞. Modifies idx and vals. Returns the count
+   * found.
+   */
+  public static int select(float[] x, int off, int n, int k, int[] idx, int idxOff, float[] vals, int valsOff) {
+    checkK(k);
+    Objects.checkFromIndexSize(off, n, x.length);
+    Objects.checkFromIndexSize(idxOff, k, idx.length);
+    Objects.checkFromIndexSize(valsOff, k, vals.length);
+    return selectUnchecked(Kernels.impl(), x, off, n, k, idx, idxOff, vals, valsOff);
+  }
+
+  /**
+   * Top {@code k} of every row of {@code scores} (float32), rows split across the kernel threads.
+   * {@code idx} and {@code vals} are [rows · k], row-major; they are modified.
+   */
+  public static void rows(Tensor scores, int k, int[] idx, float[] vals) {
+    checkK(k);
+    if (!scores.isFloat32()) {
+      throw new IllegalArgumentException("topK: float32 scores required, got " + scores.dtype());
+    }
+    int rows = scores.rows();
+    int cols = scores.cols();
+    if ((long) rows * k > idx.length || (long) rows * k > vals.length) {
+      throw new IllegalArgumentException(
+          "topK: outputs of " + idx.length + "/" + vals.length + " for " + scores.shape() + " k=" + k);
+    }
+    FloatKernels impl = Kernels.impl();
+    float[] x = scores.floats();
+    int base = scores.offset();
+    int chunks = rows < 64 ? 1 : Kernels.threads();
+    Kernels.parallelFor(
+        chunks,
+        chunk -> {
+          int from = (int) ((long) rows * chunk / chunks);
+          int to = (int) ((long) rows * (chunk + 1) / chunks);
+          for (int r = from; r < to; r++) {
+            selectUnchecked(impl, x, base + r * cols, cols, k, idx, r * k, vals, r * k);
+          }
+        });
+  }
+
+  private static void checkK(int k) {
+    if (k < 1 || k > MAX_K) {
+      throw new IllegalArgumentException("topK: k must be in [1, " + MAX_K + "], got " + k);
+    }
+  }
+
+  static int selectUnchecked(
+      FloatKernels impl, float[] x, int off, int n, int k, int[] idx, int idxOff, float[] vals, int valsOff) {
+    Heap h = HEAP.get();
+    h.reset(k);
+    int end = off + n;
+    int j = off;
+    // Fill the heap with the first k (non-NaN preferred) scores.
+    for (; j < end && h.size < k; j++) {
+      h.push(x[j], j - off);
+    }
+    while (true) {
+      j = impl.firstAbove(x, j, end, h.worstScore());
+      if (j >= end) {
+        break;
+      }
+      h.replaceWorst(x[j], j - off);
+      j++;
+    }
+    return h.drainSorted(idx, idxOff, vals, valsOff, k);
+  }
+
+  /** Min-heap keyed by "worse": lower score, or equal score and larger index. */
+  private static final class Heap {
+    float[] score = new float[16];
+    int[] index = new int[16];
+    int size;
+
+    void reset(int k) {
+      if (score.length < k) {
+        score = new float[k];
+        index = new int[k];
+      }
+      size = 0;
+    }
+
+    float worstScore() {
+      float s = score[0];
+      // A NaN in the heap must be replaceable by any real score.
+      return s != s ? Float.NEGATIVE_INFINITY : s;
+    }
+
+    private boolean worse(int a, int b) {
+      float sa = score[a];
+      float sb = score[b];
+      boolean naA = sa != sa;
+      boolean naB = sb != sb;
+      if (naA || naB) {
+        return naA && (!naB || index[a] > index[b]);
+      }
+      return sa < sb || (sa == sb && index[a] > index[b]);
+    }
+
+    void push(float s, int i) {
+      int c = size++;
+      score[c] = s;
+      index[c] = i;
+      while (c > 0) {
+        int p = (c - 1) >>> 1;
+        if (!worse(c, p)) {
+          break;
+        }
+        swap(c, p);
+        c = p;
+      }
+    }
+
+    void replaceWorst(float s, int i) {
+      score[0] = s;
+      index[0] = i;
+      siftDown(0, size);
+    }
+
+    private void siftDown(int c, int n) {
+      while (true) {
+        int l = 2 * c + 1;
+        if (l >= n) {
+          return;
+        }
+        int w = l;
+        if (l + 1 < n && worse(l + 1, l)) {
+          w = l + 1;
+        }
+        if (!worse(w, c)) {
+          return;
+        }
+        swap(c, w);
+        c = w;
+      }
+    }
+
+    private void swap(int a, int b) {
+      float s = score[a];
+      score[a] = score[b];
+      score[b] = s;
+      int i = index[a];
+      index[a] = index[b];
+      index[b] = i;
+    }
+
+    int drainSorted(int[] idx, int idxOff, float[] vals, int valsOff, int k) {
+      int found = size;
+      for (int r = found; r < k; r++) {
+        idx[idxOff + r] = -1;
+        vals[valsOff + r] = Float.NEGATIVE_INFINITY;
+      }
+      // Popping the worst repeatedly fills the output from the back.
+      for (int n = found; n > 0; n--) {
+        idx[idxOff + n - 1] = index[0];
+        vals[valsOff + n - 1] = score[0];
+        swap(0, n - 1);
+        siftDown(0, n - 1);
+      }
+      return found;
+    }
+  }
+}

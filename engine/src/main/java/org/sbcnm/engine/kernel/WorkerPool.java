@@ -1,0 +1,145 @@
+package org.sbcnm.engine.kernel;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A fixed set of daemon threads that run the chunks of one task at a time, the caller taking part.
+ *
+ * <p>No allocation per call: the task is a reusable object, and chunk claims go through one atomic
+ * word whose high half is the call's generation and low half the next chunk, so a worker that wakes
+ * late can never claim a chunk of a later call with the task of an earlier one. A caller that finds
+ * the pool busy (another thread's call in progress) runs its chunks itself.
+ */
+final class WorkerPool {
+  /** The work of one call, split into numbered chunks. */
+  interface ChunkedTask {
+    void runChunk(int chunk);
+  }
+
+  private final int threads;
+  private final Thread[] workers;
+  private final ReentrantLock callLock = new ReentrantLock();
+  private final AtomicLong state = new AtomicLong();
+  private final AtomicInteger pending = new AtomicInteger();
+  private volatile ChunkedTask task;
+  private volatile int chunkCount;
+  private volatile Thread caller;
+  private volatile Throwable failure;
+  private volatile boolean shutdown;
+
+  WorkerPool(int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+    }
+    this.threads = threads;
+    this.workers = new Thread[threads - 1];
+    for (int i = 0; i < workers.length; i++) {
+      Thread t = new Thread(this::workerLoop, "sbcnm-worker-" + (i + 1));
+      t.setDaemon(true);
+      workers[i] = t;
+      t.start();
+    }
+  }
+
+  int threads() {
+    return threads;
+  }
+
+  /** Runs {@code task.runChunk(c)} for every c in [0, chunks) and returns when all are done. */
+  void run(int chunks, ChunkedTask t) {
+    if (chunks <= 0) {
+      return;
+    }
+    if (chunks == 1 || workers.length == 0 || !callLock.tryLock()) {
+      for (int c = 0; c < chunks; c++) {
+        t.runChunk(c);
+      }
+      return;
+    }
+    try {
+      failure = null;
+      task = t;
+      chunkCount = chunks;
+      caller = Thread.currentThread();
+      pending.set(chunks);
+      long gen = (state.get() >>> 32) + 1;
+      state.set(gen << 32);
+      for (Thread w : workers) {
+        LockSupport.unpark(w);
+      }
+      drain();
+      int spins = 0;
+      while (pending.get() > 0) {
+        if (++spins < 2000) {
+          Thread.onSpinWait();
+        } else {
+          LockSupport.parkNanos(this, 20_000L);
+        }
+      }
+      task = null;
+      Throwable f = failure;
+      if (f != null) {
+        failure = null;
+        if (f instanceof RuntimeException) {
+          throw (RuntimeException) f;
+        }
+        if (f instanceof Error) {
+          throw (Error) f;
+        }
+        throw new IllegalStateException(f);
+      }
+    } finally {
+      callLock.unlock();
+    }
+  }
+
+  /** Claims and runs chunks of the current generation until none is left. */
+  private void drain() {
+    while (true) {
+      long s = state.get();
+      ChunkedTask t = task;
+      int count = chunkCount;
+      int chunk = (int) s;
+      if (t == null || chunk >= count) {
+        return;
+      }
+      if (!state.compareAndSet(s, s + 1)) {
+        continue;
+      }
+      try {
+        t.runChunk(chunk);
+      } catch (Throwable e) {
+        if (failure == null) {
+          failure = e;
+        }
+      } finally {
+        if (pending.decrementAndGet() == 0) {
+          LockSupport.unpark(caller);
+        }
+      }
+    }
+  }
+
+  private void workerLoop() {
+    long seen = 0;
+    while (!shutdown) {
+      long gen = state.get() >>> 32;
+      if (gen == seen) {
+        LockSupport.park(this);
+        continue;
+      }
+      seen = gen;
+      drain();
+    }
+  }
+
+  void shutdown() {
+    shutdown = true;
+    for (Thread w : workers) {
+      LockSupport.unpark(w);
+    }
+  }
+}

@@ -1,0 +1,144 @@
+package org.sbcnm.engine.ops;
+
+import org.sbcnm.engine.autograd.Node;
+import org.sbcnm.engine.autograd.Op;
+import org.sbcnm.engine.autograd.Tape;
+import org.sbcnm.engine.param.Parameter;
+import org.sbcnm.engine.tensor.Tensor;
+
+/**
+ * Embedding lookups from a table T [rows, d].
+ *
+ * <ul>
+ *   <li>{@link #gather}: yᵣ = T[idᵣ]; backward dT[idᵣ] += gᵣ.
+ *   <li>{@link #bagMean}: mean-pooled ragged bags, y_b = (1/|bag_b|) Σ_{id ∈ bag_b} T[id] with bag b
+ *       = {@code ids[offsets[b] .. offsets[b+1])}; an empty bag gives a zero row; backward dT[id]
+ *       += g_b / |bag_b|.
+ * </ul>
+ *
+ * When T is a sparse-row parameter the backward writes only the rows it touches and marks them,
+ * so the optimiser updates only those rows. The id arrays are referenced, not copied: keep them
+ * unchanged until the backward pass is done.
+ */
+public final class Embedding implements Op {
+  private static final Embedding GATHER = new Embedding("gather");
+  private static final Embedding BAG_MEAN = new Embedding("bagMean");
+  private final String name;
+
+  private Embedding(String name) {
+    this.name = name;
+  }
+
+  /** Rows {@code table[ids[off + r]]} for r &lt; count, as a [count, d] node. */
+  public static Node gather(Tape tape, Node table, int[] ids, int off, int count) {
+    Tensor t = table.value();
+    if (off < 0 || count < 0 || off + count > ids.length) {
+      throw new IllegalArgumentException("gather: ids [" + off + ", " + (off + count) + ") of " + ids.length);
+    }
+    Node y = tape.newNode(GATHER, t.dtype(), count, t.cols());
+    y.addParent(table);
+    y.ctx = ids;
+    y.flags = off;
+    for (int r = 0; r < count; r++) {
+      int id = ids[off + r];
+      checkId("gather", id, r, t.rows());
+      y.value().rowRange(r, 1).copyFrom(t.rowRange(id, 1));
+    }
+    return y;
+  }
+
+  /**
+   * Mean of each bag of rows: bag b is {@code ids[offsets[b] .. offsets[b+1])}; {@code offsets}
+   * has {@code bags + 1} non-decreasing entries. Returns a [bags, d] node.
+   */
+  public static Node bagMean(Tape tape, Node table, int[] offsets, int bags, int[] ids) {
+    Tensor t = table.value();
+    if (bags < 0 || offsets.length < bags + 1) {
+      throw new IllegalArgumentException("bagMean: " + bags + " bags need " + (bags + 1) + " offsets, got " + offsets.length);
+    }
+    Node y = tape.newNode(BAG_MEAN, t.dtype(), bags, t.cols());
+    y.addParent(table);
+    y.ctx = offsets;
+    y.ctx2 = ids;
+    Tensor out = y.value();
+    out.fill(0);
+    int d = t.cols();
+    for (int b = 0; b < bags; b++) {
+      int from = offsets[b];
+      int to = offsets[b + 1];
+      if (from < 0 || to < from || to > ids.length) {
+        throw new IllegalArgumentException("bagMean: bag " + b + " spans [" + from + ", " + to + ") of " + ids.length + " ids");
+      }
+      double inv = to > from ? 1.0 / (to - from) : 0.0;
+      for (int k = from; k < to; k++) {
+        int id = ids[k];
+        checkId("bagMean", id, k, t.rows());
+        addRow(t, id, out, b, inv, d);
+      }
+    }
+    return y;
+  }
+
+  private static void checkId(String op, int id, int position, int rows) {
+    if (id < 0 || id >= rows) {
+      throw new IllegalArgumentException(op + ": id " + id + " at position " + position + " outside table of " + rows + " rows");
+    }
+  }
+
+  /** dst[dr] += s · src[sr]. */
+  private static void addRow(Tensor src, int sr, Tensor dst, int dr, double s, int d) {
+    int so = src.offset() + sr * d;
+    int dof = dst.offset() + dr * d;
+    if (src.isFloat32()) {
+      org.sbcnm.engine.kernel.Kernels.axpy((float) s, src.floats(), so, dst.floats(), dof, d);
+    } else {
+      double[] a = src.doubles();
+      double[] o = dst.doubles();
+      for (int j = 0; j < d; j++) {
+        o[dof + j] += s * a[so + j];
+      }
+    }
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public void backward(Node y) {
+    Node table = y.parent(0);
+    if (!table.requiresGrad()) {
+      return;
+    }
+    Parameter p = table.param();
+    boolean sparse = p != null && p.sparseRows();
+    Tensor dT = sparse ? p.grad() : table.gradForAccumulate();
+    Tensor g = y.grad();
+    int d = g.cols();
+    if (this == GATHER) {
+      int[] ids = (int[]) y.ctx;
+      int off = y.flags;
+      for (int r = 0; r < y.rows(); r++) {
+        int id = ids[off + r];
+        if (sparse) {
+          p.markRow(id);
+        }
+        addRow(g, r, dT, id, 1.0, d);
+      }
+    } else {
+      int[] offsets = (int[]) y.ctx;
+      int[] ids = (int[]) y.ctx2;
+      for (int b = 0; b < y.rows(); b++) {
+        int from = offsets[b];
+        int to = offsets[b + 1];
+        for (int k = from; k < to; k++) {
+          if (sparse) {
+            p.markRow(ids[k]);
+          }
+          addRow(g, b, dT, ids[k], 1.0 / (to - from), d);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package org.sbcnm.engine.ops;
+
+import org.sbcnm.engine.autograd.Node;
+import org.sbcnm.engine.autograd.Op;
+import org.sbcnm.engine.autograd.Tape;
+import org.sbcnm.engine.kernel.Kernels;
+import org.sbcnm.engine.kernel.MatrixOps;
+import org.sbcnm.engine.tensor.Tensor;
+
+/**
+ * Row L2 normalisation {@code yᵢ = xᵢ / max(‖xᵢ‖, ε)} (torch's {@code F.normalize}, ε = 1e-12).
+ *
+ * <p>Backward, for ‖xᵢ‖ &gt; ε: dxᵢ += (gᵢ − yᵢ·⟨gᵢ, yᵢ⟩) / ‖xᵢ‖, the projection of g onto the
+ * tangent of the unit sphere; for ‖xᵢ‖ ≤ ε the op is a constant scale, dxᵢ += gᵢ / ε.
+ */
+public final class L2Normalize implements Op {
+  static final L2Normalize INSTANCE = new L2Normalize();
+
+  /** torch's default epsilon. */
+  public static final double EPS = 1e-12;
+
+  private L2Normalize() {}
+
+  public static Node rows(Tape tape, Node x) {
+    return rows(tape, x, EPS);
+  }
+
+  public static Node rows(Tape tape, Node x, double eps) {
+    Node y = tape.newNode(INSTANCE, x.dtype(), x.rows(), x.cols());
+    y.addParent(x);
+    y.attr = eps;
+    Tensor norms = y.scratch(0, x.dtype(), x.rows(), 1);
+    MatrixOps.rowL2Normalize(x.value(), y.value(), norms, eps);
+    return y;
+  }
+
+  @Override
+  public String name() {
+    return "l2normalize";
+  }
+
+  @Override
+  public void backward(Node y) {
+    Node x = y.parent(0);
+    if (!x.requiresGrad()) {
+      return;
+    }
+    Tensor g = y.grad();
+    Tensor yv = y.value();
+    Tensor dx = x.gradForAccumulate();
+    Tensor norms = y.scratch(0, x.dtype(), x.rows(), 1);
+    double eps = y.attr;
+    int d = yv.cols();
+    for (int i = 0; i < yv.rows(); i++) {
+      double norm = norms.getFlat(i);
+      int go = g.offset() + i * d;
+      int yo = yv.offset() + i * d;
+      int xo = dx.offset() + i * d;
+      if (yv.isFloat32()) {
+        if (norm > eps) {
+          float proj = Kernels.dot(g.floats(), go, yv.floats(), yo, d);
+          Kernels.axpy((float) (1.0 / norm), g.floats(), go, dx.floats(), xo, d);
+          Kernels.axpy((float) (-proj / norm), yv.floats(), yo, dx.floats(), xo, d);
+        } else {
+          Kernels.axpy((float) (1.0 / eps), g.floats(), go, dx.floats(), xo, d);
+        }
+      } else {
+        double[] gd = g.doubles();
+        double[] yd = yv.doubles();
+        double[] out = dx.doubles();
+        if (norm > eps) {
+          double proj = 0;
+          for (int j = 0; j < d; j++) {
+            proj += gd[go + j] * yd[yo + j];
+          }
+          for (int j = 0; j < d; j++) {
+            out[xo + j] += (gd[go + j] - yd[yo + j] * proj) / norm;
+          }
+        } else {
+          for (int j = 0; j < d; j++) {
+            out[xo + j] += gd[go + j] / eps;
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,90 @@
+package org.sbcnm.engine.ops;
+
+import org.sbcnm.engine.autograd.Node;
+import org.sbcnm.engine.autograd.Op;
+import org.sbcnm.engine.autograd.Tape;
+import org.sbcnm.engine.kernel.MatrixOps;
+import org.sbcnm.engine.tensor.Shapes;
+import org.sbcnm.engine.tensor.Tensor;
+
+/**
+ * Matrix product in the three forms training needs: {@code C = A·B}, {@code C = A·Bᵀ} (a linear
+ * layer with torch's [out, in] weights; the score matrix Q·Vᵀ) and {@code C = Aᵀ·B}, optionally
+ * scaled by α.
+ *
+ * <p>Backward, with op(X) the possibly transposed operand: dop(A) = α·dC·op(B)ᵀ and dop(B) =
+ * α·op(A)ᵀ·dC, each written straight into the stored orientation by choosing the GEMM form, so no
+ * transpose is ever materialised.
+ */
+public final class MatMul implements Op {
+  static final MatMul INSTANCE = new MatMul();
+  private static final int TRANS_A = 1;
+  private static final int TRANS_B = 2;
+
+  private MatMul() {}
+
+  /** C = A·B; A [m, k], B [k, n]. */
+  public static Node ab(Tape tape, Node a, Node b) {
+    return apply(tape, a, b, false, false, 1.0);
+  }
+
+  /** C = A·Bᵀ; A [m, k], B [n, k]. */
+  public static Node abT(Tape tape, Node a, Node b) {
+    return apply(tape, a, b, false, true, 1.0);
+  }
+
+  /** C = Aᵀ·B; A [k, m], B [k, n]. */
+  public static Node aTb(Tape tape, Node a, Node b) {
+    return apply(tape, a, b, true, false, 1.0);
+  }
+
+  /** C = α·op(A)·op(B). */
+  public static Node apply(Tape tape, Node a, Node b, boolean transA, boolean transB, double alpha) {
+    Tensor av = a.value();
+    Tensor bv = b.value();
+    int m = transA ? av.cols() : av.rows();
+    int k = transA ? av.rows() : av.cols();
+    int kb = transB ? bv.cols() : bv.rows();
+    int n = transB ? bv.rows() : bv.cols();
+    Shapes.check(k == kb, "matmul" + (transA ? "(Aᵀ)" : "") + (transB ? "(Bᵀ)" : ""), av, bv);
+    Shapes.sameType("matmul", av, bv);
+    Node c = tape.newNode(INSTANCE, av.dtype(), m, n);
+    c.addParent(a);
+    c.addParent(b);
+    c.flags = (transA ? TRANS_A : 0) | (transB ? TRANS_B : 0);
+    c.attr = alpha;
+    MatrixOps.gemm(transA, transB, alpha, av, bv, 0.0, c.value());
+    return c;
+  }
+
+  @Override
+  public String name() {
+    return "matmul";
+  }
+
+  @Override
+  public void backward(Node c) {
+    Node a = c.parent(0);
+    Node b = c.parent(1);
+    boolean ta = (c.flags & TRANS_A) != 0;
+    boolean tb = (c.flags & TRANS_B) != 0;
+    double alpha = c.attr;
+    Tensor g = c.grad();
+    if (a.requiresGrad()) {
+      Tensor ga = a.gradForAccumulate();
+      if (!ta) {
+        MatrixOps.gemm(false, !tb, alpha, g, b.value(), 1.0, ga); // dA = g·op(B)ᵀ
+      } else {
+        MatrixOps.gemm(tb, true, alpha, b.value(), g, 1.0, ga); // dA = op(B)·gᵀ
+      }
+    }
+    if (b.requiresGrad()) {
+      Tensor gb = b.gradForAccumulate();
+      if (!tb) {
+        MatrixOps.gemm(!ta, false, alpha, a.value(), g, 1.0, gb); // dB = op(A)ᵀ·g
+      } else {
+        MatrixOps.gemm(true, ta, alpha, g, a.value(), 1.0, gb); // dB = gᵀ·op(A)
+      }
+    }
+  }
+}

@@ -1,0 +1,179 @@
+package org.sbcnm.engine.ops;
+
+import org.sbcnm.engine.autograd.Node;
+import org.sbcnm.engine.autograd.Op;
+import org.sbcnm.engine.autograd.Tape;
+import org.sbcnm.engine.kernel.Kernels;
+import org.sbcnm.engine.tensor.BitMatrix;
+import org.sbcnm.engine.tensor.Shapes;
+import org.sbcnm.engine.tensor.Tensor;
+
+/**
+ * Fused softmax cross-entropy over a logits matrix, the batch-softmax loss of Yi et al. (RecSys
+ * 2019), eq. (3) with the correction of eq. (4).
+ *
+ * <p>With logits z [B, N], an optional additive per-column term c [1, N] (pass {@code −log pⱼ} for
+ * the logQ correction sᶜᵢⱼ = sᵢⱼ − log pⱼ), an optional mask M (Mᵢⱼ set = column j is left out of
+ * row i's softmax, e.g. accidental hits), targets tᵢ (the diagonal when null) and optional row
+ * weights wᵢ (rewards; 1 when null):
+ *
+ * <pre>
+ *   aᵢⱼ = zᵢⱼ + cⱼ,   pᵢⱼ = exp(aᵢⱼ) / Σ_{k ∉ Mᵢ} exp(aᵢₖ)  (0 for j ∈ Mᵢ)
+ *   L   = Σᵢ wᵢ (log Σ_{k ∉ Mᵢ} exp(aᵢₖ) − aᵢ,tᵢ) / Σᵢ wᵢ
+ *   ∂L/∂zᵢⱼ = wᵢ (pᵢⱼ − [j = tᵢ]) / Σᵢ wᵢ
+ * </pre>
+ *
+ * With unit weights L is the mean cross-entropy over rows, as {@code torch.nn.functional.cross_entropy}.
+ * The softmax is kept in a reused scratch buffer for the backward pass.
+ */
+public final class SoftmaxCrossEntropy implements Op {
+  static final SoftmaxCrossEntropy INSTANCE = new SoftmaxCrossEntropy();
+
+  private SoftmaxCrossEntropy() {}
+
+  /**
+   * The loss as a [1, 1] node.
+   *
+   * @param logits z [B, N]
+   * @param targets target column of each row (length ≥ B, values in [0, N)), or null for tᵢ = i
+   * @param rowWeights wᵢ as a [B, 1] tensor of any type, or null; not modified, referenced until
+   *     backward
+   * @param columnTerm cⱼ as a [1, N] tensor of the logits' type, or null
+   * @param mask [B, N] columns left out per row, or null; a row's target must not be masked
+   */
+  public static Node apply(
+      Tape tape, Node logits, int[] targets, Tensor rowWeights, Tensor columnTerm, BitMatrix mask) {
+    Tensor z = logits.value();
+    int b = z.rows();
+    int n = z.cols();
+    if (targets == null && n < b) {
+      throw new IllegalArgumentException("softmaxCrossEntropy: diagonal targets need cols >= rows, got " + z.shape());
+    }
+    if (targets != null && targets.length < b) {
+      throw new IllegalArgumentException("softmaxCrossEntropy: " + targets.length + " targets for " + b + " rows");
+    }
+    if (rowWeights != null) {
+      Shapes.require("softmaxCrossEntropy", "row weights", rowWeights, b, 1);
+    }
+    if (columnTerm != null) {
+      Shapes.require("softmaxCrossEntropy", "column term", columnTerm, 1, n);
+      Shapes.sameType("softmaxCrossEntropy", z, columnTerm);
+    }
+    if (mask != null && (mask.rows() != b || mask.cols() != n)) {
+      throw new IllegalArgumentException(
+          "softmaxCrossEntropy: mask [" + mask.rows() + ", " + mask.cols() + "] for logits " + z.shape());
+    }
+    Node y = tape.newNode(INSTANCE, z.dtype(), 1, 1);
+    y.addParent(logits);
+    y.ctx = targets;
+    y.ctx2 = rowWeights;
+    Tensor probs = y.scratch(0, z.dtype(), b, n);
+    double weightSum = 0;
+    double loss = 0;
+    for (int i = 0; i < b; i++) {
+      int t = targets == null ? i : targets[i];
+      if (t < 0 || t >= n) {
+        throw new IllegalArgumentException("softmaxCrossEntropy: row " + i + " target " + t + " outside [0, " + n + ")");
+      }
+      if (mask != null && mask.get(i, t)) {
+        throw new IllegalArgumentException("softmaxCrossEntropy: row " + i + " masks its own target " + t);
+      }
+      double w = rowWeights == null ? 1.0 : rowWeights.getFlat(i);
+      if (!(w >= 0) || Double.isInfinite(w)) {
+        throw new IllegalArgumentException("softmaxCrossEntropy: row " + i + " weight " + w + " is not finite and >= 0");
+      }
+      double lse = softmaxRow(z, columnTerm, mask, i, probs);
+      double target = z.get(i, t) + (columnTerm == null ? 0 : columnTerm.getFlat(t));
+      loss += w * (lse - target);
+      weightSum += w;
+    }
+    if (!(weightSum > 0)) {
+      throw new IllegalArgumentException("softmaxCrossEntropy: row weights sum to " + weightSum);
+    }
+    y.attr = weightSum;
+    y.value().setFlat(0, loss / weightSum);
+    return y;
+  }
+
+  /** Writes softmax of row i (masked entries 0) into probs; returns the row's log-sum-exp. */
+  private static double softmaxRow(Tensor z, Tensor c, BitMatrix mask, int i, Tensor probs) {
+    int n = z.cols();
+    int zo = z.offset() + i * n;
+    int po = probs.offset() + i * n;
+    if (z.isFloat32()) {
+      float[] p = probs.floats();
+      if (c == null) {
+        System.arraycopy(z.floats(), zo, p, po, n);
+      } else {
+        Kernels.add(z.floats(), zo, c.floats(), c.offset(), p, po, n);
+      }
+      if (mask != null) {
+        for (int j = 0; j < n; j++) {
+          if (mask.get(i, j)) {
+            p[po + j] = Float.NEGATIVE_INFINITY;
+          }
+        }
+      }
+      float mx = Kernels.max(p, po, n);
+      float s = Kernels.expShifted(p, po, mx, p, po, n);
+      Kernels.scale(1f / s, p, po, p, po, n);
+      return mx + Math.log(s);
+    }
+    double[] zd = z.doubles();
+    double[] p = probs.doubles();
+    double mx = Double.NEGATIVE_INFINITY;
+    for (int j = 0; j < n; j++) {
+      boolean masked = mask != null && mask.get(i, j);
+      double a = masked ? Double.NEGATIVE_INFINITY : zd[zo + j] + (c == null ? 0 : c.getFlat(j));
+      p[po + j] = a;
+      mx = Math.max(mx, a);
+    }
+    double s = 0;
+    for (int j = 0; j < n; j++) {
+      p[po + j] = Math.exp(p[po + j] - mx);
+      s += p[po + j];
+    }
+    for (int j = 0; j < n; j++) {
+      p[po + j] /= s;
+    }
+    return mx + Math.log(s);
+  }
+
+  @Override
+  public String name() {
+    return "softmaxCrossEntropy";
+  }
+
+  @Override
+  public void backward(Node y) {
+    Node logits = y.parent(0);
+    if (!logits.requiresGrad()) {
+      return;
+    }
+    Tensor z = logits.value();
+    int b = z.rows();
+    int n = z.cols();
+    int[] targets = (int[]) y.ctx;
+    Tensor rowWeights = (Tensor) y.ctx2;
+    Tensor probs = y.scratch(0, z.dtype(), b, n);
+    Tensor dz = logits.gradForAccumulate();
+    double g = y.grad().getFlat(0) / y.attr;
+    for (int i = 0; i < b; i++) {
+      double s = g * (rowWeights == null ? 1.0 : rowWeights.getFlat(i));
+      int t = targets == null ? i : targets[i];
+      int po = probs.offset() + i * n;
+      int dof = dz.offset() + i * n;
+      if (z.isFloat32()) {
+        Kernels.axpy((float) s, probs.floats(), po, dz.floats(), dof, n);
+        dz.floats()[dof + t] -= (float) s;
+      } else {
+        double[] p = probs.doubles();
+        double[] d = dz.doubles();
+        for (int j = 0; j < n; j++) {
+          d[dof + j] += s * p[po + j];
+        }
+        d[dof + t] -= s;
+      }
+    }
+  }
+}

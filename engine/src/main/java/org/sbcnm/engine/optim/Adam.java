@@ -1,0 +1,80 @@
+package org.sbcnm.engine.optim;
+
+/**
+ * Adam (Kingma &amp; Ba, ICLR 2015) and AdamW (Loshchilov &amp; Hutter, ICLR 2019), as {@code
+ * torch.optim.Adam}/{@code AdamW}:
+ *
+ * <pre>
+ *   Adam:  g ← g + λ·w                      (L2 weight decay, when λ &gt; 0)
+ *   AdamW: w ← w − η·λ·w                     (decoupled weight decay)
+ *   m ← β₁m + (1−β₁)g;   v ← β₂v + (1−β₂)g²
+ *   w ← w − η · (m / (1−β₁ᵗ)) / (√(v / (1−β₂ᵗ)) + ε)
+ * </pre>
+ *
+ * For sparse-row parameters only touched rows move, with the global step t in the bias correction
+ * (TensorFlow's LazyAdam).
+ */
+public final class Adam extends Optimizer {
+  private final float lr;
+  private final float beta1;
+  private final float beta2;
+  private final float eps;
+  private final float weightDecay;
+  private final boolean decoupled;
+
+  public Adam(double lr, double beta1, double beta2, double eps, double weightDecay, boolean decoupled) {
+    checkPositive("adam lr", lr);
+    checkUnit("adam beta1", beta1);
+    checkUnit("adam beta2", beta2);
+    checkPositive("adam eps", eps);
+    if (!(weightDecay >= 0)) {
+      throw new IllegalArgumentException("adam weight decay must be >= 0, got " + weightDecay);
+    }
+    this.lr = (float) lr;
+    this.beta1 = (float) beta1;
+    this.beta2 = (float) beta2;
+    this.eps = (float) eps;
+    this.weightDecay = (float) weightDecay;
+    this.decoupled = decoupled;
+  }
+
+  /** Adam with torch's defaults: β = (0.9, 0.999), ε = 1e-8, no weight decay. */
+  public static Adam adam(double lr) {
+    return new Adam(lr, 0.9, 0.999, 1e-8, 0.0, false);
+  }
+
+  /** AdamW with torch's defaults: β = (0.9, 0.999), ε = 1e-8, decoupled decay λ. */
+  public static Adam adamW(double lr, double weightDecay) {
+    return new Adam(lr, 0.9, 0.999, 1e-8, weightDecay, true);
+  }
+
+  @Override
+  protected int slotCount() {
+    return 2;
+  }
+
+  @Override
+  public String name() {
+    return decoupled ? "adamw" : "adam";
+  }
+
+  @Override
+  protected void update(float[] w, float[] g, float[][] state, int off, int len, long step) {
+    float[] m = state[0];
+    float[] v = state[1];
+    double bc1 = 1.0 - Math.pow(beta1, step);
+    double bc2 = 1.0 - Math.pow(beta2, step);
+    float stepSize = (float) (lr / bc1);
+    float invSqrtBc2 = (float) (1.0 / Math.sqrt(bc2));
+    float decay = decoupled ? 1f - lr * weightDecay : 1f;
+    float l2 = decoupled ? 0f : weightDecay;
+    for (int k = off; k < off + len; k++) {
+      float gk = g[k] + l2 * w[k];
+      float mk = beta1 * m[k] + (1f - beta1) * gk;
+      float vk = beta2 * v[k] + (1f - beta2) * gk * gk;
+      m[k] = mk;
+      v[k] = vk;
+      w[k] = w[k] * decay - stepSize * mk / ((float) Math.sqrt(vk) * invSqrtBc2 + eps);
+    }
+  }
+}

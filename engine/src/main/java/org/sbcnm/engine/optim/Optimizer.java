@@ -1,0 +1,181 @@
+package org.sbcnm.engine.optim;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.sbcnm.engine.param.Parameter;
+import org.sbcnm.engine.tensor.Tensor;
+
+/**
+ * A first-order optimiser over float32 parameters.
+ *
+ * <p>Lifecycle: {@link #init} once with the parameters (allocates the state), then per batch
+ * {@link #step()} (applies the accumulated gradients) and {@link #zeroGrad()}; {@link #reset()}
+ * forgets the state. {@code step} before {@code init} is an error. Parameters whose gradient is
+ * sparse by row ({@link Parameter#hasSparseGrad()}) get their touched rows updated only ("lazy"
+ * updates, as TensorFlow's sparse Adagrad/Adam). The state (slot tensors and the step count) can be
+ * saved and restored with {@link #state()} and {@link #loadState}.
+ */
+public abstract class Optimizer {
+  private List<Parameter> params = List.of();
+  private float[][][] slots;
+  private long steps;
+  private boolean initialised;
+
+  /** Number of per-element state slots this rule keeps (Adam 2, Adagrad 1, SGD 0 or 1). */
+  protected abstract int slotCount();
+
+  /** The value every element of slot s starts at (0 unless a rule says otherwise). */
+  protected float initialSlotValue(int slot) {
+    return 0f;
+  }
+
+  /** Short name, e.g. "adam". */
+  public abstract String name();
+
+  /**
+   * Updates {@code w[off, off+len)} from {@code g} at the same positions; {@code state[s]} is slot
+   * s of this parameter at the same positions. {@code step} counts from 1.
+   */
+  protected abstract void update(float[] w, float[] g, float[][] state, int off, int len, long step);
+
+  /** Allocates the state for {@code parameters} (float32, distinct names). */
+  public final void init(List<Parameter> parameters) {
+    List<Parameter> ps = new ArrayList<>(parameters);
+    java.util.Set<String> names = new java.util.HashSet<>();
+    for (Parameter p : ps) {
+      if (!p.value().isFloat32()) {
+        throw new IllegalArgumentException(name() + ": parameter " + p.name() + " is not float32");
+      }
+      if (!names.add(p.name())) {
+        throw new IllegalArgumentException(name() + ": duplicate parameter name " + p.name());
+      }
+    }
+    this.params = Collections.unmodifiableList(ps);
+    this.slots = new float[ps.size()][slotCount()][];
+    for (int i = 0; i < ps.size(); i++) {
+      for (int s = 0; s < slotCount(); s++) {
+        slots[i][s] = new float[ps.get(i).value().size()];
+        java.util.Arrays.fill(slots[i][s], initialSlotValue(s));
+      }
+    }
+    this.steps = 0;
+    this.initialised = true;
+  }
+
+  /** The parameters given to {@link #init}. */
+  public final List<Parameter> parameters() {
+    return params;
+  }
+
+  /** Steps taken since init (or restored). */
+  public final long steps() {
+    return steps;
+  }
+
+  /** Applies one update from the accumulated gradients. Modifies the parameters and the state. */
+  public final void step() {
+    if (!initialised) {
+      throw new IllegalStateException(name() + ": step() before init()");
+    }
+    steps++;
+    for (int i = 0; i < params.size(); i++) {
+      Parameter p = params.get(i);
+      if (!p.trainable()) {
+        continue;
+      }
+      Tensor w = p.value();
+      float[] wf = w.floats();
+      float[] gf = p.grad().floats();
+      float[][] state = slots[i];
+      if (w.offset() != 0 || p.grad().offset() != 0) {
+        throw new IllegalStateException(name() + ": parameter " + p.name() + " is a view");
+      }
+      if (p.hasSparseGrad()) {
+        int d = w.cols();
+        int[] rows = p.touchedRows();
+        for (int k = 0; k < p.touchedCount(); k++) {
+          update(wf, gf, state, rows[k] * d, d, steps);
+        }
+      } else {
+        update(wf, gf, state, 0, w.size(), steps);
+      }
+    }
+  }
+
+  /** Zeroes every parameter's gradient (only touched rows of sparse ones). */
+  public final void zeroGrad() {
+    for (Parameter p : params) {
+      p.zeroGrad();
+    }
+  }
+
+  /** Forgets the state: slots at their initial values, step count 0. */
+  public final void reset() {
+    requireInit();
+    for (float[][] ps : slots) {
+      for (int s = 0; s < ps.length; s++) {
+        java.util.Arrays.fill(ps[s], initialSlotValue(s));
+      }
+    }
+    steps = 0;
+  }
+
+  /** The state slots as tensors named {@code <param>/<slot>} (copies). */
+  public final Map<String, Tensor> state() {
+    requireInit();
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    for (int i = 0; i < params.size(); i++) {
+      Parameter p = params.get(i);
+      for (int s = 0; s < slotCount(); s++) {
+        out.put(p.name() + "/" + s, Tensor.wrap(slots[i][s].clone(), p.rows(), p.cols()));
+      }
+    }
+    return out;
+  }
+
+  /** Restores state written by {@link #state()} of the same kind of optimiser over the same parameters. */
+  public final void loadState(Map<String, Tensor> state, long stepCount) {
+    requireInit();
+    for (int i = 0; i < params.size(); i++) {
+      Parameter p = params.get(i);
+      for (int s = 0; s < slotCount(); s++) {
+        String key = p.name() + "/" + s;
+        Tensor t = state.get(key);
+        if (t == null) {
+          throw new IllegalArgumentException(name() + ": saved state lacks " + key);
+        }
+        if (t.size() != slots[i][s].length) {
+          throw new IllegalArgumentException(name() + ": saved state " + key + " is " + t.shape() + ", expected " + p.value().shape());
+        }
+        for (int k = 0; k < t.size(); k++) {
+          slots[i][s][k] = (float) t.getFlat(k);
+        }
+      }
+    }
+    if (stepCount < 0) {
+      throw new IllegalArgumentException(name() + ": negative step count " + stepCount);
+    }
+    this.steps = stepCount;
+  }
+
+  private void requireInit() {
+    if (!initialised) {
+      throw new IllegalStateException(name() + ": not initialised; call init() first");
+    }
+  }
+
+  static void checkPositive(String what, double v) {
+    if (!(v > 0) || Double.isInfinite(v)) {
+      throw new IllegalArgumentException(what + " must be finite and > 0, got " + v);
+    }
+  }
+
+  static void checkUnit(String what, double v) {
+    if (!(v >= 0 && v < 1)) {
+      throw new IllegalArgumentException(what + " must be in [0, 1), got " + v);
+    }
+  }
+}

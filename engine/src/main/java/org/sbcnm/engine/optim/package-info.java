@@ -1,0 +1,2 @@
+/** Optimisers (SGD with momentum, Adagrad, Adam, AdamW) with sparse row updates for embedding tables. */
+package org.sbcnm.engine.optim;

@@ -1,0 +1,2 @@
+/** Trainable parameters and seeded initialisers. */
+package org.sbcnm.engine.param;
