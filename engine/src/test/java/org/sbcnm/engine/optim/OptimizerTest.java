@@ -1,0 +1,145 @@
+package org.sbcnm.engine.optim;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import org.sbcnm.engine.param.Parameter;
+import org.sbcnm.engine.tensor.DType;
+import org.sbcnm.engine.tensor.Tensor;
+import org.sbcnm.engine.testing.RandomTensors;
+
+class OptimizerTest {
+  private static Parameter scalar(double w, double g) {
+    Parameter p = new Parameter("w", Tensor.row(DType.FLOAT32, w), false);
+    p.grad().setFlat(0, g);
+    return p;
+  }
+
+  private static double run(Optimizer o, double w, double g, int steps) {
+    Parameter p = scalar(w, g);
+    o.init(List.of(p));
+    for (int s = 0; s < steps; s++) {
+      o.step();
+    }
+    return p.value().getFlat(0);
+  }
+
+  @Test
+  void knownAnswers() {
+    // Adam with constant gradient: the bias-corrected ratio is 1, so each step moves by lr.
+    assertEquals(0.8, run(Adam.adam(0.1), 1.0, 0.5, 2), 1e-6);
+    // AdamW: w ← w(1 − lr·λ) − lr = 1·(1 − 0.1·0.5) − 0.1.
+    assertEquals(0.85, run(Adam.adamW(0.1, 0.5), 1.0, 0.5, 1), 1e-6);
+    // Adagrad: a = 0.25 then 0.5; w = 1 − 0.1·0.5/0.5 − 0.1·0.5/√0.5.
+    assertEquals(1 - 0.1 - 0.1 * 0.5 / Math.sqrt(0.5), run(new Adagrad(0.1), 1.0, 0.5, 2), 1e-6);
+    // Adagrad with TensorFlow's initial accumulator 0.1: a = 0.35.
+    assertEquals(1 - 0.1 * 0.5 / Math.sqrt(0.35), run(new Adagrad(0.1, 0.1, 1e-10), 1.0, 0.5, 1), 1e-6);
+    // SGD: 1 − 0.1·0.5·3; with momentum 0.9: v = 0.5, 0.95, 1.355.
+    assertEquals(0.85, run(new Sgd(0.1, 0), 1.0, 0.5, 3), 1e-6);
+    assertEquals(1 - 0.1 * (0.5 + 0.95 + 1.355), run(new Sgd(0.1, 0.9), 1.0, 0.5, 3), 1e-6);
+  }
+
+  @Test
+  void adamMatchesTorchFormulaOverManySteps() {
+    SplittableRandom rng = new SplittableRandom(3);
+    Parameter p = new Parameter("w", RandomTensors.uniform(DType.FLOAT32, 3, 5, rng), false);
+    double[] w = new double[15];
+    double[] m = new double[15];
+    double[] v = new double[15];
+    for (int k = 0; k < 15; k++) {
+      w[k] = p.value().getFlat(k);
+    }
+    Adam adam = new Adam(0.01, 0.9, 0.999, 1e-8, 0.01, false);
+    adam.init(List.of(p));
+    for (int t = 1; t <= 20; t++) {
+      for (int k = 0; k < 15; k++) {
+        double g = Math.sin(t + k);
+        p.grad().setFlat(k, g);
+        g += 0.01 * w[k];
+        m[k] = 0.9 * m[k] + 0.1 * g;
+        v[k] = 0.999 * v[k] + 0.001 * g * g;
+        w[k] -= 0.01 * (m[k] / (1 - Math.pow(0.9, t))) / (Math.sqrt(v[k] / (1 - Math.pow(0.999, t))) + 1e-8);
+      }
+      adam.step();
+    }
+    for (int k = 0; k < 15; k++) {
+      assertEquals(w[k], p.value().getFlat(k), 1e-5, "element " + k);
+    }
+  }
+
+  @Test
+  void sparseRowsUpdateOnlyTouchedRows() {
+    Parameter emb = new Parameter("emb", Tensor.zeros(4, 2).fill(1), true);
+    Adam adam = Adam.adam(0.1);
+    adam.init(List.of(emb));
+    emb.grad().set(1, 0, 1);
+    emb.grad().set(1, 1, -1);
+    emb.markRow(1);
+    adam.step();
+    adam.zeroGrad();
+    assertEquals(0.9, emb.value().get(1, 0), 1e-6);
+    assertEquals(1.1, emb.value().get(1, 1), 1e-6);
+    // Rows never touched keep their values; a later step touching only row 3 leaves row 1 alone
+    // even though its moments are non-zero.
+    emb.markRow(3);
+    adam.step();
+    assertEquals(0.9, emb.value().get(1, 0), 1e-6);
+    assertEquals(1.0, emb.value().get(0, 0));
+    assertEquals(1.0, emb.value().get(3, 0));
+    assertEquals(0, emb.grad().get(1, 0));
+  }
+
+  @Test
+  void lifecycleIsEnforced() {
+    Adam adam = Adam.adam(0.1);
+    IllegalStateException e = assertThrows(IllegalStateException.class, adam::step);
+    assertEquals("adam: step() before init()", e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> Adam.adam(-1));
+    assertThrows(IllegalArgumentException.class, () -> new Sgd(0.1, 1.0));
+    Parameter d = new Parameter("d", Tensor.zeros(DType.FLOAT64, 1, 1), false);
+    assertThrows(IllegalArgumentException.class, () -> adam.init(List.of(d)));
+  }
+
+  @Test
+  void savedStateResumesExactly() {
+    for (Supplier<Optimizer> make : List.<Supplier<Optimizer>>of(
+        () -> Adam.adam(0.05), () -> Adam.adamW(0.05, 0.1), () -> new Adagrad(0.1), () -> new Sgd(0.1, 0.9))) {
+      Parameter straight = new Parameter("w", Tensor.row(DType.FLOAT32, 1, -2, 3), false);
+      Optimizer a = make.get();
+      a.init(List.of(straight));
+      Parameter resumed = new Parameter("w", straight.value().copy(), false);
+      Optimizer b = make.get();
+      b.init(List.of(resumed));
+      for (int s = 0; s < 3; s++) {
+        setGrad(straight, s);
+        a.step();
+        setGrad(resumed, s);
+        b.step();
+      }
+      Map<String, Tensor> saved = b.state();
+      long steps = b.steps();
+      Optimizer c = make.get();
+      c.init(List.of(resumed));
+      c.loadState(saved, steps);
+      for (int s = 3; s < 6; s++) {
+        setGrad(straight, s);
+        a.step();
+        setGrad(resumed, s);
+        c.step();
+      }
+      assertArrayEquals(straight.value().floats(), resumed.value().floats(), a.name());
+    }
+  }
+
+  private static void setGrad(Parameter p, int step) {
+    for (int k = 0; k < p.value().size(); k++) {
+      p.grad().setFlat(k, Math.cos(step * 3 + k));
+    }
+  }
+}
