@@ -349,7 +349,7 @@ public final class Kernels {
 
   /** The micro-kernel height, kept here so this class never loads the Vector API. */
   private static final class SimdGemmRows {
-    static final int MR = 6;
+    static final int MR = 4;
 
     private SimdGemmRows() {}
   }
