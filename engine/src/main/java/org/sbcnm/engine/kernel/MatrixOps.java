@@ -21,11 +21,13 @@ public final class MatrixOps {
     int k = transA ? a.rows() : a.cols();
     int kb = transB ? b.cols() : b.rows();
     int n = transB ? b.rows() : b.cols();
-    String op = "matmul" + (transA ? "(Aᵀ)" : "") + (transB ? "(Bᵀ)" : "");
-    Shapes.check(k == kb, op, a, b);
-    Shapes.check(c.rows() == m && c.cols() == n, op, a, b, c);
-    Shapes.sameType(op, a, b);
-    Shapes.sameType(op, a, c);
+    if (k != kb || c.rows() != m || c.cols() != n || a.dtype() != b.dtype() || a.dtype() != c.dtype()) {
+      String op = matmulName(transA, transB);
+      Shapes.check(k == kb, op, a, b);
+      Shapes.check(c.rows() == m && c.cols() == n, op, a, b, c);
+      Shapes.sameType(op, a, b);
+      Shapes.sameType(op, a, c);
+    }
     if (a.isFloat32()) {
       Kernels.gemm(
           transA, transB, m, n, k, (float) alpha,
@@ -51,6 +53,11 @@ public final class MatrixOps {
         cd[ci] = beta == 0 ? alpha * s : beta * cd[ci] + alpha * s;
       }
     }
+  }
+
+  /** "matmul", "matmul(Aᵀ)", "matmul(Bᵀ)" or "matmul(Aᵀ)(Bᵀ)", for error messages. */
+  public static String matmulName(boolean transA, boolean transB) {
+    return "matmul" + (transA ? "(Aᵀ)" : "") + (transB ? "(Bᵀ)" : "");
   }
 
   private static void same(String op, Tensor a, Tensor b, Tensor out) {

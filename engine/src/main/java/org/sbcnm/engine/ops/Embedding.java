@@ -39,10 +39,16 @@ public final class Embedding implements Op {
     y.addParent(table);
     y.ctx = ids;
     y.flags = off;
+    Tensor out = y.value();
+    int d = t.cols();
     for (int r = 0; r < count; r++) {
       int id = ids[off + r];
       checkId("gather", id, r, t.rows());
-      y.value().rowRange(r, 1).copyFrom(t.rowRange(id, 1));
+      if (t.isFloat32()) {
+        System.arraycopy(t.floats(), t.offset() + id * d, out.floats(), out.offset() + r * d, d);
+      } else {
+        System.arraycopy(t.doubles(), t.offset() + id * d, out.doubles(), out.offset() + r * d, d);
+      }
     }
     return y;
   }

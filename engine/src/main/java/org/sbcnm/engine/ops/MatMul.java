@@ -46,7 +46,9 @@ public final class MatMul implements Op {
     int k = transA ? av.rows() : av.cols();
     int kb = transB ? bv.cols() : bv.rows();
     int n = transB ? bv.rows() : bv.cols();
-    Shapes.check(k == kb, "matmul" + (transA ? "(Aᵀ)" : "") + (transB ? "(Bᵀ)" : ""), av, bv);
+    if (k != kb) {
+      Shapes.check(false, MatrixOps.matmulName(transA, transB), av, bv);
+    }
     Shapes.sameType("matmul", av, bv);
     Node c = tape.newNode(INSTANCE, av.dtype(), m, n);
     c.addParent(a);

@@ -106,9 +106,14 @@ public final class Parameter {
   /** Zeroes the gradient (only the touched rows of a sparse-row parameter) and clears the marks. */
   public void zeroGrad() {
     if (sparseRows && !allTouched) {
+      int d = grad.cols();
       for (int k = 0; k < touchedCount; k++) {
         int r = touchedRows[k];
-        grad.rowRange(r, 1).fill(0);
+        if (grad.isFloat32()) {
+          Arrays.fill(grad.floats(), r * d, (r + 1) * d, 0f);
+        } else {
+          Arrays.fill(grad.doubles(), r * d, (r + 1) * d, 0.0);
+        }
         touched[r] = false;
       }
     } else {

@@ -1,0 +1,128 @@
+package org.sbcnm.towers.layers;
+
+import java.util.List;
+import java.util.SplittableRandom;
+import org.sbcnm.engine.autograd.Node;
+import org.sbcnm.engine.autograd.Tape;
+import org.sbcnm.engine.ops.Embedding;
+import org.sbcnm.engine.param.Init;
+import org.sbcnm.engine.param.Parameter;
+import org.sbcnm.engine.tensor.DType;
+import org.sbcnm.engine.tensor.Tensor;
+
+/**
+ * An embedding table [rows, dim] with sparse row gradients, initialised N(0, σ²) (torch's
+ * {@code nn.Embedding} default σ = 1).
+ *
+ * <p>In <em>direct</em> mode an id is a row index in [0, rows). In <em>hashed</em> mode any
+ * non-negative id (including ids never seen in training, or from an unbounded space) maps to bucket
+ * {@code mix64(id ⊕ seed) mod rows}, with mix64 the SplitMix64 finaliser, so the table size is
+ * fixed whatever the id space. Hashed rows go to buffers the table reuses, one for {@link #lookup}
+ * and one for {@link #bagMean}: call each at most once per tape scope, from one thread.
+ */
+public final class EmbeddingTable implements Layer {
+  private final Parameter table;
+  private final boolean hashed;
+  private final long seed;
+  private int[] lookupRows = new int[0];
+  private int[] bagRows = new int[0];
+
+  private EmbeddingTable(Parameter table, boolean hashed, long seed) {
+    this.table = table;
+    this.hashed = hashed;
+    this.seed = seed;
+  }
+
+  /** A table indexed directly by row. */
+  public static EmbeddingTable direct(String name, int rows, int dim, double std, DType type, SplittableRandom rng) {
+    return new EmbeddingTable(newTable(name, rows, dim, std, type, rng), false, 0);
+  }
+
+  /** A table of {@code buckets} rows indexed by a seeded hash of the id. */
+  public static EmbeddingTable hashed(
+      String name, int buckets, int dim, double std, long hashSeed, DType type, SplittableRandom rng) {
+    return new EmbeddingTable(newTable(name, buckets, dim, std, type, rng), true, hashSeed);
+  }
+
+  private static Parameter newTable(String name, int rows, int dim, double std, DType type, SplittableRandom rng) {
+    if (rows < 1 || dim < 1) {
+      throw new IllegalArgumentException(name + ": embedding needs rows, dim >= 1, got [" + rows + ", " + dim + "]");
+    }
+    Tensor t = Tensor.zeros(type, rows, dim);
+    Init.normal(t, std, rng);
+    return new Parameter(name, t, true);
+  }
+
+  /** SplitMix64's finaliser: a bijective 64-bit mix with full avalanche. */
+  static long mix64(long z) {
+    z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+    z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+    return z ^ (z >>> 31);
+  }
+
+  /** The row an id maps to. */
+  public int row(long id) {
+    if (id < 0) {
+      throw new IllegalArgumentException(table.name() + ": negative id " + id);
+    }
+    if (!hashed) {
+      if (id >= table.rows()) {
+        throw new IllegalArgumentException(table.name() + ": id " + id + " outside table of " + table.rows() + " rows");
+      }
+      return (int) id;
+    }
+    return (int) Long.remainderUnsigned(mix64(id ^ seed), table.rows());
+  }
+
+  /** Rows for {@code ids[off, off+n)} as an [n, dim] node. */
+  public Node lookup(Tape t, int[] ids, int off, int n) {
+    if (!hashed) {
+      return Embedding.gather(t, t.param(table), ids, off, n);
+    }
+    lookupRows = hashInto(ids, off, n, lookupRows);
+    return Embedding.gather(t, t.param(table), lookupRows, 0, n);
+  }
+
+  /** Mean of each bag {@code ids[offsets[b] .. offsets[b+1])}, b &lt; bags, as a [bags, dim] node. */
+  public Node bagMean(Tape t, int[] offsets, int bags, int[] ids) {
+    if (!hashed) {
+      return Embedding.bagMean(t, t.param(table), offsets, bags, ids);
+    }
+    bagRows = hashInto(ids, 0, bags == 0 ? 0 : offsets[bags], bagRows);
+    return Embedding.bagMean(t, t.param(table), offsets, bags, bagRows);
+  }
+
+  private int[] hashInto(int[] ids, int off, int n, int[] out) {
+    int[] rows = out.length >= n ? out : new int[Math.max(n, 2 * out.length)];
+    for (int k = 0; k < n; k++) {
+      rows[k] = row(ids[off + k]);
+    }
+    return rows;
+  }
+
+  public boolean isHashed() {
+    return hashed;
+  }
+
+  public int rows() {
+    return table.rows();
+  }
+
+  public int dim() {
+    return table.cols();
+  }
+
+  /** The table as a leaf on the tape (for towers that transform the whole table, e.g. GCN). */
+  public Node all(Tape t) {
+    return t.param(table);
+  }
+
+  public Parameter table() {
+    return table;
+  }
+
+  @Override
+  public List<Parameter> parameters() {
+    return List.of(table);
+  }
+}
