@@ -1,0 +1,2 @@
+/** Shuffled mini-batches over training examples. */
+package org.sbcnm.datasets.batch;

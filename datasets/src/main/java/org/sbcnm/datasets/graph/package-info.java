@@ -1,0 +1,2 @@
+/** Item graphs (co-occurrence) built from training interactions. */
+package org.sbcnm.datasets.graph;

@@ -1,0 +1,2 @@
+/** MovieLens 100K reading and preparation. */
+package org.sbcnm.datasets.movielens;

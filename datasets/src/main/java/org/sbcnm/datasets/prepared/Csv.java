@@ -1,0 +1,17 @@
+package org.sbcnm.datasets.prepared;
+
+/** CSV writing helpers. */
+public final class Csv {
+  private Csv() {}
+
+  /** The field as written in CSV: quoted (quotes doubled) when it holds a comma, quote or line break. */
+  public static String quote(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == ',' || c == '"' || c == '\n' || c == '\r') {
+        return '"' + s.replace("\"", "\"\"") + '"';
+      }
+    }
+    return s;
+  }
+}

@@ -1,0 +1,109 @@
+package org.sbcnm.datasets.prepared;
+
+import it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.sbcnm.engine.io.AtomicFiles;
+
+/**
+ * The bijection between raw ids (strings, as in interactions.csv) and row indices 0..n−1, read
+ * from and written to an idmap CSV with header {@code raw_id,index}.
+ */
+public final class IdMap {
+  private final String[] raw;
+  private final Object2IntOpenHashMap<String> index;
+
+  /** @param raw raw id of each index (copied); ids must be distinct and non-empty */
+  public IdMap(String[] raw) {
+    this.raw = raw.clone();
+    this.index = new Object2IntOpenHashMap<>(raw.length);
+    index.defaultReturnValue(-1);
+    for (int i = 0; i < raw.length; i++) {
+      if (raw[i] == null || raw[i].isEmpty()) {
+        throw new IllegalArgumentException("idmap: empty raw id at index " + i);
+      }
+      if (index.put(raw[i], i) != -1) {
+        throw new IllegalArgumentException("idmap: raw id '" + raw[i] + "' appears twice");
+      }
+    }
+  }
+
+  public int size() {
+    return raw.length;
+  }
+
+  /** The index of a raw id, or −1 if unknown. */
+  public int indexOf(String rawId) {
+    return index.getInt(rawId);
+  }
+
+  /** The raw id of an index. */
+  public String rawId(int i) {
+    return raw[i];
+  }
+
+  /** Reads an idmap CSV: header raw_id,index and every index 0..n−1 exactly once. */
+  public static IdMap read(Path file) throws IOException {
+    try (CsvReader csv = new CsvReader(file, ',')) {
+      List<String> header = csv.next();
+      if (header == null || header.size() != 2 || !header.get(0).equals("raw_id") || !header.get(1).equals("index")) {
+        throw new DatasetException(file + ":1: expected the header 'raw_id,index', found " + (header == null ? "an empty file" : String.join(",", header)));
+      }
+      java.util.ArrayList<String> ids = new java.util.ArrayList<>();
+      java.util.ArrayList<Integer> idx = new java.util.ArrayList<>();
+      List<String> r;
+      while ((r = csv.next()) != null) {
+        if (r.size() == 1 && r.get(0).isEmpty()) {
+          continue;
+        }
+        if (r.size() != 2) {
+          throw new DatasetException(file + ":" + csv.line() + ": expected 2 fields (raw_id,index), found " + r.size());
+        }
+        if (r.get(0).isEmpty()) {
+          throw new DatasetException(file + ":" + csv.line() + ": field raw_id is empty");
+        }
+        ids.add(r.get(0));
+        try {
+          idx.add(Integer.parseInt(r.get(1).trim()));
+        } catch (NumberFormatException e) {
+          throw new DatasetException(file + ":" + csv.line() + ": field index: expected a whole number, found '" + r.get(1) + "'");
+        }
+      }
+      String[] raw = new String[ids.size()];
+      for (int k = 0; k < ids.size(); k++) {
+        int i = idx.get(k);
+        if (i < 0 || i >= raw.length) {
+          throw new DatasetException(file + ": index " + i + " of raw id '" + ids.get(k) + "' is outside 0.." + (raw.length - 1));
+        }
+        if (raw[i] != null) {
+          throw new DatasetException(file + ": index " + i + " is given twice ('" + raw[i] + "' and '" + ids.get(k) + "')");
+        }
+        raw[i] = ids.get(k);
+      }
+      try {
+        return new IdMap(raw);
+      } catch (IllegalArgumentException e) {
+        throw new DatasetException(file + ": " + e.getMessage());
+      }
+    }
+  }
+
+  /** Writes the map as CSV (raw_id,index), atomically. */
+  public void write(Path file) throws IOException {
+    AtomicFiles.write(file, out -> {
+      BufferedWriter w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
+      w.write("raw_id,index\n");
+      for (int i = 0; i < raw.length; i++) {
+        w.write(Csv.quote(raw[i]));
+        w.write(',');
+        w.write(Integer.toString(i));
+        w.write('\n');
+      }
+      w.flush();
+    });
+  }
+}

@@ -1,0 +1,2 @@
+/** The held-out split of {@code shared/FORMAT.md}: each user's last interaction is the test item. */
+package org.sbcnm.datasets.split;

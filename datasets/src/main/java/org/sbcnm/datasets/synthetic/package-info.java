@@ -1,0 +1,2 @@
+/** Seeded synthetic datasets with power-law popularity and latent tastes. */
+package org.sbcnm.datasets.synthetic;

@@ -1,0 +1,208 @@
+package org.sbcnm.towers.tower;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.sbcnm.engine.autograd.Node;
+import org.sbcnm.engine.autograd.Tape;
+import org.sbcnm.engine.ops.Concat;
+import org.sbcnm.engine.ops.Embedding;
+import org.sbcnm.engine.ops.L2Normalize;
+import org.sbcnm.engine.param.Parameter;
+import org.sbcnm.engine.tensor.DType;
+import org.sbcnm.engine.tensor.Tensor;
+import org.sbcnm.towers.config.TowerConfig;
+import org.sbcnm.towers.config.TowerKind;
+import org.sbcnm.towers.layers.CrossNetwork;
+import org.sbcnm.towers.layers.EmbeddingTable;
+import org.sbcnm.towers.layers.GcnPropagation;
+import org.sbcnm.towers.layers.Layer;
+import org.sbcnm.towers.layers.Mlp;
+
+/**
+ * One tower: a batch of entity indices → L2-normalised embeddings [B, out].
+ *
+ * <pre>
+ *   mlp:     x = dense features
+ *   id:      x = [ID embedding | side-field embeddings | dense features if use_dense]
+ *   history: x = [mean of the bag's item embeddings | side-field embeddings]
+ *   dcn:     x = CrossNetwork(dense features)            (DCN-v2, Wang et al. 2021)
+ *   gcn:     x = (Ŝᵏ · item features)[batch]             (Ŝ = D^-1/2 (A + I) D^-1/2, precomputed)
+ *   out = L2Normalize(MLP_{h1, h2, out}(x))
+ * </pre>
+ *
+ * Side-field embeddings have width {@code side_dim}, one table per field, initialised N(0, 1) as
+ * torch's {@code nn.Embedding}; ID tables likewise (hashed when {@code hash_buckets} &gt; 0).
+ */
+public final class Tower implements Layer {
+  private final String name;
+  private final TowerConfig config;
+  private final TowerData data;
+  private final Tensor input;
+  private final EmbeddingTable ids;
+  private final EmbeddingTable[] side;
+  private final EmbeddingTable bagTable;
+  private final CrossNetwork cross;
+  private final Mlp mlp;
+  private final List<Parameter> params;
+  private final Node[] parts = new Node[8];
+  private int[][] sideCodes = new int[0][];
+
+  /**
+   * @param sharedItemTable for a history tower, the item tower's ID table to pool (or null to own
+   *     one); ignored by other kinds
+   */
+  public Tower(String name, TowerConfig config, TowerData data, DType type, SplittableRandom rng, EmbeddingTable sharedItemTable) {
+    this.name = name;
+    this.config = config;
+    this.data = data;
+    TowerKind kind = config.kind();
+    boolean needsDense = kind == TowerKind.MLP || kind == TowerKind.DCN || kind == TowerKind.GCN
+        || (kind == TowerKind.ID && config.useDense());
+    if (needsDense && data.dense() == null) {
+      throw new IllegalArgumentException(name + ": a " + kind.label() + " tower needs dense features");
+    }
+    if (kind == TowerKind.GCN && data.itemGraph() == null) {
+      throw new IllegalArgumentException(name + ": a gcn tower needs an item graph (item_edges.csv or item_adj.npy)");
+    }
+    if (kind == TowerKind.HISTORY && data.historyItems() < 1) {
+      throw new IllegalArgumentException(name + ": a history tower needs the item catalogue size");
+    }
+    List<Parameter> ps = new ArrayList<>();
+    int width = 0;
+    if (kind == TowerKind.ID) {
+      ids = config.hashBuckets() > 0
+          ? EmbeddingTable.hashed(name + ".id", config.hashBuckets(), config.idDim(), 1.0, rng.nextLong(), type, rng)
+          : EmbeddingTable.direct(name + ".id", data.entities(), config.idDim(), 1.0, type, rng);
+      ps.addAll(ids.parameters());
+      width += config.idDim();
+    } else {
+      ids = null;
+    }
+    if (kind == TowerKind.HISTORY) {
+      if (sharedItemTable != null && sharedItemTable.dim() == config.idDim()) {
+        bagTable = sharedItemTable;
+      } else {
+        bagTable = EmbeddingTable.direct(name + ".history", data.historyItems(), config.idDim(), 1.0, type, rng);
+        ps.addAll(bagTable.parameters());
+      }
+      width += config.idDim();
+    } else {
+      bagTable = null;
+    }
+    if (kind == TowerKind.ID || kind == TowerKind.HISTORY) {
+      side = new EmbeddingTable[data.sideFields()];
+      for (int f = 0; f < side.length; f++) {
+        side[f] = EmbeddingTable.direct(name + ".side." + f, data.sideCardinalities()[f], config.sideDim(), 1.0, type, rng);
+        ps.addAll(side[f].parameters());
+        width += config.sideDim();
+      }
+    } else {
+      side = new EmbeddingTable[0];
+    }
+    if (needsDense) {
+      width += data.dense().cols();
+    }
+    if (kind == TowerKind.GCN) {
+      GcnPropagation gcn = new GcnPropagation(data.itemGraph(), config.gcnLayers());
+      // Features are constant, so their propagation is too: compute it once.
+      Tensor h = data.dense().copy(type);
+      Tensor next = Tensor.zeros(type, h.rows(), h.cols());
+      for (int k = 0; k < config.gcnLayers(); k++) {
+        gcn.normalized().multiply(h, next, false);
+        Tensor swap = h;
+        h = next;
+        next = swap;
+      }
+      input = h;
+    } else {
+      input = data.dense() == null ? null : data.dense().copy(type);
+    }
+    if (kind == TowerKind.DCN) {
+      cross = new CrossNetwork(name + ".cross", width, config.crossLayers(), type, rng);
+      ps.addAll(cross.parameters());
+    } else {
+      cross = null;
+    }
+    if (parts.length < side.length + 2) {
+      throw new IllegalArgumentException(name + ": at most " + (parts.length - 2) + " side fields, got " + side.length);
+    }
+    mlp = new Mlp(name + ".mlp", width, new int[] {config.h1(), config.h2(), config.outDim()}, type, rng);
+    ps.addAll(mlp.parameters());
+    params = Collections.unmodifiableList(ps);
+  }
+
+  /** The L2-normalised embeddings [batch.size(), out] of a batch. */
+  public Node embed(Tape t, TowerBatch batch) {
+    int n = batch.size();
+    int[] idx = batch.ids();
+    for (int r = 0; r < n; r++) {
+      if (idx[r] < 0 || idx[r] >= data.entities()) {
+        throw new IllegalArgumentException(name + ": index " + idx[r] + " at row " + r + " outside 0.." + (data.entities() - 1));
+      }
+    }
+    int count = 0;
+    switch (config.kind()) {
+      case ID:
+        parts[count++] = ids.lookup(t, idx, 0, n);
+        count = addSide(t, idx, n, count);
+        if (config.useDense()) {
+          parts[count++] = Embedding.gather(t, t.constant(input), idx, 0, n);
+        }
+        break;
+      case HISTORY:
+        parts[count++] = bagTable.bagMean(t, batch.bagOffsets(), n, batch.bagIds());
+        count = addSide(t, idx, n, count);
+        break;
+      default:
+        parts[count++] = Embedding.gather(t, t.constant(input), idx, 0, n);
+    }
+    Node x = count == 1 ? parts[0] : Concat.columns(t, parts, count);
+    if (cross != null) {
+      x = cross.forward(t, x);
+    }
+    return L2Normalize.rows(t, mlp.forward(t, x));
+  }
+
+  private int addSide(Tape t, int[] idx, int n, int count) {
+    int fields = side.length;
+    if (fields == 0) {
+      return count;
+    }
+    if (sideCodes.length != fields || sideCodes[0].length < n) {
+      sideCodes = new int[fields][Math.max(n, 16)];
+    }
+    int[] codes = data.sideCodes();
+    for (int f = 0; f < fields; f++) {
+      int[] col = sideCodes[f];
+      for (int r = 0; r < n; r++) {
+        col[r] = codes[idx[r] * fields + f];
+      }
+      parts[count++] = side[f].lookup(t, col, 0, n);
+    }
+    return count;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public TowerConfig config() {
+    return config;
+  }
+
+  public TowerData data() {
+    return data;
+  }
+
+  /** The ID table of an id tower, or null (history towers may share it). */
+  public EmbeddingTable idTable() {
+    return ids;
+  }
+
+  @Override
+  public List<Parameter> parameters() {
+    return params;
+  }
+}

@@ -1,0 +1,58 @@
+package org.sbcnm.training.sampling;
+
+import org.sbcnm.engine.io.TensorBundle;
+
+/**
+ * Exact running frequencies, the oracle the streaming estimator approximates: p̂ⱼ = cⱼ / N with cⱼ
+ * the occurrences of item j and N all occurrences in the batches seen so far (including the
+ * current one). Memory is one long per item, so it needs a bounded catalogue.
+ */
+public final class ExactCounts implements SamplingProbabilities {
+  private final long[] counts;
+  private long total;
+
+  public ExactCounts(int items) {
+    if (items < 1) {
+      throw new IllegalArgumentException("counts: need at least one item, got " + items);
+    }
+    counts = new long[items];
+  }
+
+  @Override
+  public String name() {
+    return "counts";
+  }
+
+  @Override
+  public void observe(int[] items, int n, float[] logP) {
+    for (int i = 0; i < n; i++) {
+      counts[items[i]]++;
+    }
+    total += n;
+    for (int i = 0; i < n; i++) {
+      logP[i] = (float) logProbability(items[i]);
+    }
+  }
+
+  @Override
+  public double logProbability(int item) {
+    return Math.log((double) counts[item] / Math.max(1, total));
+  }
+
+  @Override
+  public void save(TensorBundle bundle, String prefix) {
+    bundle.meta(prefix + "kind", name());
+    bundle.putLongs(prefix + "counts", counts, 1, counts.length);
+    bundle.putLongs(prefix + "total", new long[] {total}, 1, 1);
+  }
+
+  @Override
+  public void load(TensorBundle bundle, String prefix) {
+    long[] c = bundle.longs(prefix + "counts");
+    if (c.length != counts.length) {
+      throw new IllegalArgumentException("counts: saved for " + c.length + " items, this catalogue has " + counts.length);
+    }
+    System.arraycopy(c, 0, counts, 0, c.length);
+    total = bundle.longs(prefix + "total")[0];
+  }
+}
