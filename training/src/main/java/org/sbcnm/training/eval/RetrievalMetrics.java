@@ -1,0 +1,108 @@
+package org.sbcnm.training.eval;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.sbcnm.datasets.split.HeldOutSplit;
+import org.sbcnm.engine.autograd.Node;
+import org.sbcnm.engine.autograd.Tape;
+import org.sbcnm.engine.kernel.MatrixOps;
+import org.sbcnm.engine.tensor.Tensor;
+import org.sbcnm.towers.tower.TowerBatch;
+import org.sbcnm.towers.tower.TwoTowerModel;
+
+/**
+ * Full-catalogue evaluation of the held-out split (shared/FORMAT.md): each test user's items are
+ * scored by ⟨u, v⟩ (no correction at inference), the user's training items are excluded, and the
+ * 0-based rank r of the held-out item is the number of remaining items scoring higher, plus those
+ * scoring equal with a smaller index.
+ *
+ * <pre>
+ *   Recall@K = mean [r &lt; K]      NDCG@K = mean [r &lt; K] / log₂(r + 2)      MRR = mean 1/(r + 1)
+ * </pre>
+ *
+ * (Hit rate equals Recall@K with one held-out item per user.)
+ */
+public final class RetrievalMetrics {
+  private static final int CHUNK = 1024;
+
+  private RetrievalMetrics() {}
+
+  /** 0-based ranks of every test item (by test user order); the expensive part, reusable by callers. */
+  public static int[] ranks(TwoTowerModel model, HeldOutSplit split, int numItems, QueryEncoder encoder) {
+    int dim = model.config().item().outDim();
+    int[] all = new int[numItems];
+    for (int i = 0; i < numItems; i++) {
+      all[i] = i;
+    }
+    Tensor items = Tensor.zeros(numItems, dim);
+    model.embedAll(model.item(), all, numItems, items, 4096);
+    int[] users = split.testUsers();
+    int[] targets = split.testItems();
+    int[] ptr = split.userTrainPtr();
+    int[] trainItems = split.userTrainItems();
+    int[] ranks = new int[users.length];
+    Tape tape = new Tape();
+    TowerBatch batch = new TowerBatch();
+    Tensor scores = Tensor.zeros(Math.min(CHUNK, Math.max(1, users.length)), numItems);
+    for (int s = 0; s < users.length; s += CHUNK) {
+      int m = Math.min(CHUNK, users.length - s);
+      encoder.fill(batch, users, s, m);
+      try (Tape t = tape.begin()) {
+        Node q = model.query().embed(t, batch);
+        Tensor block = scores.rowRange(0, m);
+        MatrixOps.gemm(false, true, 1.0, q.value(), items, 0.0, block);
+      }
+      float[] sc = scores.floats();
+      for (int r = 0; r < m; r++) {
+        int u = users[s + r];
+        int target = targets[s + r];
+        int row = r * numItems;
+        float ts = sc[row + target];
+        int rank = 0;
+        int next = ptr[u];
+        for (int j = 0; j < numItems; j++) {
+          // Training items are skipped (their sorted list is walked alongside), the target kept.
+          while (next < ptr[u + 1] && trainItems[next] < j) {
+            next++;
+          }
+          if (next < ptr[u + 1] && trainItems[next] == j && j != target) {
+            continue;
+          }
+          float v = sc[row + j];
+          if (v > ts || (v == ts && j < target)) {
+            rank++;
+          }
+        }
+        ranks[s + r] = rank;
+      }
+    }
+    return ranks;
+  }
+
+  /** Recall@K, NDCG@K for every K, and MRR, from ranks. Keys "recall@10", "ndcg@10", "mrr". */
+  public static Map<String, Double> fromRanks(int[] ranks, int[] ks) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    int n = Math.max(1, ranks.length);
+    int[] sorted = ks.clone();
+    Arrays.sort(sorted);
+    for (int k : sorted) {
+      double hits = 0;
+      double ndcg = 0;
+      for (int r : ranks) {
+        if (r < k) {
+          hits++;
+          ndcg += 1.0 / (Math.log(r + 2) / Math.log(2));
+        }
+      }
+      out.put("recall@" + k, hits / n);
+      out.put("ndcg@" + k, ndcg / n);
+    }
+    double mrr = 0;
+    for (int r : ranks) {
+      mrr += 1.0 / (r + 1);
+    }
+    out.put("mrr", mrr / n);
+    return out;
+  }
+}

@@ -1,0 +1,497 @@
+package org.sbcnm.training.loop;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.sbcnm.datasets.prepared.Interactions;
+import org.sbcnm.datasets.prepared.PreparedDataset;
+import org.sbcnm.datasets.split.HeldOutSplit;
+import org.sbcnm.datasets.split.UserHistories;
+import org.sbcnm.engine.autograd.Node;
+import org.sbcnm.engine.autograd.Tape;
+import org.sbcnm.engine.io.TensorBundle;
+import org.sbcnm.engine.kernel.Kernels;
+import org.sbcnm.engine.optim.Adagrad;
+import org.sbcnm.engine.optim.Adam;
+import org.sbcnm.engine.optim.Optimizer;
+import org.sbcnm.engine.optim.Sgd;
+import org.sbcnm.engine.param.Parameter;
+import org.sbcnm.engine.tensor.Tensor;
+import org.sbcnm.towers.config.ModelConfig;
+import org.sbcnm.towers.config.TowerKind;
+import org.sbcnm.towers.tower.TowerBatch;
+import org.sbcnm.towers.tower.TwoTowerModel;
+import org.sbcnm.training.eval.QueryEncoder;
+import org.sbcnm.training.eval.RetrievalMetrics;
+import org.sbcnm.training.loss.BatchSoftmaxLoss;
+import org.sbcnm.training.sampling.ExactCounts;
+import org.sbcnm.training.sampling.SamplingProbabilities;
+import org.sbcnm.training.sampling.StaticProbabilities;
+import org.sbcnm.training.sampling.StreamingFrequencyEstimator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains a two-tower model with the sampling-bias-corrected batch softmax (Yi et al., RecSys 2019).
+ *
+ * <p>Per step: B training examples in a seeded per-epoch shuffle; B′ uniform extra negatives if
+ * mixed negative sampling is on; the sampling probability source observes the batch's items and
+ * gives log pⱼ; query and item towers; {@link BatchSoftmaxLoss}; backward; optimiser step.
+ *
+ * <p><b>Mixed negatives</b> (Yang et al., WWW 2020 companion): a column's item was proposed by the
+ * in-batch sampler (B draws from p) or the uniform one (B′ draws from 1/N), so the correction uses
+ * the mixture qⱼ = (B·pⱼ + B′/N) / (B + B′), the expected share of item j among the columns, for
+ * every column.
+ *
+ * <p><b>Determinism</b>: the shuffle of epoch e comes from (seed, e), the extra negatives of step t
+ * from (seed, t), so the same seed and thread count give the same model bit for bit, and a run
+ * resumed from a checkpoint ends where an uninterrupted one would. Checkpoints (atomic) hold the
+ * model, the optimiser and estimator states, both configs, the seed, the dataset checksum, the
+ * kernel implementation and the progress.
+ */
+public final class Trainer {
+  private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+  private static final String FORMAT = "sbcnm-checkpoint";
+
+  /** Progress callbacks; both default to nothing. */
+  public interface Listener {
+    default void step(long stepsDone, long stepsTotal, double loss) {}
+
+    default void epoch(EpochMetrics metrics) {}
+  }
+
+  private final PreparedDataset data;
+  private final HeldOutSplit split;
+  private final UserHistories histories;
+  private final ModelConfig modelConfig;
+  private final TrainConfig config;
+  private final TwoTowerModel model;
+  private final Optimizer optimizer;
+  private final SamplingProbabilities probabilities;
+  private final Path checkpoint;
+  private final Path metricsLog;
+  private int epoch;
+  private int stepInEpoch;
+  private long globalStep;
+  private double lossSum;
+  private int lossSteps;
+  private double best = Double.NaN;
+  private int badEpochs;
+  private Map<String, Tensor> bestParams;
+
+  private Trainer(PreparedDataset data, ModelConfig modelConfig, TrainConfig config, SamplingProbabilities probabilities,
+      Path checkpoint, Path metricsLog) {
+    this.data = data;
+    this.split = HeldOutSplit.of(data.interactions(), data.numUsers());
+    if (split.train().size() == 0) {
+      throw new IllegalArgumentException("the dataset has no training interactions");
+    }
+    this.histories = modelConfig.query().kind() == TowerKind.HISTORY ? UserHistories.of(split.train(), data.numUsers()) : null;
+    this.modelConfig = modelConfig;
+    this.config = config;
+    this.model = Models.build(modelConfig, data);
+    this.optimizer = optimizer(config);
+    optimizer.init(model.parameters());
+    this.probabilities = probabilities;
+    this.checkpoint = checkpoint;
+    this.metricsLog = metricsLog;
+  }
+
+  /** A new run. {@code probabilities} may be null (then built from the config; "static" needs one). */
+  public static Trainer create(PreparedDataset data, ModelConfig modelConfig, TrainConfig config,
+      SamplingProbabilities probabilities, Path checkpoint, Path metricsLog) {
+    SamplingProbabilities p = probabilities != null ? probabilities : probabilities(config, data.numItems());
+    if ("static".equals(config.correction()) && p == null) {
+      throw new IllegalArgumentException("correction 'static' needs item probabilities (a file)");
+    }
+    return new Trainer(data, modelConfig, config, p, checkpoint, metricsLog);
+  }
+
+  /** Continues the run saved in {@code checkpoint} on the same dataset (checked by checksum). */
+  public static Trainer resume(PreparedDataset data, Path checkpoint, Path metricsLog) throws IOException {
+    TensorBundle b = TensorBundle.read(checkpoint);
+    if (!FORMAT.equals(b.meta("format"))) {
+      throw new IOException(checkpoint + ": not a training checkpoint");
+    }
+    if (!data.checksum().equals(b.meta("data.checksum"))) {
+      throw new IOException(checkpoint + ": was trained on other data (checksum " + b.meta("data.checksum")
+          + ", this dataset " + data.checksum() + ")");
+    }
+    Map<String, String> train = new LinkedHashMap<>();
+    for (Map.Entry<String, String> e : b.metadata().entrySet()) {
+      if (e.getKey().startsWith("train.")) {
+        train.put(e.getKey().substring(6), e.getValue());
+      }
+    }
+    TrainConfig config = TrainConfig.fromMap(train);
+    SamplingProbabilities p = probabilities(config, data.numItems());
+    if ("static".equals(config.correction())) {
+      double[] uniform = new double[data.numItems()];
+      java.util.Arrays.fill(uniform, 1);
+      p = new StaticProbabilities(uniform);
+    }
+    Trainer t = new Trainer(data, TwoTowerModel.configOf(b), config, p, checkpoint, metricsLog);
+    t.restore(b);
+    return t;
+  }
+
+  /** The probability source a config names (null for "none" and "static"). */
+  public static SamplingProbabilities probabilities(TrainConfig c, int numItems) {
+    switch (c.correction()) {
+      case "streaming":
+        return new StreamingFrequencyEstimator(c.hashBuckets(), c.hashes(), c.alpha(), 0);
+      case "counts":
+        return new ExactCounts(numItems);
+      default:
+        return null;
+    }
+  }
+
+  private static Optimizer optimizer(TrainConfig c) {
+    double lr = c.effectiveLr();
+    switch (c.optimizer()) {
+      case "adamw":
+        return Adam.adamW(lr, 0.01);
+      case "adagrad":
+        return new Adagrad(lr);
+      case "sgd":
+        return new Sgd(lr, 0.9);
+      default:
+        return Adam.adam(lr);
+    }
+  }
+
+  public TwoTowerModel model() {
+    return model;
+  }
+
+  public HeldOutSplit split() {
+    return split;
+  }
+
+  /** Trains to the end (or to stopAfterSteps), evaluating and checkpointing every epoch. */
+  public TrainResult run(Listener listener) throws IOException {
+    Kernels.setThreads(config.threads());
+    Interactions train = split.train();
+    int n = train.size();
+    int bsz = config.batchSize();
+    int extra = config.mixedNegatives();
+    int stepsPerEpoch = (n + bsz - 1) / bsz;
+    long totalSteps = (long) stepsPerEpoch * config.epochs();
+    int[] perm = new int[n];
+    int[] users = new int[bsz];
+    int[] columns = new int[bsz + extra];
+    float[] logQ = new float[bsz + extra];
+    Tensor fullWeights = Tensor.zeros(bsz, 1);
+    Tensor lastWeights = Tensor.zeros(Math.max(1, n - (stepsPerEpoch - 1) * bsz), 1);
+    int[] bagOffsets = new int[bsz + 1];
+    TowerBatch qb = new TowerBatch();
+    TowerBatch ib = new TowerBatch();
+    Tape tape = new Tape();
+    BatchSoftmaxLoss lossFn = new BatchSoftmaxLoss(modelConfig.temperature(), config.maskHits(), config.hardNegatives());
+    List<EpochMetrics> epochs = new ArrayList<>();
+    long runSteps = 0;
+    long runExamples = 0;
+    double runSeconds = 0;
+    boolean stopped = false;
+    while (epoch < config.epochs() && !stopped) {
+      shuffle(perm, config.seed(), epoch);
+      long epochStart = System.nanoTime();
+      long epochExamples = 0;
+      for (; stepInEpoch < stepsPerEpoch; stepInEpoch++) {
+        int from = stepInEpoch * bsz;
+        int m = Math.min(bsz, n - from);
+        Tensor weights = m == bsz ? fullWeights : lastWeights;
+        for (int r = 0; r < m; r++) {
+          int k = perm[from + r];
+          users[r] = train.user(k);
+          columns[r] = train.item(k);
+          weights.floats()[r] = config.useRatings() ? train.rating(k) : 1f;
+        }
+        for (int r = 0; r < extra; r++) {
+          columns[m + r] = uniformItem(config.seed(), globalStep, r, data.numItems());
+        }
+        float[] lq = null;
+        if (probabilities != null) {
+          probabilities.observe(columns, m, logQ);
+          for (int r = 0; r < extra; r++) {
+            logQ[m + r] = (float) probabilities.logProbability(columns[m + r]);
+          }
+          if (extra > 0) {
+            double uniform = (double) extra / data.numItems();
+            for (int c = 0; c < m + extra; c++) {
+              logQ[c] = (float) Math.log((m * Math.exp(logQ[c]) + uniform) / (m + extra));
+            }
+          }
+          lq = logQ;
+        }
+        qb.set(users, 0, m);
+        if (histories != null) {
+          int[] bag = qb.bagIdsBuffer(m * config.historyLength());
+          bagOffsets[0] = 0;
+          for (int r = 0; r < m; r++) {
+            int k = perm[from + r];
+            bagOffsets[r + 1] = bagOffsets[r] + histories.trainingBag(k, users[r], config.historyLength(), bag, bagOffsets[r]);
+          }
+          System.arraycopy(bagOffsets, 0, qb.bagOffsets(), 0, m + 1);
+        }
+        ib.set(columns, 0, m + extra);
+        double loss;
+        try (Tape t = tape.begin()) {
+          Node q = model.query().embed(t, qb);
+          Node v = model.item().embed(t, ib);
+          Node l = lossFn.apply(t, q, v, columns, lq, config.useRatings() ? weights : null);
+          loss = l.value().getFlat(0);
+          t.backward(l);
+        }
+        optimizer.step();
+        optimizer.zeroGrad();
+        if (!Double.isFinite(loss)) {
+          throw new IllegalStateException("training diverged: loss " + loss + " at step " + (globalStep + 1)
+              + " (try a smaller learning rate or a larger temperature)");
+        }
+        lossSum += loss;
+        lossSteps++;
+        globalStep++;
+        runSteps++;
+        epochExamples += m;
+        if (listener != null) {
+          listener.step(globalStep, totalSteps, loss);
+        }
+        boolean kill = config.stopAfterSteps() > 0 && runSteps >= config.stopAfterSteps();
+        if (checkpoint != null && (kill || (config.checkpointEvery() > 0 && globalStep % config.checkpointEvery() == 0))) {
+          stepInEpoch++;
+          save(false);
+          stepInEpoch--;
+        }
+        if (kill) {
+          stepInEpoch++;
+          stopped = true;
+          break;
+        }
+      }
+      double seconds = (System.nanoTime() - epochStart) / 1e9;
+      runSeconds += seconds;
+      runExamples += epochExamples;
+      if (stopped) {
+        break;
+      }
+      Map<String, Double> metrics = evaluate();
+      EpochMetrics em = new EpochMetrics(epoch + 1, lossSum / Math.max(1, lossSteps), metrics,
+          epochExamples / Math.max(1e-9, seconds), seconds);
+      epochs.add(em);
+      log(em);
+      if (listener != null) {
+        listener.epoch(em);
+      }
+      epoch++;
+      stepInEpoch = 0;
+      lossSum = 0;
+      lossSteps = 0;
+      boolean stop = track(metrics, em.loss());
+      if (checkpoint != null) {
+        save(false);
+      }
+      if (stop) {
+        LOG.info("early stop after epoch {}: no {} gain in {} epochs", epoch, config.earlyStopMetric(), config.patience());
+        break;
+      }
+    }
+    Map<String, Double> finalMetrics = null;
+    if (!stopped) {
+      if (bestParams != null && !isBestCurrent()) {
+        for (Parameter p : model.parameters()) {
+          p.value().copyFrom(bestParams.get(p.name()));
+        }
+        finalMetrics = evaluate();
+      } else {
+        finalMetrics = epochs.isEmpty() ? evaluate() : epochs.get(epochs.size() - 1).metrics();
+      }
+      epoch = config.epochs();
+      if (checkpoint != null) {
+        save(true);
+      }
+    }
+    return new TrainResult(model, epochs, finalMetrics, runExamples / Math.max(1e-9, runSeconds), runSeconds, !stopped);
+  }
+
+  /** Full-catalogue evaluation of the current model on the held-out split. */
+  public Map<String, Double> evaluate() {
+    int[] ranks = RetrievalMetrics.ranks(model, split, data.numItems(), queryEncoder());
+    return RetrievalMetrics.fromRanks(ranks, config.ks());
+  }
+
+  /** Fills query batches for evaluation (bags of a user's whole training history). */
+  public QueryEncoder queryEncoder() {
+    int maxLen = config.historyLength();
+    return (batch, users, off, n) -> {
+      batch.set(users, off, n);
+      if (histories != null) {
+        int[] bag = batch.bagIdsBuffer(n * maxLen);
+        int[] offsets = batch.bagOffsets();
+        offsets[0] = 0;
+        for (int r = 0; r < n; r++) {
+          offsets[r + 1] = offsets[r] + histories.fullBag(users[off + r], maxLen, bag, offsets[r]);
+        }
+      }
+    };
+  }
+
+  private boolean track(Map<String, Double> metrics, double loss) {
+    String name = config.earlyStopMetric();
+    boolean lowerIsBetter = name.equals("loss");
+    Double value = lowerIsBetter ? Double.valueOf(loss) : metrics.get(name);
+    if (value == null) {
+      throw new IllegalArgumentException("early-stopping metric " + name + " is not computed (cut-offs " + java.util.Arrays.toString(config.ks()) + ")");
+    }
+    boolean improved = Double.isNaN(best) || (lowerIsBetter ? value < best : value > best);
+    if (improved) {
+      best = value;
+      badEpochs = 0;
+      bestParams = new LinkedHashMap<>();
+      for (Parameter p : model.parameters()) {
+        bestParams.put(p.name(), p.value().copy());
+      }
+      return false;
+    }
+    badEpochs++;
+    return config.patience() > 0 && badEpochs >= config.patience();
+  }
+
+  private boolean isBestCurrent() {
+    for (Parameter p : model.parameters()) {
+      if (!java.util.Arrays.equals(bestParams.get(p.name()).floats(), p.value().floats())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Fisher–Yates shuffle of 0..n−1 seeded by (seed, epoch). */
+  static void shuffle(int[] perm, long seed, int epoch) {
+    for (int i = 0; i < perm.length; i++) {
+      perm[i] = i;
+    }
+    SplittableRandom rng = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + epoch);
+    for (int i = perm.length - 1; i > 0; i--) {
+      int j = rng.nextInt(i + 1);
+      int tmp = perm[i];
+      perm[i] = perm[j];
+      perm[j] = tmp;
+    }
+  }
+
+  /** Extra negative r of global step t: a counter-based draw, so no generator state needs saving. */
+  static int uniformItem(long seed, long step, int r, int numItems) {
+    long z = seed ^ (step * 0xBF58476D1CE4E5B9L) ^ ((r + 1) * 0x94D049BB133111EBL);
+    z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+    z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+    z ^= z >>> 31;
+    return (int) Long.remainderUnsigned(z, numItems);
+  }
+
+  private void log(EpochMetrics em) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    for (Map.Entry<String, Double> e : em.metrics().entrySet()) {
+      sb.append(' ').append(e.getKey()).append('=').append(String.format("%.4f", e.getValue()));
+    }
+    LOG.info("epoch {} loss {}{} ({} examples/s)", em.epoch(), String.format("%.4f", em.loss()), sb,
+        String.format("%.0f", em.examplesPerSecond()));
+    if (metricsLog != null) {
+      ObjectMapper om = new ObjectMapper();
+      ObjectNode o = om.createObjectNode();
+      o.put("epoch", em.epoch());
+      o.put("loss", em.loss());
+      for (Map.Entry<String, Double> e : em.metrics().entrySet()) {
+        o.put(e.getKey(), e.getValue());
+      }
+      o.put("examples_per_second", em.examplesPerSecond());
+      o.put("seconds", em.seconds());
+      Path parent = metricsLog.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      Files.writeString(metricsLog, om.writeValueAsString(o) + "\n", StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+  }
+
+  /** Writes the checkpoint atomically. */
+  private void save(boolean complete) throws IOException {
+    TensorBundle b = new TensorBundle();
+    b.meta("format", FORMAT);
+    b.meta("created_by", "sbcnm " + Trainer.class.getPackage().getImplementationVersion());
+    b.meta("jdk", System.getProperty("java.version"));
+    b.meta("kernels", Kernels.implementation() + "/" + Kernels.lanes());
+    b.meta("data.checksum", data.checksum());
+    b.meta("seed", Long.toString(config.seed()));
+    for (Map.Entry<String, String> e : config.toMap().entrySet()) {
+      b.meta("train." + e.getKey(), e.getValue());
+    }
+    model.save(b);
+    b.meta("progress.epoch", Integer.toString(epoch));
+    b.meta("progress.step_in_epoch", Integer.toString(stepInEpoch));
+    b.meta("progress.global_step", Long.toString(globalStep));
+    b.meta("progress.loss_sum", Double.toString(lossSum));
+    b.meta("progress.loss_steps", Integer.toString(lossSteps));
+    b.meta("progress.best", Double.toString(best));
+    b.meta("progress.bad_epochs", Integer.toString(badEpochs));
+    b.meta("progress.complete", Boolean.toString(complete));
+    b.meta("optimizer.name", optimizer.name());
+    b.meta("optimizer.steps", Long.toString(optimizer.steps()));
+    for (Map.Entry<String, Tensor> e : optimizer.state().entrySet()) {
+      b.put("optim/" + e.getKey(), e.getValue());
+    }
+    if (probabilities != null) {
+      probabilities.save(b, "probs/");
+    }
+    if (bestParams != null) {
+      for (Map.Entry<String, Tensor> e : bestParams.entrySet()) {
+        b.put("best/" + e.getKey(), e.getValue());
+      }
+    }
+    b.write(checkpoint);
+  }
+
+  private void restore(TensorBundle b) {
+    model.load(b);
+    Map<String, Tensor> state = new LinkedHashMap<>();
+    for (String name : b.names()) {
+      if (name.startsWith("optim/")) {
+        state.put(name.substring(6), b.tensor(name));
+      }
+    }
+    optimizer.loadState(state, Long.parseLong(b.meta("optimizer.steps")));
+    if (probabilities != null) {
+      probabilities.load(b, "probs/");
+    }
+    epoch = Integer.parseInt(b.meta("progress.epoch"));
+    stepInEpoch = Integer.parseInt(b.meta("progress.step_in_epoch"));
+    globalStep = Long.parseLong(b.meta("progress.global_step"));
+    lossSum = Double.parseDouble(b.meta("progress.loss_sum"));
+    lossSteps = Integer.parseInt(b.meta("progress.loss_steps"));
+    best = Double.parseDouble(b.meta("progress.best"));
+    badEpochs = Integer.parseInt(b.meta("progress.bad_epochs"));
+    boolean anyBest = false;
+    Map<String, Tensor> bp = new LinkedHashMap<>();
+    for (Parameter p : model.parameters()) {
+      if (b.has("best/" + p.name())) {
+        bp.put(p.name(), b.tensor("best/" + p.name()).copy());
+        anyBest = true;
+      }
+    }
+    bestParams = anyBest ? bp : null;
+    if (Boolean.parseBoolean(b.meta("progress.complete"))) {
+      epoch = config.epochs();
+    }
+  }
+}

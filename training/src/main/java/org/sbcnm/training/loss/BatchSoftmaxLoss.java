@@ -1,0 +1,133 @@
+package org.sbcnm.training.loss;
+
+import org.sbcnm.engine.autograd.Node;
+import org.sbcnm.engine.autograd.Tape;
+import org.sbcnm.engine.kernel.TopK;
+import org.sbcnm.engine.ops.MatMul;
+import org.sbcnm.engine.ops.SoftmaxCrossEntropy;
+import org.sbcnm.engine.tensor.BitMatrix;
+import org.sbcnm.engine.tensor.Tensor;
+
+/**
+ * Batch softmax with sampling-bias correction (Yi et al., RecSys 2019, eqs. 3–4).
+ *
+ * <p>For B queries u [B, d] and N ≥ B item columns v [N, d] (column i &lt; B is row i's positive,
+ * columns ≥ B are extra negatives), all L2-normalised:
+ *
+ * <pre>
+ *   sᵢⱼ = ⟨uᵢ, vⱼ⟩ / τ                     logits [B, N]
+ *   sᶜᵢⱼ = sᵢⱼ − log qⱼ                    logQ correction, every column, positive included
+ *   L = Σᵢ wᵢ · (−log softmax_{j ∉ Mᵢ}(sᶜᵢ)ᵢ) / Σᵢ wᵢ
+ * </pre>
+ *
+ * The row mask Mᵢ holds (a) accidental hits: columns j ≠ i whose item equals row i's positive
+ * (they are not negatives), and (b) with hard-negative mining (k &gt; 0), every negative but the k
+ * with the largest corrected logit. Buffers are reused: one instance per training thread.
+ */
+public final class BatchSoftmaxLoss {
+  private final double temperature;
+  private final boolean maskAccidentalHits;
+  private final int hardNegatives;
+  private final BitMatrix mask = new BitMatrix();
+  private Tensor columnTerm = Tensor.zeros(1, 1);
+  private float[] rowScratch = new float[0];
+  private int[] topIdx = new int[0];
+  private float[] topVals = new float[0];
+  private boolean[] keep = new boolean[0];
+
+  /**
+   * @param temperature τ &gt; 0
+   * @param maskAccidentalHits whether to drop columns holding row i's own item
+   * @param hardNegatives k &gt; 0 keeps only the k hardest negatives per row; 0 keeps all
+   */
+  public BatchSoftmaxLoss(double temperature, boolean maskAccidentalHits, int hardNegatives) {
+    if (!(temperature > 0) || Double.isInfinite(temperature)) {
+      throw new IllegalArgumentException("temperature must be finite and > 0, got " + temperature);
+    }
+    if (hardNegatives < 0 || hardNegatives > TopK.MAX_K) {
+      throw new IllegalArgumentException("hard_negatives must be in [0, " + TopK.MAX_K + "], got " + hardNegatives);
+    }
+    this.temperature = temperature;
+    this.maskAccidentalHits = maskAccidentalHits;
+    this.hardNegatives = hardNegatives;
+  }
+
+  /**
+   * The loss node.
+   *
+   * @param q query embeddings [B, d]
+   * @param v item embeddings [N, d], N ≥ B, positives first
+   * @param columnItems item index of each column (≥ N entries), for accidental-hit masking
+   * @param logQ log qⱼ of each column (≥ N entries), or null for no correction
+   * @param rowWeights wᵢ as [B, 1], or null for 1
+   */
+  public Node apply(Tape t, Node q, Node v, int[] columnItems, float[] logQ, Tensor rowWeights) {
+    int b = q.rows();
+    int n = v.rows();
+    if (n < b) {
+      throw new IllegalArgumentException("batch softmax: " + n + " item columns for " + b + " queries");
+    }
+    Node logits = MatMul.apply(t, q, v, false, true, 1.0 / temperature);
+    Tensor c = null;
+    if (logQ != null) {
+      if (columnTerm.cols() != n) {
+        columnTerm = Tensor.zeros(1, n);
+      }
+      float[] ct = columnTerm.floats();
+      for (int j = 0; j < n; j++) {
+        ct[j] = -logQ[j];
+      }
+      c = columnTerm;
+    }
+    BitMatrix m = null;
+    if (maskAccidentalHits || hardNegatives > 0) {
+      mask.reset(b, n);
+      m = mask;
+      if (maskAccidentalHits) {
+        for (int i = 0; i < b; i++) {
+          int item = columnItems[i];
+          for (int j = 0; j < n; j++) {
+            if (j != i && columnItems[j] == item) {
+              mask.set(i, j);
+            }
+          }
+        }
+      }
+      if (hardNegatives > 0 && hardNegatives < n - 1) {
+        keepHardest(logits.value(), c, b, n);
+      }
+    }
+    return SoftmaxCrossEntropy.apply(t, logits, null, rowWeights, c, m);
+  }
+
+  /** Masks every negative of each row except the k with the largest corrected logit. */
+  private void keepHardest(Tensor logits, Tensor c, int b, int n) {
+    int k = hardNegatives;
+    if (rowScratch.length < n) {
+      rowScratch = new float[n];
+      keep = new boolean[n];
+    }
+    if (topIdx.length < k) {
+      topIdx = new int[k];
+      topVals = new float[k];
+    }
+    for (int i = 0; i < b; i++) {
+      for (int j = 0; j < n; j++) {
+        boolean candidate = j != i && !mask.get(i, j);
+        rowScratch[j] = candidate ? (float) (logits.getFlat(i * n + j) + (c == null ? 0 : c.getFlat(j))) : Float.NEGATIVE_INFINITY;
+        keep[j] = false;
+      }
+      int found = TopK.select(rowScratch, 0, n, k, topIdx, 0, topVals, 0);
+      for (int r = 0; r < found; r++) {
+        if (topVals[r] != Float.NEGATIVE_INFINITY) {
+          keep[topIdx[r]] = true;
+        }
+      }
+      for (int j = 0; j < n; j++) {
+        if (j != i && !keep[j] && !mask.get(i, j)) {
+          mask.set(i, j);
+        }
+      }
+    }
+  }
+}
