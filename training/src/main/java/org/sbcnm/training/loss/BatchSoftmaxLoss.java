@@ -70,12 +70,16 @@ public final class BatchSoftmaxLoss {
     Node logits = MatMul.apply(t, q, v, false, true, 1.0 / temperature);
     Tensor c = null;
     if (logQ != null) {
-      if (columnTerm.cols() != n) {
-        columnTerm = Tensor.zeros(1, n);
+      if (columnTerm.cols() != n || columnTerm.dtype() != logits.dtype()) {
+        columnTerm = Tensor.zeros(logits.dtype(), 1, n);
       }
       float[] ct = columnTerm.floats();
       for (int j = 0; j < n; j++) {
-        ct[j] = -logQ[j];
+        if (ct != null) {
+          ct[j] = -logQ[j];
+        } else {
+          columnTerm.setFlat(j, -logQ[j]);
+        }
       }
       c = columnTerm;
     }

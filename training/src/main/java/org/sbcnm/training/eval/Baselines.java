@@ -1,0 +1,67 @@
+package org.sbcnm.training.eval;
+
+import java.util.SplittableRandom;
+import org.sbcnm.datasets.split.HeldOutSplit;
+
+/**
+ * Non-learned rankings under the same protocol as {@link RetrievalMetrics}: items ordered by
+ * training popularity (most interactions first, ties by index), and a seeded random order.
+ */
+public final class Baselines {
+  private Baselines() {}
+
+  /** Ranks of the held-out items when every user gets the catalogue sorted by training count. */
+  public static int[] popularityRanks(HeldOutSplit split, int numItems) {
+    long[] count = split.train().itemCounts(numItems);
+    double[] score = new double[numItems];
+    for (int j = 0; j < numItems; j++) {
+      score[j] = count[j];
+    }
+    return ranksForScores(split, score);
+  }
+
+  /** Ranks under one random permutation per user, seeded. */
+  public static int[] randomRanks(HeldOutSplit split, int numItems, long seed) {
+    int[] users = split.testUsers();
+    int[] ptr = split.userTrainPtr();
+    int[] ranks = new int[users.length];
+    SplittableRandom rng = new SplittableRandom(seed);
+    for (int k = 0; k < users.length; k++) {
+      int u = users[k];
+      int candidates = numItems - (ptr[u + 1] - ptr[u]);
+      // The target is one of the candidates (itself excluded from the training set's exclusion).
+      if (java.util.Arrays.binarySearch(split.userTrainItems(), ptr[u], ptr[u + 1], split.testItems()[k]) >= 0) {
+        candidates++;
+      }
+      ranks[k] = rng.nextInt(Math.max(1, candidates));
+    }
+    return ranks;
+  }
+
+  /** Ranks for a fixed per-item score (same for every user), training items excluded. */
+  public static int[] ranksForScores(HeldOutSplit split, double[] score) {
+    int[] users = split.testUsers();
+    int[] targets = split.testItems();
+    int[] ptr = split.userTrainPtr();
+    int[] train = split.userTrainItems();
+    int[] ranks = new int[users.length];
+    for (int k = 0; k < users.length; k++) {
+      int u = users[k];
+      int t = targets[k];
+      int rank = 0;
+      for (int j = 0; j < score.length; j++) {
+        if (score[j] > score[t] || (score[j] == score[t] && j < t)) {
+          rank++;
+        }
+      }
+      for (int p = ptr[u]; p < ptr[u + 1]; p++) {
+        int j = train[p];
+        if (j != t && (score[j] > score[t] || (score[j] == score[t] && j < t))) {
+          rank--;
+        }
+      }
+      ranks[k] = rank;
+    }
+    return ranks;
+  }
+}
