@@ -132,36 +132,63 @@ public final class PreparedDataset {
     return checksum;
   }
 
+  /**
+   * Where each file of a dataset is; optional ones may be null or missing on disk.
+   *
+   * @param queryFeatures q_feats.npy
+   * @param queryIdMap q_idmap.csv
+   * @param itemFeatures i_feats.npy
+   * @param itemIdMap i_idmap.csv
+   * @param interactions interactions.csv
+   * @param querySide q_side_cat.npy (optional)
+   * @param itemSide i_side_cat.npy (optional)
+   * @param itemEdges item_edges.csv (optional)
+   * @param itemAdjacency item_adj.npy (optional; used when there is no edge list)
+   */
+  public record Layout(
+      Path queryFeatures, Path queryIdMap, Path itemFeatures, Path itemIdMap, Path interactions,
+      Path querySide, Path itemSide, Path itemEdges, Path itemAdjacency) {
+    /** The standard file names inside one folder. */
+    public static Layout of(Path dir) {
+      return new Layout(dir.resolve(Q_FEATS), dir.resolve(Q_IDMAP), dir.resolve(I_FEATS), dir.resolve(I_IDMAP),
+          dir.resolve(INTERACTIONS), dir.resolve(Q_SIDE), dir.resolve(I_SIDE), dir.resolve(EDGES), dir.resolve(ADJ));
+    }
+  }
+
   /** Reads a prepared folder. Unknown raw ids in interactions.csv are an error unless {@code skipUnknownIds}. */
   public static PreparedDataset read(Path dir, boolean skipUnknownIds) throws IOException {
     if (!Files.isDirectory(dir)) {
       throw new DatasetException(dir + ": not a folder (expected a prepared dataset: q_feats.npy, i_feats.npy, q_idmap.csv, i_idmap.csv, interactions.csv)");
     }
+    return read(Layout.of(dir), skipUnknownIds);
+  }
+
+  /** Reads a dataset whose files are named one by one. */
+  public static PreparedDataset read(Layout files, boolean skipUnknownIds) throws IOException {
     MessageDigest digest = sha256();
-    Tensor qf = features(dir.resolve(Q_FEATS), digest);
-    Tensor itf = features(dir.resolve(I_FEATS), digest);
-    IdMap users = IdMap.read(require(dir.resolve(Q_IDMAP)));
-    IdMap items = IdMap.read(require(dir.resolve(I_IDMAP)));
-    digestFile(dir.resolve(Q_IDMAP), digest);
-    digestFile(dir.resolve(I_IDMAP), digest);
+    Tensor qf = features(files.queryFeatures(), digest);
+    Tensor itf = features(files.itemFeatures(), digest);
+    IdMap users = IdMap.read(require(files.queryIdMap()));
+    IdMap items = IdMap.read(require(files.itemIdMap()));
+    digestFile(files.queryIdMap(), digest);
+    digestFile(files.itemIdMap(), digest);
     if (qf.rows() != users.size()) {
-      throw new DatasetException(dir.resolve(Q_FEATS) + ": " + qf.rows() + " rows but " + Q_IDMAP + " maps " + users.size() + " users");
+      throw new DatasetException(files.queryFeatures() + ": " + qf.rows() + " rows but " + files.queryIdMap() + " maps " + users.size() + " users");
     }
     if (itf.rows() != items.size()) {
-      throw new DatasetException(dir.resolve(I_FEATS) + ": " + itf.rows() + " rows but " + I_IDMAP + " maps " + items.size() + " items");
+      throw new DatasetException(files.itemFeatures() + ": " + itf.rows() + " rows but " + files.itemIdMap() + " maps " + items.size() + " items");
     }
-    Interactions inter = readInteractions(dir.resolve(INTERACTIONS), users, items, skipUnknownIds);
-    digestFile(dir.resolve(INTERACTIONS), digest);
-    CategoricalFields qs = side(dir.resolve(Q_SIDE), users.size(), digest);
-    CategoricalFields is = side(dir.resolve(I_SIDE), items.size(), digest);
+    Interactions inter = readInteractions(require(files.interactions()), users, items, skipUnknownIds);
+    digestFile(files.interactions(), digest);
+    CategoricalFields qs = side(files.querySide(), users.size(), digest);
+    CategoricalFields is = side(files.itemSide(), items.size(), digest);
     ItemEdges edges = null;
-    Path edgeFile = dir.resolve(EDGES);
-    if (Files.exists(edgeFile)) {
-      edges = readEdges(edgeFile, items);
-      digestFile(edgeFile, digest);
-    } else if (Files.exists(dir.resolve(ADJ))) {
-      edges = denseAdjacency(dir.resolve(ADJ), items.size());
-      digestFile(dir.resolve(ADJ), digest);
+    if (files.itemEdges() != null && Files.exists(files.itemEdges())) {
+      edges = readEdges(files.itemEdges(), items);
+      digestFile(files.itemEdges(), digest);
+    } else if (files.itemAdjacency() != null && Files.exists(files.itemAdjacency())) {
+      edges = denseAdjacency(files.itemAdjacency(), items.size());
+      digestFile(files.itemAdjacency(), digest);
     }
     return new PreparedDataset(qf, itf, users, items, inter, qs, is, edges, hex(digest.digest()));
   }
@@ -196,7 +223,7 @@ public final class PreparedDataset {
   }
 
   private static CategoricalFields side(Path file, int rows, MessageDigest digest) throws IOException {
-    if (!Files.exists(file)) {
+    if (file == null || !Files.exists(file)) {
       return null;
     }
     NpyArray a;
@@ -348,6 +375,41 @@ public final class PreparedDataset {
       }
     }
     return new ItemEdges(s.toIntArray(), d.toIntArray(), w.toDoubleArray());
+  }
+
+  /**
+   * Writes the layout so that {@code dir} never holds a half-written dataset: everything goes to a
+   * temporary sibling folder first, which is then renamed to {@code dir} (or, when {@code dir}
+   * already exists, whose files are each renamed into it). On failure the temporary folder is
+   * removed and {@code dir} is untouched.
+   */
+  public void writeAtomically(Path dir) throws IOException {
+    Path abs = dir.toAbsolutePath();
+    Path parent = abs.getParent();
+    Files.createDirectories(parent);
+    Path tmp = Files.createTempDirectory(parent, "." + abs.getFileName() + ".");
+    try {
+      write(tmp);
+      if (!Files.exists(abs)) {
+        Files.move(tmp, abs, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return;
+      }
+      try (java.util.stream.Stream<Path> files = Files.list(tmp)) {
+        for (Path f : (Iterable<Path>) files::iterator) {
+          Files.move(f, abs.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+              java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+      }
+      Files.delete(tmp);
+    } finally {
+      if (Files.exists(tmp)) {
+        try (java.util.stream.Stream<Path> walk = Files.walk(tmp)) {
+          for (Path f : (Iterable<Path>) walk.sorted(java.util.Comparator.reverseOrder())::iterator) {
+            Files.deleteIfExists(f);
+          }
+        }
+      }
+    }
   }
 
   /** Writes the layout into {@code dir} (created if needed), each file atomically. */

@@ -29,10 +29,12 @@ public final class AtomicFiles {
     if (dir != null) {
       Files.createDirectories(dir);
     }
-    Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+    // A fresh name opened with CREATE_NEW gets the default permissions (createTempFile would make
+    // it owner-only, and the rename would keep that).
+    Path tmp = dir.resolve("." + abs.getFileName() + "." + Long.toHexString(System.nanoTime() ^ ((long) Thread.currentThread().hashCode() << 32)) + ".tmp");
     boolean done = false;
     try {
-      try (OutputStream raw = Files.newOutputStream(tmp);
+      try (OutputStream raw = Files.newOutputStream(tmp, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE);
           BufferedOutputStream out = new BufferedOutputStream(raw, 1 << 16)) {
         writer.write(out);
         out.flush();

@@ -1,0 +1,44 @@
+package org.sbcnm.training.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.VectorGraphicsEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/** Line charts through XChart, saved as SVG and PNG (each written to a temporary file, then renamed). */
+final class Charts {
+  private Charts() {}
+
+  static XYChart lines(String title, String xTitle, String yTitle, double[] x, Map<String, double[]> series) {
+    System.setProperty("java.awt.headless", "true");
+    XYChart chart = new XYChartBuilder().width(900).height(520).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+    chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+    for (Map.Entry<String, double[]> s : series.entrySet()) {
+      chart.addSeries(s.getKey(), x, s.getValue()).setMarker(SeriesMarkers.NONE);
+    }
+    return chart;
+  }
+
+  /** Writes {@code base}.svg and {@code base}.png. */
+  static void save(Chart<?, ?> chart, Path dir, String base) throws IOException {
+    Files.createDirectories(dir);
+    Path tmpSvg = dir.resolve("." + base + ".tmp.svg");
+    Path tmpPng = dir.resolve("." + base + ".tmp.png");
+    try {
+      VectorGraphicsEncoder.saveVectorGraphic(chart, tmpSvg.toString(), VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+      BitmapEncoder.saveBitmap(chart, tmpPng.toString(), BitmapEncoder.BitmapFormat.PNG);
+      Files.move(tmpSvg, dir.resolve(base + ".svg"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      Files.move(tmpPng, dir.resolve(base + ".png"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(tmpSvg);
+      Files.deleteIfExists(tmpPng);
+    }
+  }
+}

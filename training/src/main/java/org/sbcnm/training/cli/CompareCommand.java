@@ -1,0 +1,90 @@
+package org.sbcnm.training.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.sbcnm.datasets.prepared.PreparedDataset;
+import org.sbcnm.datasets.split.HeldOutSplit;
+import org.sbcnm.engine.io.AtomicFiles;
+import org.sbcnm.towers.tower.TwoTowerModel;
+import org.sbcnm.training.eval.Baselines;
+import org.sbcnm.training.eval.RetrievalMetrics;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Side-by-side report of several checkpoints (the original project's retrieval_three and
+ * retrieval_bias_compare): a Markdown table and Recall@K curves (SVG and PNG), with popularity and
+ * random baselines.
+ */
+@Command(name = "compare", mixinStandardHelpOptions = true,
+    description = "Compare checkpoints: report.md with a metrics table and Recall@K curves (SVG, PNG), baselines included.")
+final class CompareCommand implements Callable<Integer> {
+  @Mixin DataOptions data;
+  @Option(names = "--ckpt", required = true, arity = "1..*", paramLabel = "NAME=FILE") Map<String, Path> checkpoints;
+  @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
+  @Option(names = "--k", defaultValue = "10,50,100", split = ",") int[] ks;
+  @Option(names = "--max_k", defaultValue = "100", description = "Recall@K curves run K = 1..max_k.") int maxK;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws IOException {
+    PreparedDataset d = data.load();
+    HeldOutSplit split = HeldOutSplit.of(d.interactions(), d.numUsers());
+    Map<String, int[]> ranks = new LinkedHashMap<>();
+    for (Map.Entry<String, Path> e : checkpoints.entrySet()) {
+      TwoTowerModel model = Checkpoints.load(e.getValue(), d);
+      ranks.put(e.getKey(), RetrievalMetrics.ranks(model, split, d.numItems(),
+          EvalCommand.encoder(model, d, split, Checkpoints.historyLength(e.getValue()))));
+    }
+    ranks.put("popularity", Baselines.popularityRanks(split, d.numItems()));
+    ranks.put("random", Baselines.randomRanks(split, d.numItems(), 0));
+    Map<String, Map<String, Double>> rows = new LinkedHashMap<>();
+    double[] x = new double[maxK];
+    for (int k = 1; k <= maxK; k++) {
+      x[k - 1] = k;
+    }
+    Map<String, double[]> curves = new LinkedHashMap<>();
+    for (Map.Entry<String, int[]> e : ranks.entrySet()) {
+      rows.put(e.getKey(), RetrievalMetrics.fromRanks(e.getValue(), ks));
+      curves.put(e.getKey(), recallCurve(e.getValue(), maxK));
+    }
+    Charts.save(Charts.lines("Recall@K on the held-out split", "K", "Recall@K", x, curves), out, "recall_at_k");
+    StringBuilder md = new StringBuilder();
+    md.append("# Model comparison\n\n");
+    md.append("Dataset: ").append(d.numUsers()).append(" users, ").append(d.numItems()).append(" items, ")
+        .append(split.testSize()).append(" test users (each user's last interaction held out; training items excluded from the ranking).\n\n");
+    md.append(Tables.markdown(rows)).append('\n');
+    md.append("![Recall@K](recall_at_k.svg)\n\n");
+    md.append("Checkpoints:\n\n");
+    for (Map.Entry<String, Path> e : checkpoints.entrySet()) {
+      md.append("- `").append(e.getKey()).append("`: ").append(e.getValue()).append('\n');
+    }
+    AtomicFiles.write(out.resolve("report.md"), o -> o.write(md.toString().getBytes(StandardCharsets.UTF_8)));
+    Tables.metrics(spec.commandLine().getOut(), rows);
+    spec.commandLine().getOut().println("report: " + out.resolve("report.md"));
+    return 0;
+  }
+
+  static double[] recallCurve(int[] ranks, int maxK) {
+    double[] hits = new double[maxK + 1];
+    for (int r : ranks) {
+      if (r < maxK) {
+        hits[r + 1]++;
+      }
+    }
+    double[] curve = new double[maxK];
+    double acc = 0;
+    for (int k = 1; k <= maxK; k++) {
+      acc += hits[k];
+      curve[k - 1] = acc / Math.max(1, ranks.length);
+    }
+    return curve;
+  }
+}

@@ -1,0 +1,28 @@
+package org.sbcnm.training.cli;
+
+/** Routes slf4j-simple to stderr at info level (warn with --quiet, debug with --verbose). */
+final class Logging {
+  private Logging() {}
+
+  static void configure(String[] args) {
+    String level = "info";
+    for (String a : args) {
+      if (a.equals("--quiet")) {
+        level = "warn";
+      } else if (a.equals("--verbose")) {
+        level = "debug";
+      }
+    }
+    setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", level);
+    setIfAbsent("org.slf4j.simpleLogger.logFile", "System.err");
+    setIfAbsent("org.slf4j.simpleLogger.showThreadName", "false");
+    setIfAbsent("org.slf4j.simpleLogger.showShortLogName", "true");
+    setIfAbsent("org.slf4j.simpleLogger.showDateTime", "false");
+  }
+
+  private static void setIfAbsent(String key, String value) {
+    if (System.getProperty(key) == null) {
+      System.setProperty(key, value);
+    }
+  }
+}

@@ -1,0 +1,82 @@
+package org.sbcnm.training.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.sbcnm.datasets.prepared.PreparedDataset;
+import org.sbcnm.datasets.synthetic.SyntheticConfig;
+import org.sbcnm.datasets.synthetic.SyntheticGenerator;
+import org.sbcnm.towers.config.ModelConfig;
+import org.sbcnm.towers.config.TowerConfig;
+import org.sbcnm.towers.config.TowerKind;
+import org.sbcnm.training.loop.TrainConfig;
+import org.sbcnm.training.loop.TrainResult;
+import org.sbcnm.training.loop.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Synthetic data, trained with and without the logQ correction, side by side. */
+@Command(name = "quickstart", mixinStandardHelpOptions = true,
+    description = "Generate the small synthetic dataset, train with and without sampling-bias correction, print both.")
+final class QuickstartCommand implements Callable<Integer> {
+  static final int DEFAULT_EPOCHS = 3;
+
+  @Option(names = "--work_dir", defaultValue = "sbcnm-quickstart", paramLabel = "DIR") Path workDir;
+  @Option(names = "--epochs", defaultValue = "3") int epochs;
+  @Option(names = "--preset", defaultValue = "small", description = "small, tiny or bench.") String preset;
+  @Option(names = "--quiet") boolean quiet;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+  private PrintWriter out = new PrintWriter(System.out, true);
+
+  @Override
+  public Integer call() throws IOException {
+    out = spec.commandLine().getOut();
+    return run(workDir, epochs, preset, quiet);
+  }
+
+  int run(Path dir, int n, String presetName, boolean silent) throws IOException {
+    Path data = dir.resolve("data-" + presetName);
+    PreparedDataset d;
+    if (Files.exists(data.resolve(PreparedDataset.INTERACTIONS))) {
+      d = PreparedDataset.read(data, false);
+    } else {
+      out.println("generating the '" + presetName + "' synthetic dataset in " + data);
+      SyntheticGenerator.generate(SyntheticConfig.preset(presetName, 42)).writeAtomically(data);
+      d = PreparedDataset.read(data, false);
+    }
+    out.printf("%d users, %d items, %d interactions; training %d epochs each...%n", d.numUsers(), d.numItems(),
+        d.interactions().size(), n);
+    out.flush();
+    ModelConfig model = new ModelConfig(TowerConfig.defaults(TowerKind.MLP), TowerConfig.defaults(TowerKind.MLP), 0.05, 0);
+    TrainConfig base = TrainConfig.defaults().withEpochs(n).withThreads(Runtime.getRuntime().availableProcessors());
+    Map<String, Map<String, Double>> rows = new LinkedHashMap<>();
+    for (String correction : new String[] {"streaming", "none"}) {
+      String name = correction.equals("none") ? "uncorrected" : "corrected";
+      Progress progress = new Progress(name, silent);
+      TrainResult r = Trainer.create(d, model, base.withCorrection(correction), null, dir.resolve(name + ".sbcnm"), null)
+          .run(new Trainer.Listener() {
+            @Override
+            public void step(long done, long total, double loss) {
+              progress.update(done, total, String.format("loss %.4f", loss));
+            }
+          });
+      progress.done();
+      Map<String, Double> m = new LinkedHashMap<>(r.finalMetrics());
+      m.remove("mrr");
+      rows.put(name, m);
+    }
+    out.println();
+    Tables.metrics(out, rows);
+    out.println();
+    out.println("checkpoints: " + dir.resolve("corrected.sbcnm") + ", " + dir.resolve("uncorrected.sbcnm"));
+    out.println("next: java -jar sbcnm-train.jar compare --data " + data + " --ckpt corrected=" + dir.resolve("corrected.sbcnm")
+        + " --ckpt uncorrected=" + dir.resolve("uncorrected.sbcnm") + " --out " + dir.resolve("report"));
+    out.flush();
+    return 0;
+  }
+}
