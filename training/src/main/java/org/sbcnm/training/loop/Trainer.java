@@ -308,7 +308,9 @@ public final class Trainer {
     }
     Map<String, Double> finalMetrics = null;
     if (!stopped) {
-      if (bestParams != null && !isBestCurrent()) {
+      // Only early stopping (patience > 0) selects an epoch; otherwise the last epoch's model is
+      // the result, as in the reference trainer (choosing by held-out metrics would peek at them).
+      if (config.patience() > 0 && bestParams != null && !isBestCurrent()) {
         for (Parameter p : model.parameters()) {
           p.value().copyFrom(bestParams.get(p.name()));
         }

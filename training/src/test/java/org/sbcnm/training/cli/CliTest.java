@@ -1,0 +1,177 @@
+package org.sbcnm.training.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line in-process: prep → train → eval → export → retrieve → compare, and bad input. */
+class CliTest {
+  @TempDir static Path shared;
+  @TempDir Path dir;
+  static Path data;
+  static Path model;
+
+  record Result(int code, String out, String err) {}
+
+  static Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  static final String[] SMALL = {"--epochs", "1", "--batch_size", "64", "--h1", "16", "--h2", "16", "--out_dim", "8", "--id_dim", "8",
+    "--threads", "2", "--quiet", "--lr", "0.01"};
+
+  static String[] with(String[] base, String... more) {
+    String[] all = new String[base.length + more.length];
+    System.arraycopy(more, 0, all, 0, more.length);
+    System.arraycopy(base, 0, all, more.length, base.length);
+    return all;
+  }
+
+  @BeforeAll
+  static void prepareAndTrain() {
+    data = shared.resolve("tiny");
+    Result prep = run("prep", "synthetic", "--preset", "tiny", "--seed", "3", "--out", data.toString());
+    assertEquals(0, prep.code(), prep.err());
+    model = shared.resolve("m.sbcnm");
+    Result train = run(with(SMALL, "train", "--data", data.toString(), "--save_path", model.toString()));
+    assertEquals(0, train.code(), train.err());
+  }
+
+  @Test
+  void trainWritesMetricsJsonWithEveryKey() throws IOException {
+    Path json = dir.resolve("metrics.json");
+    Path jsonl = dir.resolve("epochs.jsonl");
+    Result r = run(with(SMALL, "train", "--data", data.toString(), "--save_path", dir.resolve("a.sbcnm").toString(),
+        "--metrics_json", json.toString(), "--metrics_jsonl", jsonl.toString(), "--query_tower", "id", "--use_gcn"));
+    assertEquals(0, r.code(), r.err());
+    JsonNode m = new ObjectMapper().readTree(json.toFile());
+    for (String key : List.of("recall@10", "recall@50", "recall@100", "ndcg@10", "ndcg@50", "ndcg@100",
+        "train_examples_per_second", "epochs", "train_seconds")) {
+      assertTrue(m.has(key), "missing " + key + " in " + m);
+    }
+    assertEquals(1, Files.readAllLines(jsonl).size());
+    assertTrue(r.out().contains("recall@50"), r.out());
+  }
+
+  @Test
+  void originalFiveFlagsAndResume() {
+    Path ckpt = dir.resolve("b.sbcnm");
+    String[] files = {"--q_feats_npy", data.resolve("q_feats.npy").toString(), "--q_idmap_csv",
+        data.resolve("q_idmap.csv").toString(), "--i_feats_npy", data.resolve("i_feats.npy").toString(), "--i_idmap_csv",
+        data.resolve("i_idmap.csv").toString(), "--inter_csv", data.resolve("interactions.csv").toString()};
+    Result r = run(with(with(SMALL, "--save_path", ckpt.toString(), "--no_bias_correction", "--use_dcn_query", "--cross_layers", "1"),
+        with(files, "train")));
+    assertEquals(0, r.code(), r.err());
+    Result resumed = run(with(files, "train", "--save_path", ckpt.toString(), "--resume", "--quiet"));
+    assertEquals(0, resumed.code(), resumed.err());
+    // The --data form reads more files (side fields, graph): other data, so resuming is refused.
+    Result other = run("train", "--data", data.toString(), "--save_path", ckpt.toString(), "--resume", "--quiet");
+    assertEquals(2, other.code());
+    assertTrue(other.err().contains("other data"), other.err());
+  }
+
+  @Test
+  void evalExportRetrieveCompare() throws IOException {
+    Result eval = run("eval", "--data", data.toString(), "--ckpt", model.toString(), "--k", "5,20");
+    assertEquals(0, eval.code(), eval.err());
+    assertTrue(eval.out().contains("popularity") && eval.out().contains("random") && eval.out().contains("recall@20"), eval.out());
+
+    Path export = dir.resolve("export");
+    assertEquals(0, run("export", "--data", data.toString(), "--ckpt", model.toString(), "--out", export.toString()).code());
+    assertTrue(Files.exists(export.resolve("item_embeddings.npy")) && Files.exists(export.resolve("i_idmap.csv"))
+        && Files.exists(export.resolve("items.sbcnm-index")));
+
+    String user = Files.readAllLines(data.resolve("q_idmap.csv")).get(1).split(",")[0];
+    Result ret = run("retrieve", "--data", data.toString(), "--ckpt", model.toString(), "--user", user, "--k", "4", "--format", "json");
+    assertEquals(0, ret.code(), ret.err());
+    JsonNode rows = new ObjectMapper().readTree(ret.out());
+    assertEquals(4, rows.size());
+    assertEquals(user, rows.get(0).get("user_id").asText());
+    Result csv = run("retrieve", "--data", data.toString(), "--ckpt", model.toString(), "--user", user, "--k", "2", "--format", "csv");
+    assertTrue(csv.out().startsWith("user_id,rank,item_id,score"), csv.out());
+
+    Path report = dir.resolve("report");
+    Result cmp = run("compare", "--data", data.toString(), "--ckpt", "a=" + model, "--ckpt", "b=" + model, "--out", report.toString(), "--max_k", "20");
+    assertEquals(0, cmp.code(), cmp.err());
+    String md = Files.readString(report.resolve("report.md"));
+    assertTrue(md.contains("| a |") && md.contains("| popularity |") && md.contains("recall_at_k.svg"), md);
+    assertTrue(Files.size(report.resolve("recall_at_k.png")) > 1000);
+    assertTrue(Files.readString(report.resolve("recall_at_k.svg")).contains("<svg"));
+  }
+
+  @Test
+  void simulateInfoAndQuickstart() throws IOException {
+    Path sim = dir.resolve("sim");
+    Result s = run("simulate-estimator", "--out", sim.toString(), "--steps", "600", "--switch_at", "300", "--every", "100");
+    assertEquals(0, s.code(), s.err());
+    assertEquals(7, Files.readAllLines(sim.resolve("estimator_error.csv")).size());
+    assertTrue(Files.exists(sim.resolve("error_by_alpha.svg")) && Files.exists(sim.resolve("error_by_hashes.png")));
+    Result info = run("info");
+    assertTrue(info.out().contains("kernels") && info.out().contains("vector width"), info.out());
+    Result q = run("quickstart", "--work_dir", dir.resolve("qs").toString(), "--preset", "tiny", "--epochs", "1", "--quiet");
+    assertEquals(0, q.code(), q.err());
+    assertTrue(q.out().contains("corrected") && q.out().contains("uncorrected") && q.out().contains("ndcg@100"), q.out());
+  }
+
+  @Test
+  void badInputExitsTwoWithOneLineAndNoStackTrace() throws IOException {
+    Result missing = run("train", "--data", dir.resolve("nope").toString(), "--quiet");
+    assertEquals(2, missing.code());
+    assertTrue(missing.err().contains("nope") && !missing.err().contains("\tat "), missing.err());
+
+    Result kind = run("train", "--data", data.toString(), "--query_tower", "bogus", "--quiet");
+    assertEquals(2, kind.code());
+    assertTrue(kind.err().contains("tower kind must be one of"), kind.err());
+
+    Result user = run("retrieve", "--data", data.toString(), "--ckpt", model.toString(), "--user", "nobody");
+    assertEquals(2, user.code());
+    assertTrue(user.err().contains("'nobody'"), user.err());
+
+    Path broken = dir.resolve("broken.sbcnm");
+    Files.write(broken, Files.readAllBytes(model), java.nio.file.StandardOpenOption.CREATE);
+    byte[] b = Files.readAllBytes(broken);
+    Files.write(broken, java.util.Arrays.copyOf(b, b.length / 2));
+    Result bad = run("eval", "--data", data.toString(), "--ckpt", broken.toString());
+    assertEquals(2, bad.code());
+    assertTrue(bad.err().contains("broken.sbcnm"), bad.err());
+
+    Result verbose = run("eval", "--data", data.toString(), "--ckpt", broken.toString(), "--verbose");
+    assertTrue(verbose.err().contains("\tat "), "--verbose shows the stack trace");
+
+    Result usage = run("train", "--epochs", "notanumber");
+    assertEquals(2, usage.code());
+  }
+
+  @Test
+  void badCsvLeavesNothingBehind() throws IOException {
+    Path csv = dir.resolve("events.csv");
+    Files.writeString(csv, "user,item,stars\r\nu1,i1,5\r\nu2,\"i,2\",4\r\nu3,i3,lots\r\n", StandardCharsets.UTF_8);
+    Path out = dir.resolve("out");
+    Result r = run("prep", "csv", "--interactions", csv.toString(), "--user_col", "user", "--item_col", "item", "--rating_col", "stars", "--out", out.toString());
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("events.csv:4") && r.err().contains("'stars'") && r.err().contains("lots"), r.err());
+    assertFalse(Files.exists(out));
+    Files.writeString(csv, "user,item,stars\r\nu1,i1,5\r\nu2,\"i,2\",4\r\nu3,i3,2\r\nu1,\"i,2\",3\r\n", StandardCharsets.UTF_8);
+    Result ok = run("prep", "csv", "--interactions", csv.toString(), "--user_col", "user", "--item_col", "item", "--rating_col", "stars",
+        "--min_rating", "3", "--out", out.toString());
+    assertEquals(0, ok.code(), ok.err());
+    List<String> lines = Files.readAllLines(out.resolve("interactions.csv"));
+    assertEquals(List.of("user_id,item_id,rating,timestamp", "u1,i1,5,2", "u2,\"i,2\",4,3", "u1,\"i,2\",3,5"), lines);
+  }
+}
