@@ -18,6 +18,61 @@ public final class TopK {
 
   private static final ThreadLocal<Heap> HEAP = ThreadLocal.withInitial(Heap::new);
 
+  /**
+   * A running top-K over scores offered in pieces (blocks of a catalogue), with an optional
+   * sorted exclusion list: the streaming form of {@link #select}. Reusable: {@link #reset} before
+   * each query. Not thread-safe.
+   */
+  public static final class Accumulator {
+    private final Heap heap = new Heap();
+    private final FloatKernels impl = Kernels.impl();
+    private int k;
+    private int[] excluded = new int[0];
+    private int excludedFrom;
+    private int excludedTo;
+
+    /** Starts a new query keeping the best {@code k}; {@code excluded[from, to)} (ascending) never enter. */
+    public void reset(int k, int[] excluded, int from, int to) {
+      checkK(k);
+      this.k = k;
+      heap.reset(k);
+      this.excluded = excluded == null ? new int[0] : excluded;
+      this.excludedFrom = excluded == null ? 0 : from;
+      this.excludedTo = excluded == null ? 0 : to;
+    }
+
+    /** Offers scores[off, off+n) as items base .. base+n−1. */
+    public void offer(float[] scores, int off, int n, int base) {
+      Objects.checkFromIndexSize(off, n, scores.length);
+      int end = off + n;
+      int j = off;
+      for (; j < end && heap.size < k; j++) {
+        if (!isExcluded(base + j - off)) {
+          heap.push(scores[j], base + j - off);
+        }
+      }
+      while (j < end) {
+        j = impl.firstAbove(scores, j, end, heap.worstScore());
+        if (j >= end) {
+          break;
+        }
+        if (!isExcluded(base + j - off)) {
+          heap.replaceWorst(scores[j], base + j - off);
+        }
+        j++;
+      }
+    }
+
+    private boolean isExcluded(int item) {
+      return excludedTo > excludedFrom && java.util.Arrays.binarySearch(excluded, excludedFrom, excludedTo, item) >= 0;
+    }
+
+    /** Writes the best k found, sorted (index −1 and score −∞ past the count); returns the count. */
+    public int drain(int[] idx, int idxOff, float[] vals, int valsOff) {
+      return heap.drainSorted(idx, idxOff, vals, valsOff, k);
+    }
+  }
+
   private TopK() {}
 
   /**

@@ -11,7 +11,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>No allocation per call: the task is a reusable object, and chunk claims go through one atomic
  * word whose high half is the call's generation and low half the next chunk, so a worker that wakes
  * late can never claim a chunk of a later call with the task of an earlier one. A caller that finds
- * the pool busy (another thread's call in progress) runs its chunks itself.
+ * the pool busy (another thread's call, or its own outer call, in progress) runs its chunks itself.
  */
 final class WorkerPool {
   /** The work of one call, split into numbered chunks. */
@@ -53,7 +53,9 @@ final class WorkerPool {
     if (chunks <= 0) {
       return;
     }
-    if (chunks == 1 || workers.length == 0 || !callLock.tryLock()) {
+    // Nested calls (a chunk that itself runs a parallel kernel) and calls while another thread's
+    // call is in progress run inline; the reentrant lock must not let the caller in twice.
+    if (chunks == 1 || workers.length == 0 || callLock.isHeldByCurrentThread() || !callLock.tryLock()) {
       for (int c = 0; c < chunks; c++) {
         t.runChunk(c);
       }

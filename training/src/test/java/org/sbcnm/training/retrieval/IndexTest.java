@@ -1,0 +1,175 @@
+package org.sbcnm.training.retrieval;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sbcnm.engine.io.UnsupportedVersionException;
+import org.sbcnm.engine.kernel.MatrixOps;
+import org.sbcnm.engine.tensor.Tensor;
+
+class IndexTest {
+  @TempDir Path dir;
+
+  /** Unit vectors around {@code clusters} random centres, like trained item embeddings. */
+  static Tensor clustered(int n, int d, int clusters, double spread, long seed) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    double[][] centres = new double[clusters][d];
+    for (double[] c : centres) {
+      for (int j = 0; j < d; j++) {
+        c[j] = rng.nextGaussian();
+      }
+    }
+    Tensor t = Tensor.zeros(n, d);
+    for (int i = 0; i < n; i++) {
+      double[] c = centres[rng.nextInt(clusters)];
+      for (int j = 0; j < d; j++) {
+        t.set(i, j, c[j] + spread * rng.nextGaussian());
+      }
+    }
+    MatrixOps.rowL2Normalize(t, t, null, 1e-12);
+    return t;
+  }
+
+  /** The oracle: all scores in double order of the float scores, ties by index. */
+  static int[] bruteForce(Tensor items, Tensor queries, int q, int k, int[] excluded, float[] adjust) {
+    int n = items.rows();
+    float[] s = new float[n];
+    for (int j = 0; j < n; j++) {
+      float dot = 0;
+      for (int c = 0; c < items.cols(); c++) {
+        dot += queries.floats()[q * items.cols() + c] * items.floats()[j * items.cols() + c];
+      }
+      s[j] = dot + (adjust == null ? 0 : adjust[j]);
+    }
+    return IntStream.range(0, n).filter(j -> Arrays.binarySearch(excluded, j) < 0).boxed()
+        .sorted(Comparator.<Integer>comparingDouble(j -> -s[j]).thenComparingInt(j -> j)).limit(k)
+        .mapToInt(Integer::intValue).toArray();
+  }
+
+  @Test
+  void exactIndexMatchesBruteForceWithExclusionsAndAdjustment() {
+    Tensor items = clustered(5003, 16, 20, 0.5, 1);
+    Tensor queries = clustered(300, 16, 20, 0.5, 2);
+    int k = 25;
+    int[] ptr = new int[301];
+    int[] ex = new int[300 * 3];
+    for (int q = 0; q < 300; q++) {
+      ptr[q + 1] = ptr[q] + 3;
+      ex[3 * q] = q;
+      ex[3 * q + 1] = 2 * q + 1;
+      ex[3 * q + 2] = 4000 + q;
+    }
+    float[] adjust = new float[5003];
+    for (int j = 0; j < adjust.length; j++) {
+      adjust[j] = (float) (0.05 * Math.sin(j));
+    }
+    for (float[] a : new float[][] {null, adjust}) {
+      ExactIndex index = new ExactIndex(items).withAdjustment(a);
+      int[] idx = new int[300 * k];
+      float[] sc = new float[300 * k];
+      index.search(queries, k, new Exclusions(ptr, ex), idx, sc);
+      float[] aa = a;
+      // Float rounding can swap near-equal neighbours; compare as sets with one swap allowed at the edge.
+      int mismatched = 0;
+      for (int q = 0; q < 300; q++) {
+        int[] expected = bruteForce(items, queries, q, k, Arrays.copyOfRange(ex, 3 * q, 3 * q + 3), aa);
+        int[] got = Arrays.copyOfRange(idx, q * k, (q + 1) * k);
+        if (!Arrays.equals(expected, got)) {
+          mismatched++;
+        }
+        for (int j = 1; j < k; j++) {
+          assertTrue(sc[q * k + j] <= sc[q * k + j - 1], "sorted");
+        }
+        for (int j : got) {
+          assertTrue(Arrays.binarySearch(Arrays.copyOfRange(ex, 3 * q, 3 * q + 3), j) < 0, "excluded item returned");
+        }
+      }
+      assertTrue(mismatched <= 3, mismatched + " queries differ from brute force");
+    }
+  }
+
+  @Test
+  void hnswRecallOnClusteredVectorsAndFileRoundTrips() throws IOException {
+    Tensor items = clustered(6000, 32, 50, 0.4, 3);
+    Tensor queries = clustered(200, 32, 50, 0.4, 4);
+    int k = 20;
+    ExactIndex exact = new ExactIndex(items);
+    int[] truth = new int[200 * k];
+    exact.search(queries, k, null, truth, new float[200 * k]);
+    HnswIndex hnsw = HnswIndex.build(items, 16, 100, 42);
+    int[] approx = new int[200 * k];
+    float[] sc = new float[200 * k];
+    hnsw.search(queries, k, 100, null, approx, sc);
+    double recall = recall(truth, approx, 200, k);
+    assertTrue(recall > 0.9, "recall@" + k + " = " + recall);
+
+    Path f = dir.resolve("items.hnsw");
+    IndexFiles.write(f, hnsw);
+    HnswIndex loaded = IndexFiles.readHnsw(f);
+    int[] again = new int[200 * k];
+    loaded.search(queries, k, 100, null, again, new float[200 * k]);
+    assertArrayEquals(approx, again);
+
+    Path e = dir.resolve("items.exact");
+    IndexFiles.write(e, exact);
+    int[] reloaded = new int[200 * k];
+    IndexFiles.readExact(e).search(queries, k, null, reloaded, new float[200 * k]);
+    assertArrayEquals(truth, reloaded);
+    assertEquals("hnsw", IndexFiles.kindOf(f));
+  }
+
+  @Test
+  void hnswHonoursExclusions() {
+    Tensor items = clustered(2000, 16, 10, 0.4, 5);
+    HnswIndex hnsw = HnswIndex.build(items, 16, 100, 1);
+    Tensor queries = items.rowRange(0, 10).copy();
+    int[] ptr = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+    int[] ex = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+    int[] idx = new int[10 * 5];
+    hnsw.search(queries, 5, 50, new Exclusions(ptr, ex), idx, new float[50]);
+    for (int q = 0; q < 10; q++) {
+      for (int j = 0; j < 5; j++) {
+        assertTrue(idx[q * 5 + j] != q, "query " + q + " returned its excluded self");
+      }
+    }
+  }
+
+  @Test
+  void unknownIndexVersionIsATypedError() throws IOException {
+    Path f = dir.resolve("x.idx");
+    IndexFiles.write(f, new ExactIndex(clustered(10, 4, 2, 0.1, 1)));
+    org.sbcnm.engine.io.TensorBundle b = org.sbcnm.engine.io.TensorBundle.read(f);
+    b.meta("index.version", "7");
+    b.write(f);
+    UnsupportedVersionException u = assertThrows(UnsupportedVersionException.class, () -> IndexFiles.readExact(f));
+    assertEquals(7, u.version());
+    assertThrows(org.sbcnm.engine.io.FormatException.class, () -> IndexFiles.readHnsw(dir.resolve("x.idx")));
+    assertTrue(Files.size(f) > 0 && ByteBuffer.allocate(1) != null);
+  }
+
+  static double recall(int[] truth, int[] approx, int queries, int k) {
+    int hits = 0;
+    for (int q = 0; q < queries; q++) {
+      int[] t = Arrays.copyOfRange(truth, q * k, (q + 1) * k);
+      Arrays.sort(t);
+      for (int j = 0; j < k; j++) {
+        if (Arrays.binarySearch(t, approx[q * k + j]) >= 0) {
+          hits++;
+        }
+      }
+    }
+    return hits / (double) (queries * k);
+  }
+}
