@@ -2,17 +2,25 @@ package org.sbcnm.training.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.sbcnm.datasets.prepared.PreparedDataset;
 import org.sbcnm.datasets.split.HeldOutSplit;
 import org.sbcnm.datasets.split.UserHistories;
+import org.sbcnm.engine.autograd.Tape;
+import org.sbcnm.engine.tensor.Tensor;
 import org.sbcnm.towers.config.TowerKind;
+import org.sbcnm.towers.tower.TowerBatch;
 import org.sbcnm.towers.tower.TwoTowerModel;
 import org.sbcnm.training.eval.Baselines;
+import org.sbcnm.training.eval.ExposureMetrics;
 import org.sbcnm.training.eval.QueryEncoder;
 import org.sbcnm.training.eval.RetrievalMetrics;
+import org.sbcnm.training.retrieval.ExactIndex;
+import org.sbcnm.training.retrieval.Exclusions;
+import org.sbcnm.training.retrieval.HnswIndex;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -20,12 +28,18 @@ import picocli.CommandLine.Spec;
 
 /** Evaluates a checkpoint on the held-out split, beside popularity and random baselines. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-    description = "Recall/NDCG@K and MRR of a checkpoint over the full catalogue (training items excluded), with popularity and random baselines.")
+    description = "Recall/NDCG@K, MRR, coverage, popularity, Gini and recall by popularity bucket of a checkpoint over the full "
+        + "catalogue (training items excluded), with popularity and random baselines; optionally HNSW recall against exact.")
 final class EvalCommand implements Callable<Integer> {
   @Mixin DataOptions data;
   @Option(names = "--ckpt", required = true, paramLabel = "FILE") Path ckpt;
   @Option(names = "--k", defaultValue = "10,50,100", split = ",") int[] ks;
   @Option(names = "--metrics_json", paramLabel = "FILE") Path metricsJson;
+  @Option(names = "--popularity_beta", defaultValue = "0", description = "Serving-time control: score − β·log p̂ (0..1).") double beta;
+  @Option(names = "--hnsw", description = "Also build an HNSW index and report its recall against the exact one.") boolean hnsw;
+  @Option(names = "--hnsw_m", defaultValue = "16") int hnswM;
+  @Option(names = "--hnsw_beam", defaultValue = "100") int hnswBeam;
+  @Option(names = "--hnsw_ef", defaultValue = "100,200", split = ",") int[] hnswEf;
   @Option(names = "--threads", defaultValue = "0") int threads;
   @Option(names = "--quiet") boolean quiet;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -36,28 +50,101 @@ final class EvalCommand implements Callable<Integer> {
       org.sbcnm.engine.kernel.Kernels.setThreads(threads);
     }
     PreparedDataset d = data.load();
-    Map<String, Map<String, Double>> rows = evaluate(ckpt, d, ks, "model");
+    HeldOutSplit split = HeldOutSplit.of(d.interactions(), d.numUsers());
+    Map<String, Map<String, Double>> rows = new LinkedHashMap<>();
+    rows.put("model", modelMetrics(ckpt, d, split, ks, beta));
+    rows.putAll(baselines(d, split, ks));
+    if (hnsw) {
+      rows.get("model").putAll(hnswRecall(ckpt, d, split));
+    }
     Tables.metrics(spec.commandLine().getOut(), rows);
     if (metricsJson != null) {
-      Json.write(metricsJson, rows.get("model"));
+      Map<String, Object> out = new LinkedHashMap<>(rows.get("model"));
+      out.put("baselines", new LinkedHashMap<>(rows));
+      ((Map<?, ?>) out.get("baselines")).remove("model");
+      Json.write(metricsJson, out);
     }
     return 0;
   }
 
-  /** The model's metrics under {@code name}, then "popularity" and "random". */
-  static Map<String, Map<String, Double>> evaluate(Path ckpt, PreparedDataset d, int[] ks, String name) throws IOException {
-    HeldOutSplit split = HeldOutSplit.of(d.interactions(), d.numUsers());
+  /** Popularity and random baselines under the same protocol. */
+  static Map<String, Map<String, Double>> baselines(PreparedDataset d, HeldOutSplit split, int[] ks) {
     Map<String, Map<String, Double>> rows = new LinkedHashMap<>();
-    rows.put(name, modelMetrics(ckpt, d, split, ks));
-    rows.put("popularity", RetrievalMetrics.fromRanks(Baselines.popularityRanks(split, d.numItems()), ks));
-    rows.put("random", RetrievalMetrics.fromRanks(Baselines.randomRanks(split, d.numItems(), 0), ks));
+    int[] pop = Baselines.popularityRanks(split, d.numItems());
+    Map<String, Double> p = RetrievalMetrics.fromRanks(pop, ks);
+    p.putAll(ExposureMetrics.bucketRecall(split, pop, d.numItems(), ks));
+    int kMax = Math.min(d.numItems(), Arrays.stream(ks).max().orElseThrow());
+    p.putAll(ExposureMetrics.fromLists(Baselines.popularityLists(split, d.numItems(), kMax), split.testSize(), kMax,
+        split.train().itemCounts(d.numItems()), ks));
+    rows.put("popularity", p);
+    int[] rnd = Baselines.randomRanks(split, d.numItems(), 0);
+    Map<String, Double> r = RetrievalMetrics.fromRanks(rnd, ks);
+    r.putAll(ExposureMetrics.bucketRecall(split, rnd, d.numItems(), ks));
+    rows.put("random", r);
     return rows;
   }
 
-  static Map<String, Double> modelMetrics(Path ckpt, PreparedDataset d, HeldOutSplit split, int[] ks) throws IOException {
+  static Map<String, Double> modelMetrics(Path ckpt, PreparedDataset d, HeldOutSplit split, int[] ks, double beta) throws IOException {
     TwoTowerModel model = Checkpoints.load(ckpt, d);
     QueryEncoder enc = encoder(model, d, split, Checkpoints.historyLength(ckpt));
-    return RetrievalMetrics.fromRanks(RetrievalMetrics.ranks(model, split, d.numItems(), enc), ks);
+    float[] adjustment = beta > 0 ? Checkpoints.popularityAdjustment(ckpt, d.numItems(), beta) : null;
+    int[] ranks = adjustment == null ? RetrievalMetrics.ranks(model, split, d.numItems(), enc)
+        : RetrievalMetrics.ranks(model, split, d.numItems(), enc, adjustment);
+    Map<String, Double> m = RetrievalMetrics.fromRanks(ranks, ks);
+    m.putAll(ExposureMetrics.bucketRecall(split, ranks, d.numItems(), ks));
+    m.putAll(ExposureMetrics.exposure(model, split, d.numItems(), enc, ks, adjustment));
+    return m;
+  }
+
+  /** hnsw_recall@K (overlap with the exact top-K) and queries/s of both indexes, per ef. */
+  private Map<String, Double> hnswRecall(Path ckptFile, PreparedDataset d, HeldOutSplit split) throws IOException {
+    TwoTowerModel model = Checkpoints.load(ckptFile, d);
+    Tensor items = ExportCommand.itemEmbeddings(model, d.numItems());
+    int[] users = split.testUsers();
+    TowerBatch batch = new TowerBatch();
+    encoder(model, d, split, Checkpoints.historyLength(ckptFile)).fill(batch, users, 0, users.length);
+    Tensor q;
+    Tape tape = new Tape();
+    try (Tape t = tape.begin()) {
+      q = model.query().embed(t, batch).value().copy();
+    }
+    int k = Math.min(d.numItems(), Arrays.stream(ks).max().orElseThrow());
+    Exclusions ex = Exclusions.ofUsers(split.userTrainPtr(), split.userTrainItems(), users, 0, users.length);
+    int[] truth = new int[users.length * k];
+    long t0 = System.nanoTime();
+    new ExactIndex(items).search(q, k, ex, truth, new float[users.length * k]);
+    double exactQps = users.length / ((System.nanoTime() - t0) / 1e9);
+    long b0 = System.nanoTime();
+    HnswIndex index = HnswIndex.build(items, hnswM, hnswBeam, 42);
+    Map<String, Double> out = new LinkedHashMap<>();
+    out.put("hnsw_build_seconds", (System.nanoTime() - b0) / 1e9);
+    out.put("exact_queries_per_second", exactQps);
+    for (int ef : hnswEf) {
+      int[] approx = new int[users.length * k];
+      long s0 = System.nanoTime();
+      index.search(q, k, Math.max(ef, k), ex, approx, new float[users.length * k]);
+      out.put("hnsw_ef" + ef + "_queries_per_second", users.length / ((System.nanoTime() - s0) / 1e9));
+      out.put("hnsw_ef" + ef + "_recall@" + k, overlap(truth, approx, users.length, k));
+    }
+    return out;
+  }
+
+  static double overlap(int[] truth, int[] approx, int queries, int k) {
+    long hits = 0;
+    long total = 0;
+    for (int r = 0; r < queries; r++) {
+      int[] t = Arrays.copyOfRange(truth, r * k, (r + 1) * k);
+      Arrays.sort(t);
+      for (int j = 0; j < k; j++) {
+        if (truth[r * k + j] >= 0) {
+          total++;
+        }
+        if (approx[r * k + j] >= 0 && Arrays.binarySearch(t, approx[r * k + j]) >= 0) {
+          hits++;
+        }
+      }
+    }
+    return total == 0 ? 1.0 : hits / (double) total;
   }
 
   /** Query batches for users: ids, and bags of their training history for history towers. */

@@ -18,6 +18,8 @@ final class Logging {
     setIfAbsent("org.slf4j.simpleLogger.showThreadName", "false");
     setIfAbsent("org.slf4j.simpleLogger.showShortLogName", "true");
     setIfAbsent("org.slf4j.simpleLogger.showDateTime", "false");
+    // Lucene logs through java.util.logging that its own SIMD module is off; ours is what counts.
+    java.util.logging.Logger.getLogger("org.apache.lucene").setLevel(java.util.logging.Level.SEVERE);
   }
 
   private static void setIfAbsent(String key, String value) {

@@ -20,6 +20,32 @@ public final class Baselines {
     return ranksForScores(split, score);
   }
 
+  /** Top-{@code k} lists of the popularity baseline for every test user ([users · k], −1 padded). */
+  public static int[] popularityLists(HeldOutSplit split, int numItems, int k) {
+    long[] count = split.train().itemCounts(numItems);
+    Integer[] order = new Integer[numItems];
+    for (int j = 0; j < numItems; j++) {
+      order[j] = j;
+    }
+    java.util.Arrays.sort(order, (a, b) -> count[a] != count[b] ? Long.compare(count[b], count[a]) : Integer.compare(a, b));
+    int[] users = split.testUsers();
+    int[] ptr = split.userTrainPtr();
+    int[] seen = split.userTrainItems();
+    int[] out = new int[users.length * k];
+    java.util.Arrays.fill(out, -1);
+    for (int t = 0; t < users.length; t++) {
+      int u = users[t];
+      int w = 0;
+      for (int r = 0; r < numItems && w < k; r++) {
+        int j = order[r];
+        if (java.util.Arrays.binarySearch(seen, ptr[u], ptr[u + 1], j) < 0) {
+          out[t * k + w++] = j;
+        }
+      }
+    }
+    return out;
+  }
+
   /** Ranks under one random permutation per user, seeded. */
   public static int[] randomRanks(HeldOutSplit split, int numItems, long seed) {
     int[] users = split.testUsers();

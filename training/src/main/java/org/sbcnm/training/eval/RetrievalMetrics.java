@@ -30,6 +30,11 @@ public final class RetrievalMetrics {
 
   /** 0-based ranks of every test item (by test user order); the expensive part, reusable by callers. */
   public static int[] ranks(TwoTowerModel model, HeldOutSplit split, int numItems, QueryEncoder encoder) {
+    return ranks(model, split, numItems, encoder, null);
+  }
+
+  /** As {@link #ranks(TwoTowerModel, HeldOutSplit, int, QueryEncoder)} with scores ⟨u, v⟩ + adjustment[j]. */
+  public static int[] ranks(TwoTowerModel model, HeldOutSplit split, int numItems, QueryEncoder encoder, float[] adjustment) {
     int dim = model.config().item().outDim();
     int[] all = new int[numItems];
     for (int i = 0; i < numItems; i++) {
@@ -52,6 +57,11 @@ public final class RetrievalMetrics {
         Node q = model.query().embed(t, batch);
         Tensor block = scores.rowRange(0, m);
         MatrixOps.gemm(false, true, 1.0, q.value(), items, 0.0, block);
+      }
+      if (adjustment != null) {
+        for (int r = 0; r < m; r++) {
+          org.sbcnm.engine.kernel.Kernels.add(scores.floats(), r * numItems, adjustment, 0, scores.floats(), r * numItems, numItems);
+        }
       }
       float[] sc = scores.floats();
       for (int r = 0; r < m; r++) {
