@@ -50,6 +50,7 @@ public final class Launcher {
     }
     cmd.add("--add-modules");
     cmd.add(MODULE);
+    cmd.add("-Dsbcnm.launchMillis=" + ManagementFactory.getRuntimeMXBean().getStartTime());
     cmd.add("-cp");
     cmd.add(classPath);
     cmd.add(Main.class.getName());

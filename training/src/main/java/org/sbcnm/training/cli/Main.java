@@ -29,6 +29,7 @@ import picocli.CommandLine.Option;
       CompareCommand.class,
       SimulateCommand.class,
       InfoCommand.class,
+      BenchTrainCommand.class,
       QuickstartCommand.class
     })
 public final class Main implements Callable<Integer> {

@@ -87,6 +87,7 @@ public final class Trainer {
   private double best = Double.NaN;
   private int badEpochs;
   private Map<String, Tensor> bestParams;
+  private StepProfile profile;
 
   private Trainer(PreparedDataset data, ModelConfig modelConfig, TrainConfig config, SamplingProbabilities probabilities,
       Path checkpoint, Path metricsLog) {
@@ -170,6 +171,12 @@ public final class Trainer {
     }
   }
 
+  /** Records per-phase step times into {@code p} from now on (null to stop). */
+  public Trainer profile(StepProfile p) {
+    this.profile = p;
+    return this;
+  }
+
   public TwoTowerModel model() {
     return model;
   }
@@ -208,6 +215,10 @@ public final class Trainer {
       long epochStart = System.nanoTime();
       long epochExamples = 0;
       for (; stepInEpoch < stepsPerEpoch; stepInEpoch++) {
+        long t0 = System.nanoTime();
+        if (profile != null && profile.firstStepAt == 0) {
+          profile.firstStepAt = t0;
+        }
         int from = stepInEpoch * bsz;
         int m = Math.min(bsz, n - from);
         Tensor weights = m == bsz ? fullWeights : lastWeights;
@@ -246,15 +257,36 @@ public final class Trainer {
         }
         ib.set(columns, 0, m + extra);
         double loss;
+        long t1;
+        long t2;
+        long t3;
+        long t4;
         try (Tape t = tape.begin()) {
+          t1 = System.nanoTime();
           Node q = model.query().embed(t, qb);
+          t2 = System.nanoTime();
           Node v = model.item().embed(t, ib);
+          t3 = System.nanoTime();
           Node l = lossFn.apply(t, q, v, columns, lq, config.useRatings() ? weights : null);
           loss = l.value().getFlat(0);
+          t4 = System.nanoTime();
           t.backward(l);
         }
+        long t5 = System.nanoTime();
         optimizer.step();
         optimizer.zeroGrad();
+        if (profile != null) {
+          long t6 = System.nanoTime();
+          long[] p = profile.nanos;
+          p[0] += t1 - t0;
+          p[1] += t2 - t1;
+          p[2] += t3 - t2;
+          p[3] += t4 - t3;
+          p[4] += t5 - t4;
+          p[5] += t6 - t5;
+          profile.steps++;
+          profile.examples += m;
+        }
         if (!Double.isFinite(loss)) {
           throw new IllegalStateException("training diverged: loss " + loss + " at step " + (globalStep + 1)
               + " (try a smaller learning rate or a larger temperature)");

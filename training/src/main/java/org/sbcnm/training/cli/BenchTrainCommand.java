@@ -1,0 +1,110 @@
+package org.sbcnm.training.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.sbcnm.datasets.prepared.PreparedDataset;
+import org.sbcnm.towers.config.ModelConfig;
+import org.sbcnm.towers.config.TowerConfig;
+import org.sbcnm.towers.config.TowerKind;
+import org.sbcnm.training.loop.StepProfile;
+import org.sbcnm.training.loop.TrainConfig;
+import org.sbcnm.training.loop.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Training throughput on the reference configuration (MLP towers → 256 → 128 → 64, batch 1024,
+ * τ = 0.05, Adam 1e-3, streaming correction, masking): steady-state examples per second after a
+ * warm-up, the split of step time by phase, peak RSS, and the time from JVM start to the first step.
+ */
+@Command(name = "bench-train", mixinStandardHelpOptions = true,
+    description = "Measure training throughput on a prepared dataset (reference configuration), with a per-phase split.")
+final class BenchTrainCommand implements Callable<Integer> {
+  @Option(names = "--data", required = true, paramLabel = "DIR") Path data;
+  @Option(names = "--steps", defaultValue = "300", description = "Measured steps after the warm-up.") int steps;
+  @Option(names = "--warmup", defaultValue = "50") int warmup;
+  @Option(names = "--query_tower", defaultValue = "mlp") String queryTower;
+  @Option(names = "--item_tower", defaultValue = "mlp") String itemTower;
+  @Option(names = "--batch_size", defaultValue = "1024") int batchSize;
+  @Option(names = "--threads", defaultValue = "0") int threads;
+  @Option(names = "--json", paramLabel = "FILE") Path json;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws IOException {
+    long loadStart = System.nanoTime();
+    PreparedDataset d = PreparedDataset.read(data, false);
+    double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
+    TowerConfig base = TowerConfig.defaults(TowerKind.MLP);
+    ModelConfig model = new ModelConfig(base.withKind(TowerKind.parse(queryTower)), base.withKind(TowerKind.parse(itemTower)), 0.05, 0);
+    int t = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+    TrainConfig config = TrainConfig.defaults().withEpochs(1000).withBatchSize(batchSize).withThreads(t)
+        .withStopAfterSteps(warmup + steps);
+    StepProfile profile = new StepProfile();
+    Trainer trainer = Trainer.create(d, model, config, null, null, null).profile(profile);
+    long[] firstStepWallMillis = {0};
+    trainer.run(new Trainer.Listener() {
+      @Override
+      public void step(long done, long total, double loss) {
+        if (done == 1) {
+          firstStepWallMillis[0] = System.currentTimeMillis() - (System.nanoTime() - profile.firstStepAt()) / 1_000_000;
+        }
+        if (done == warmup) {
+          profile.reset();
+        }
+      }
+    });
+    long launched = Long.getLong("sbcnm.launchMillis", ManagementFactory.getRuntimeMXBean().getStartTime());
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("data", data.getFileName().toString());
+    out.put("query_tower", queryTower);
+    out.put("item_tower", itemTower);
+    out.put("batch", batchSize);
+    out.put("threads", t);
+    out.put("steps_measured", profile.steps());
+    out.put("examples_per_second", profile.examples() / profile.seconds());
+    out.put("ms_per_step", 1000 * profile.seconds() / Math.max(1, profile.steps()));
+    Map<String, Double> phases = profile.phaseSeconds();
+    Map<String, Double> share = new LinkedHashMap<>();
+    for (Map.Entry<String, Double> e : phases.entrySet()) {
+      share.put(e.getKey(), e.getValue() / profile.seconds());
+    }
+    out.put("phase_share", share);
+    out.put("peak_rss_mb", peakRssMb());
+    out.put("load_seconds", loadSeconds);
+    out.put("seconds_to_first_step", (firstStepWallMillis[0] - launched) / 1000.0);
+    PrintWriter w = spec.commandLine().getOut();
+    w.printf("%s: %.0f examples/s (%.1f ms/step over %d steps, %d threads), peak RSS %.0f MB, first step %.1f s after launch%n",
+        data.getFileName(), (Double) out.get("examples_per_second"), (Double) out.get("ms_per_step"), profile.steps(), t,
+        (Double) out.get("peak_rss_mb"), (Double) out.get("seconds_to_first_step"));
+    for (Map.Entry<String, Double> e : share.entrySet()) {
+      w.printf("  %-15s %5.1f%%%n", e.getKey(), 100 * e.getValue());
+    }
+    w.flush();
+    if (json != null) {
+      Json.write(json, out);
+    }
+    return 0;
+  }
+
+  /** VmHWM of this process (Linux), or −1. */
+  static double peakRssMb() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+    return -1;
+  }
+}

@@ -1,0 +1,55 @@
+package org.sbcnm.training.loop;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Wall time of each phase of the training step, summed over the steps since the last {@link
+ * #reset()}: batch assembly (examples, extra negatives, sampling probabilities), query tower,
+ * item tower, scores + loss, backward, optimiser.
+ */
+public final class StepProfile {
+  public static final String[] PHASES = {"batch_assembly", "query_tower", "item_tower", "scores_loss", "backward", "optimizer"};
+  final long[] nanos = new long[PHASES.length];
+  long steps;
+  long examples;
+  long firstStepAt;
+
+  /** Forgets what was recorded (call after warm-up). */
+  public void reset() {
+    java.util.Arrays.fill(nanos, 0);
+    steps = 0;
+    examples = 0;
+  }
+
+  public long steps() {
+    return steps;
+  }
+
+  public long examples() {
+    return examples;
+  }
+
+  /** {@link System#nanoTime()} when the first step of the run began (0 before). */
+  public long firstStepAt() {
+    return firstStepAt;
+  }
+
+  /** Total step time in seconds. */
+  public double seconds() {
+    long t = 0;
+    for (long n : nanos) {
+      t += n;
+    }
+    return t / 1e9;
+  }
+
+  /** Seconds per phase, in {@link #PHASES} order. */
+  public Map<String, Double> phaseSeconds() {
+    Map<String, Double> m = new LinkedHashMap<>();
+    for (int i = 0; i < PHASES.length; i++) {
+      m.put(PHASES[i], nanos[i] / 1e9);
+    }
+    return m;
+  }
+}
