@@ -26,6 +26,18 @@ final class Charts {
     return chart;
   }
 
+  /** Grouped bars: one series per name, one bar per category. */
+  static org.knowm.xchart.CategoryChart bars(String title, String xTitle, String yTitle, String[] categories, Map<String, double[]> series) {
+    System.setProperty("java.awt.headless", "true");
+    org.knowm.xchart.CategoryChart chart = new org.knowm.xchart.CategoryChartBuilder().width(900).height(520).title(title)
+        .xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+    chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+    for (Map.Entry<String, double[]> s : series.entrySet()) {
+      chart.addSeries(s.getKey(), java.util.Arrays.asList(categories), java.util.Arrays.stream(s.getValue()).boxed().toList());
+    }
+    return chart;
+  }
+
   /** Writes {@code base}.svg and {@code base}.png. */
   static void save(Chart<?, ?> chart, Path dir, String base) throws IOException {
     Files.createDirectories(dir);

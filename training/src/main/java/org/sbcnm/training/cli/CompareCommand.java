@@ -12,6 +12,8 @@ import org.sbcnm.datasets.split.HeldOutSplit;
 import org.sbcnm.engine.io.AtomicFiles;
 import org.sbcnm.towers.tower.TwoTowerModel;
 import org.sbcnm.training.eval.Baselines;
+import org.sbcnm.training.eval.ExposureMetrics;
+import org.sbcnm.training.eval.QueryEncoder;
 import org.sbcnm.training.eval.RetrievalMetrics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,30 +40,47 @@ final class CompareCommand implements Callable<Integer> {
     PreparedDataset d = data.load();
     HeldOutSplit split = HeldOutSplit.of(d.interactions(), d.numUsers());
     Map<String, int[]> ranks = new LinkedHashMap<>();
+    Map<String, Map<String, Double>> rows = new LinkedHashMap<>();
     for (Map.Entry<String, Path> e : checkpoints.entrySet()) {
       TwoTowerModel model = Checkpoints.load(e.getValue(), d);
-      ranks.put(e.getKey(), RetrievalMetrics.ranks(model, split, d.numItems(),
-          EvalCommand.encoder(model, d, split, Checkpoints.historyLength(e.getValue()))));
+      QueryEncoder enc = EvalCommand.encoder(model, d, split, Checkpoints.historyLength(e.getValue()));
+      int[] r = RetrievalMetrics.ranks(model, split, d.numItems(), enc);
+      ranks.put(e.getKey(), r);
+      Map<String, Double> m = RetrievalMetrics.fromRanks(r, ks);
+      m.putAll(ExposureMetrics.bucketRecall(split, r, d.numItems(), ks));
+      m.putAll(ExposureMetrics.exposure(model, split, d.numItems(), enc, ks, null));
+      rows.put(e.getKey(), m);
     }
+    rows.putAll(EvalCommand.baselines(d, split, ks));
     ranks.put("popularity", Baselines.popularityRanks(split, d.numItems()));
     ranks.put("random", Baselines.randomRanks(split, d.numItems(), 0));
-    Map<String, Map<String, Double>> rows = new LinkedHashMap<>();
     double[] x = new double[maxK];
     for (int k = 1; k <= maxK; k++) {
       x[k - 1] = k;
     }
     Map<String, double[]> curves = new LinkedHashMap<>();
     for (Map.Entry<String, int[]> e : ranks.entrySet()) {
-      rows.put(e.getKey(), RetrievalMetrics.fromRanks(e.getValue(), ks));
       curves.put(e.getKey(), recallCurve(e.getValue(), maxK));
     }
     Charts.save(Charts.lines("Recall@K on the held-out split", "K", "Recall@K", x, curves), out, "recall_at_k");
+    int bucketK = ks[ks.length / 2];
+    Map<String, double[]> byBucket = new LinkedHashMap<>();
+    for (Map.Entry<String, Map<String, Double>> e : rows.entrySet()) {
+      Map<String, Double> m = e.getValue();
+      byBucket.put(e.getKey(), new double[] {nz(m.get("recall@" + bucketK + "_head")), nz(m.get("recall@" + bucketK + "_torso")),
+          nz(m.get("recall@" + bucketK + "_tail"))});
+    }
+    Charts.save(Charts.bars("Recall@" + bucketK + " by item popularity", "held-out item's popularity bucket", "Recall@" + bucketK,
+        new String[] {"head (top 20% of interactions)", "torso", "tail (bottom 20%)"}, byBucket), out, "recall_by_popularity");
     StringBuilder md = new StringBuilder();
     md.append("# Model comparison\n\n");
     md.append("Dataset: ").append(d.numUsers()).append(" users, ").append(d.numItems()).append(" items, ")
         .append(split.testSize()).append(" test users (each user's last interaction held out; training items excluded from the ranking).\n\n");
     md.append(Tables.markdown(rows)).append('\n');
     md.append("![Recall@K](recall_at_k.svg)\n\n");
+    md.append("![Recall by popularity bucket](recall_by_popularity.svg)\n\n");
+    md.append("Head: the most popular items holding 20% of training interactions; tail: the least popular holding 20%. ")
+        .append("Coverage: share of items in anyone's top-K; Gini: inequality of exposure across items.\n\n");
     md.append("Checkpoints:\n\n");
     for (Map.Entry<String, Path> e : checkpoints.entrySet()) {
       md.append("- `").append(e.getKey()).append("`: ").append(e.getValue()).append('\n');
@@ -70,6 +89,10 @@ final class CompareCommand implements Callable<Integer> {
     Tables.metrics(spec.commandLine().getOut(), rows);
     spec.commandLine().getOut().println("report: " + out.resolve("report.md"));
     return 0;
+  }
+
+  private static double nz(Double v) {
+    return v == null || v.isNaN() ? 0 : v;
   }
 
   static double[] recallCurve(int[] ranks, int maxK) {

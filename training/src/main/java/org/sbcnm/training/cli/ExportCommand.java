@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.sbcnm.datasets.prepared.PreparedDataset;
 import org.sbcnm.engine.io.Npy;
-import org.sbcnm.engine.io.TensorBundle;
+import org.sbcnm.training.retrieval.ExactIndex;
+import org.sbcnm.training.retrieval.HnswIndex;
+import org.sbcnm.training.retrieval.IndexFiles;
 import org.sbcnm.engine.tensor.Tensor;
 import org.sbcnm.towers.tower.TwoTowerModel;
 import picocli.CommandLine.Command;
@@ -19,11 +21,15 @@ import picocli.CommandLine.Spec;
     description = "Export item embeddings (item_embeddings.npy + i_idmap.csv, readable by FAISS or NumPy) and an exact index file.")
 final class ExportCommand implements Callable<Integer> {
   static final String INDEX_FILE = "items.sbcnm-index";
-  static final String INDEX_FORMAT = "sbcnm-exact-index";
+  static final String HNSW_FILE = "items-hnsw.sbcnm-index";
 
   @Mixin DataOptions data;
   @Option(names = "--ckpt", required = true, paramLabel = "FILE") Path ckpt;
   @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
+  @Option(names = "--hnsw", description = "Also build and write an HNSW index.") boolean hnsw;
+  @Option(names = "--hnsw_m", defaultValue = "16") int hnswM;
+  @Option(names = "--hnsw_beam", defaultValue = "100") int hnswBeam;
+  @Option(names = "--popularity_beta", defaultValue = "0", description = "Bake score − β·log p̂ into the index (0..1).") double beta;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -34,14 +40,11 @@ final class ExportCommand implements Callable<Integer> {
     Files.createDirectories(out);
     Npy.write(out.resolve("item_embeddings.npy"), items);
     d.items().write(out.resolve("i_idmap.csv"));
-    TensorBundle index = new TensorBundle()
-        .meta("format", INDEX_FORMAT)
-        .meta("metric", "inner_product")
-        .meta("items", Integer.toString(d.numItems()))
-        .meta("dim", Integer.toString(items.cols()))
-        .meta("checkpoint", ckpt.getFileName().toString())
-        .put("embeddings", items);
-    index.write(out.resolve(INDEX_FILE));
+    float[] adjustment = beta > 0 ? Checkpoints.popularityAdjustment(ckpt, d.numItems(), beta) : null;
+    IndexFiles.write(out.resolve(INDEX_FILE), new ExactIndex(items).withAdjustment(adjustment));
+    if (hnsw) {
+      IndexFiles.write(out.resolve(HNSW_FILE), HnswIndex.build(items, hnswM, hnswBeam, 42).withAdjustment(adjustment));
+    }
     spec.commandLine().getOut().printf("exported %d item embeddings of dimension %d to %s%n", d.numItems(), items.cols(), out);
     return 0;
   }

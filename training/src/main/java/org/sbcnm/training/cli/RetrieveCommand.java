@@ -13,11 +13,13 @@ import org.sbcnm.datasets.prepared.PreparedDataset;
 import org.sbcnm.datasets.split.HeldOutSplit;
 import org.sbcnm.engine.autograd.Node;
 import org.sbcnm.engine.autograd.Tape;
-import org.sbcnm.engine.kernel.MatrixOps;
 import org.sbcnm.engine.kernel.TopK;
 import org.sbcnm.engine.tensor.Tensor;
 import org.sbcnm.towers.tower.TowerBatch;
 import org.sbcnm.towers.tower.TwoTowerModel;
+import org.sbcnm.training.retrieval.ExactIndex;
+import org.sbcnm.training.retrieval.Exclusions;
+import org.sbcnm.training.retrieval.IndexFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -32,6 +34,9 @@ final class RetrieveCommand implements Callable<Integer> {
   @Option(names = "--k", defaultValue = "10") int k;
   @Option(names = "--format", defaultValue = "table", description = "table, json or csv.") String format;
   @Option(names = "--include_seen", description = "Do not exclude the user's training items.") boolean includeSeen;
+  @Option(names = "--index", paramLabel = "FILE", description = "Search an exported index file (exact or hnsw) instead of all items.") Path indexFile;
+  @Option(names = "--ef", defaultValue = "100", description = "HNSW search beam (>= k).") int ef;
+  @Option(names = "--popularity_beta", defaultValue = "0", description = "Score − β·log p̂ (0..1); not with --index.") double beta;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -52,37 +57,42 @@ final class RetrieveCommand implements Callable<Integer> {
     }
     TwoTowerModel model = Checkpoints.load(ckpt, d);
     HeldOutSplit split = HeldOutSplit.of(d.interactions(), d.numUsers());
-    Tensor items = ExportCommand.itemEmbeddings(model, d.numItems());
     TowerBatch batch = new TowerBatch();
     EvalCommand.encoder(model, d, split, Checkpoints.historyLength(ckpt)).fill(batch, idx, 0, idx.length);
-    Tensor scores = Tensor.zeros(idx.length, d.numItems());
+    Tensor queries;
     Tape tape = new Tape();
     try (Tape t = tape.begin()) {
-      Node q = model.query().embed(t, batch);
-      MatrixOps.gemm(false, true, 1.0, q.value(), items, 0.0, scores);
+      queries = model.query().embed(t, batch).value().copy();
     }
-    int[] ptr = split.userTrainPtr();
-    int[] seen = split.userTrainItems();
+    Exclusions ex = includeSeen ? null : Exclusions.ofUsers(split.userTrainPtr(), split.userTrainItems(), idx, 0, idx.length);
     int kk = Math.min(k, d.numItems());
-    int[] top = new int[kk];
-    float[] vals = new float[kk];
+    int[] top = new int[idx.length * kk];
+    float[] vals = new float[idx.length * kk];
+    if (indexFile != null) {
+      if (beta > 0) {
+        throw new CliException("--popularity_beta applies when the index is built here; export the index with --popularity_beta instead");
+      }
+      if (IndexFiles.kindOf(indexFile).equals("hnsw")) {
+        IndexFiles.readHnsw(indexFile).search(queries, kk, Math.max(ef, kk), ex, top, vals);
+      } else {
+        IndexFiles.readExact(indexFile).search(queries, kk, ex, top, vals);
+      }
+    } else {
+      float[] adjustment = beta > 0 ? Checkpoints.popularityAdjustment(ckpt, d.numItems(), beta) : null;
+      new ExactIndex(ExportCommand.itemEmbeddings(model, d.numItems())).withAdjustment(adjustment).search(queries, kk, ex, top, vals);
+    }
     List<Map<String, Object>> rows = new ArrayList<>();
     for (int r = 0; r < idx.length; r++) {
-      if (!includeSeen) {
-        for (int p = ptr[idx[r]]; p < ptr[idx[r] + 1]; p++) {
-          scores.set(r, seen[p], Float.NEGATIVE_INFINITY);
-        }
-      }
-      int found = TopK.select(scores.floats(), r * d.numItems(), d.numItems(), kk, top, 0, vals, 0);
-      for (int j = 0; j < found; j++) {
-        if (vals[j] == Float.NEGATIVE_INFINITY) {
+      for (int j = 0; j < kk; j++) {
+        int item = top[r * kk + j];
+        if (item < 0) {
           break;
         }
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("user_id", users.get(r));
         row.put("rank", j + 1);
-        row.put("item_id", d.items().rawId(top[j]));
-        row.put("score", vals[j]);
+        row.put("item_id", d.items().rawId(item));
+        row.put("score", vals[r * kk + j]);
         rows.add(row);
       }
     }

@@ -114,6 +114,10 @@ public final class HnswIndex {
     return graph;
   }
 
+  float[] adjustment() {
+    return adjustment;
+  }
+
   /**
    * Approximate top {@code k} of every query row with search beam {@code ef} (≥ k); same output
    * layout as {@link ExactIndex#search}. Queries run on all kernel threads.

@@ -30,6 +30,9 @@ public final class IndexFiles {
     TensorBundle b = header("hnsw", index.embeddings());
     b.meta("hnsw.m", Integer.toString(index.m()));
     b.meta("hnsw.beam_width", Integer.toString(index.beamWidth()));
+    if (index.adjustment() != null) {
+      b.put("adjustment", Tensor.wrap(index.adjustment().clone(), 1, index.size()));
+    }
     HnswIndex.PackedGraph g = index.graph();
     b.meta("hnsw.entry", Integer.toString(g.entryNode));
     b.meta("hnsw.levels", Integer.toString(g.levelNodes.length));
@@ -94,7 +97,8 @@ public final class IndexFiles {
       nbrs[l] = b.ints("hnsw/neighbors/" + l);
     }
     Tensor e = b.tensor("embeddings");
-    return HnswIndex.of(e, Integer.parseInt(b.meta("hnsw.m")), Integer.parseInt(b.meta("hnsw.beam_width")),
+    HnswIndex idx = HnswIndex.of(e, Integer.parseInt(b.meta("hnsw.m")), Integer.parseInt(b.meta("hnsw.beam_width")),
         new HnswIndex.PackedGraph(e.rows(), Integer.parseInt(b.meta("hnsw.entry")), nodes, ptr, nbrs));
+    return b.has("adjustment") ? idx.withAdjustment(b.tensor("adjustment").floats()) : idx;
   }
 }

@@ -93,9 +93,9 @@ class CliTest {
     assertTrue(eval.out().contains("popularity") && eval.out().contains("random") && eval.out().contains("recall@20"), eval.out());
 
     Path export = dir.resolve("export");
-    assertEquals(0, run("export", "--data", data.toString(), "--ckpt", model.toString(), "--out", export.toString()).code());
+    assertEquals(0, run("export", "--data", data.toString(), "--ckpt", model.toString(), "--out", export.toString(), "--hnsw").code());
     assertTrue(Files.exists(export.resolve("item_embeddings.npy")) && Files.exists(export.resolve("i_idmap.csv"))
-        && Files.exists(export.resolve("items.sbcnm-index")));
+        && Files.exists(export.resolve("items.sbcnm-index")) && Files.exists(export.resolve("items-hnsw.sbcnm-index")));
 
     String user = Files.readAllLines(data.resolve("q_idmap.csv")).get(1).split(",")[0];
     Result ret = run("retrieve", "--data", data.toString(), "--ckpt", model.toString(), "--user", user, "--k", "4", "--format", "json");
@@ -103,6 +103,17 @@ class CliTest {
     JsonNode rows = new ObjectMapper().readTree(ret.out());
     assertEquals(4, rows.size());
     assertEquals(user, rows.get(0).get("user_id").asText());
+    // The exported exact index gives the same answer; the HNSW one (tiny catalogue, ef = 50) too.
+    Result viaIndex = run("retrieve", "--data", data.toString(), "--ckpt", model.toString(), "--user", user, "--k", "4", "--format", "json",
+        "--index", export.resolve("items.sbcnm-index").toString());
+    assertEquals(ret.out(), viaIndex.out());
+    Result viaHnsw = run("retrieve", "--data", data.toString(), "--ckpt", model.toString(), "--user", user, "--k", "4", "--format", "json",
+        "--index", export.resolve("items-hnsw.sbcnm-index").toString(), "--ef", "50");
+    assertEquals(0, viaHnsw.code(), viaHnsw.err());
+    assertEquals(rows.get(0).get("item_id"), new ObjectMapper().readTree(viaHnsw.out()).get(0).get("item_id"));
+    Result evalHnsw = run("eval", "--data", data.toString(), "--ckpt", model.toString(), "--k", "10", "--hnsw", "--hnsw_ef", "20");
+    assertEquals(0, evalHnsw.code(), evalHnsw.err());
+    assertTrue(evalHnsw.out().contains("hnsw_ef20_recall@10") && evalHnsw.out().contains("gini@10"), evalHnsw.out());
     Result csv = run("retrieve", "--data", data.toString(), "--ckpt", model.toString(), "--user", user, "--k", "2", "--format", "csv");
     assertTrue(csv.out().startsWith("user_id,rank,item_id,score"), csv.out());
 
@@ -110,7 +121,8 @@ class CliTest {
     Result cmp = run("compare", "--data", data.toString(), "--ckpt", "a=" + model, "--ckpt", "b=" + model, "--out", report.toString(), "--max_k", "20");
     assertEquals(0, cmp.code(), cmp.err());
     String md = Files.readString(report.resolve("report.md"));
-    assertTrue(md.contains("| a |") && md.contains("| popularity |") && md.contains("recall_at_k.svg"), md);
+    assertTrue(md.contains("| a |") && md.contains("| popularity |") && md.contains("recall_at_k.svg")
+        && md.contains("recall_by_popularity.svg") && md.contains("coverage@10"), md);
     assertTrue(Files.size(report.resolve("recall_at_k.png")) > 1000);
     assertTrue(Files.readString(report.resolve("recall_at_k.svg")).contains("<svg"));
   }
