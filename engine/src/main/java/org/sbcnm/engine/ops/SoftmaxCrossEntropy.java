@@ -107,7 +107,7 @@ public final class SoftmaxCrossEntropy implements Op {
       } else {
         Kernels.add(z.floats(), zo, c.floats(), c.offset(), p, po, n);
       }
-      if (mask != null) {
+      if (mask != null && !mask.rowIsEmpty(i)) {
         for (int j = 0; j < n; j++) {
           if (mask.get(i, j)) {
             p[po + j] = Float.NEGATIVE_INFINITY;

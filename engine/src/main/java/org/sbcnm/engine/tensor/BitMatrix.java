@@ -54,6 +54,16 @@ public final class BitMatrix {
     return (words[i * wordsPerRow + (j >>> 6)] & (1L << j)) != 0;
   }
 
+  /** True when row i has no set bit. */
+  public boolean rowIsEmpty(int i) {
+    for (int w = 0; w < wordsPerRow; w++) {
+      if (words[i * wordsPerRow + w] != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Number of set bits in row i. */
   public int rowCount(int i) {
     int c = 0;

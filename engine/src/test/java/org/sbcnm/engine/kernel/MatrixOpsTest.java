@@ -85,6 +85,12 @@ class MatrixOpsTest {
     for (int i = 0; i < hits.length(); i++) {
       assertEquals(50, hits.get(i), "chunk " + i);
     }
+    // A chunk that runs a parallel loop itself (as the exact index does with GEMM) runs it inline.
+    AtomicIntegerArray nested = new AtomicIntegerArray(8 * 8);
+    Kernels.parallelFor(8, outer -> Kernels.parallelFor(8, inner -> nested.incrementAndGet(outer * 8 + inner)));
+    for (int i = 0; i < nested.length(); i++) {
+      assertEquals(1, nested.get(i), "nested chunk " + i);
+    }
     RuntimeException boom = assertThrows(RuntimeException.class, () -> Kernels.parallelFor(8, chunk -> {
       if (chunk == 5) {
         throw new IllegalStateException("chunk 5 failed");
