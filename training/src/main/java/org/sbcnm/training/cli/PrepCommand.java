@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import org.sbcnm.datasets.prepared.CsvImport;
 import org.sbcnm.datasets.prepared.PreparedDataset;
 import org.sbcnm.datasets.movielens.MovieLens100k;
+import org.sbcnm.datasets.movielens.MovieLensDownload;
 import org.sbcnm.datasets.synthetic.SyntheticConfig;
 import org.sbcnm.datasets.synthetic.SyntheticGenerator;
 import picocli.CommandLine.Command;
@@ -49,10 +50,30 @@ final class PrepCommand implements Callable<Integer> {
   static final class MovieLens implements Callable<Integer> {
     @Option(names = "--src", required = true, paramLabel = "DIR", description = "The ml-100k folder (u.data, u.item, u.user).") Path src;
     @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
+    @Option(names = "--download", description = "Fetch the official zip first and unpack it as --src (checksum verified).") boolean download;
+    @Option(names = "--url", defaultValue = MovieLensDownload.OFFICIAL_URL) java.net.URI url;
+    @Option(names = "--sha256", paramLabel = "HEX", description = "Expected SHA-256 of the zip (default: GroupLens's published MD5 is checked).") String sha256;
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
+      if (download) {
+        if (java.nio.file.Files.exists(src.resolve("u.data"))) {
+          spec.commandLine().getOut().println(src + " already holds u.data; not downloading");
+        } else {
+          Path parent = src.toAbsolutePath().getParent();
+          Path zip = parent.resolve("ml-100k.zip");
+          if (sha256 != null) {
+            MovieLensDownload.download(url, zip, "SHA-256", sha256);
+          } else {
+            MovieLensDownload.download(url, zip, "MD5", MovieLensDownload.OFFICIAL_MD5);
+          }
+          MovieLensDownload.extract(zip, parent);
+          if (!java.nio.file.Files.exists(src.resolve("u.data"))) {
+            throw new CliException(zip + ": unpacked, but " + src + "/u.data is not there (the zip holds another layout)");
+          }
+        }
+      }
       PreparedDataset d = MovieLens100k.prepare(src);
       d.writeAtomically(out);
       report(spec, d, out);
