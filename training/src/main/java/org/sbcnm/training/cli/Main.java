@@ -30,6 +30,7 @@ import picocli.CommandLine.Option;
       SimulateCommand.class,
       InfoCommand.class,
       BenchTrainCommand.class,
+      BenchIndexCommand.class,
       QuickstartCommand.class
     })
 public final class Main implements Callable<Integer> {
