@@ -87,7 +87,7 @@ public final class CsvReader implements Closeable {
           field.append((char) c);
         }
       } else if (c < 0 || c == '\n') {
-        endField(wasQuoted);
+        endField();
         nextLine++;
         return fields;
       } else if (c == '\r') {
@@ -95,11 +95,11 @@ public final class CsvReader implements Closeable {
         if (d != '\n' && d >= 0) {
           throw new DatasetException(file + ":" + line + ": carriage return inside a record");
         }
-        endField(wasQuoted);
+        endField();
         nextLine++;
         return fields;
       } else if (c == delimiter) {
-        endField(wasQuoted);
+        endField();
         wasQuoted = false;
       } else if (c == '"' && field.length() == 0 && !wasQuoted) {
         quoted = true;
@@ -114,7 +114,7 @@ public final class CsvReader implements Closeable {
     }
   }
 
-  private void endField(boolean wasQuoted) {
+  private void endField() {
     fields.add(field.toString());
     field.setLength(0);
   }

@@ -271,7 +271,6 @@ public final class MatrixOps {
     Shapes.check(out.rows() == x.rows() && out.cols() == 1, "logSumExp", x, out);
     same("logSumExp", x, scratch);
     Shapes.sameType("logSumExp", x, out);
-    int d = x.cols();
     for (int i = 0; i < x.rows(); i++) {
       out.setFlat(i, logSumExpRow(x, i, scratch));
     }
@@ -282,15 +281,27 @@ public final class MatrixOps {
     same("softmax", x, out);
     int d = x.cols();
     for (int i = 0; i < x.rows(); i++) {
-      double lse = logSumExpRow(x, i, out);
+      int xo = x.offset() + i * d;
       int oo = out.offset() + i * d;
+      // The max is taken before out is written, so out may alias x.
       if (x.isFloat32()) {
-        // out holds exp(x - max) now; one scale finishes the row.
-        float mx = Kernels.max(x.floats(), x.offset() + i * d, d);
-        Kernels.scale((float) Math.exp(mx - lse), out.floats(), oo, out.floats(), oo, d);
+        float mx = Kernels.max(x.floats(), xo, d);
+        float s = Kernels.expShifted(x.floats(), xo, mx, out.floats(), oo, d);
+        Kernels.scale(1f / s, out.floats(), oo, out.floats(), oo, d);
       } else {
+        double[] xs = x.doubles();
+        double[] os = out.doubles();
+        double mx = Double.NEGATIVE_INFINITY;
         for (int j = 0; j < d; j++) {
-          out.doubles()[oo + j] = Math.exp(x.doubles()[x.offset() + i * d + j] - lse);
+          mx = Math.max(mx, xs[xo + j]);
+        }
+        double s = 0;
+        for (int j = 0; j < d; j++) {
+          os[oo + j] = Math.exp(xs[xo + j] - mx);
+          s += os[oo + j];
+        }
+        for (int j = 0; j < d; j++) {
+          os[oo + j] /= s;
         }
       }
     }

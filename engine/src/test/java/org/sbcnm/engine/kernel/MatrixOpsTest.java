@@ -49,6 +49,12 @@ class MatrixOpsTest {
     assertEquals(0.25, out.get(0, 0), 1e-7);
     assertEquals(0.75, out.get(0, 1), 1e-7);
     assertEquals(0.5, out.get(1, 0), 1e-7); // stable for large logits
+    for (org.sbcnm.engine.tensor.DType type : org.sbcnm.engine.tensor.DType.values()) {
+      Tensor inPlace = Tensor.of(type, new double[][] {{0, Math.log(3)}, {2, 2}});
+      MatrixOps.rowSoftmax(inPlace, inPlace);
+      assertEquals(0.75, inPlace.get(0, 1), 1e-7, "softmax in place, " + type);
+      assertEquals(0.5, inPlace.get(1, 0), 1e-7);
+    }
     Tensor lse = Tensor.zeros(2, 1);
     MatrixOps.rowLogSumExp(x, lse, out);
     assertEquals(Math.log(4), lse.get(0, 0), 1e-6);

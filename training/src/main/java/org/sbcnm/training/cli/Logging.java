@@ -2,6 +2,9 @@ package org.sbcnm.training.cli;
 
 /** Routes slf4j-simple to stderr at info level (warn with --quiet, debug with --verbose). */
 final class Logging {
+  /** Held strongly: java.util.logging forgets the level of a logger nobody references. */
+  private static final java.util.logging.Logger LUCENE = java.util.logging.Logger.getLogger("org.apache.lucene");
+
   private Logging() {}
 
   static void configure(String[] args) {
@@ -19,7 +22,7 @@ final class Logging {
     setIfAbsent("org.slf4j.simpleLogger.showShortLogName", "true");
     setIfAbsent("org.slf4j.simpleLogger.showDateTime", "false");
     // Lucene logs through java.util.logging that its own SIMD module is off; ours is what counts.
-    java.util.logging.Logger.getLogger("org.apache.lucene").setLevel(java.util.logging.Level.SEVERE);
+    LUCENE.setLevel(java.util.logging.Level.SEVERE);
   }
 
   private static void setIfAbsent(String key, String value) {
