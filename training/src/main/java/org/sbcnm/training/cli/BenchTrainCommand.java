@@ -50,6 +50,7 @@ final class BenchTrainCommand implements Callable<Integer> {
     StepProfile profile = new StepProfile();
     Trainer trainer = Trainer.create(d, model, config, null, null, null).profile(profile);
     long[] firstStepWallMillis = {0};
+    long[] allocatedAtWarmup = {0};
     trainer.run(new Trainer.Listener() {
       @Override
       public void step(long done, long total, double loss) {
@@ -58,6 +59,7 @@ final class BenchTrainCommand implements Callable<Integer> {
         }
         if (done == warmup) {
           profile.reset();
+          allocatedAtWarmup[0] = allocatedBytes();
         }
       }
     });
@@ -77,6 +79,7 @@ final class BenchTrainCommand implements Callable<Integer> {
       share.put(e.getKey(), e.getValue() / profile.seconds());
     }
     out.put("phase_share", share);
+    out.put("allocated_bytes_per_step", (allocatedBytes() - allocatedAtWarmup[0]) / (double) Math.max(1, profile.steps()));
     out.put("peak_rss_mb", peakRssMb());
     out.put("load_seconds", loadSeconds);
     out.put("seconds_to_first_step", (firstStepWallMillis[0] - launched) / 1000.0);
@@ -87,9 +90,19 @@ final class BenchTrainCommand implements Callable<Integer> {
     for (Map.Entry<String, Double> e : share.entrySet()) {
       w.printf("  %-15s %5.1f%%%n", e.getKey(), 100 * e.getValue());
     }
+    w.printf("  allocated on the training thread: %.0f bytes/step%n", (Double) out.get("allocated_bytes_per_step"));
     w.flush();
     if (json != null) {
       Json.write(json, out);
+    }
+    return 0;
+  }
+
+  /** Bytes allocated so far by the calling thread (HotSpot's ThreadMXBean), or 0 if unsupported. */
+  static long allocatedBytes() {
+    java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    if (mx instanceof com.sun.management.ThreadMXBean) {
+      return ((com.sun.management.ThreadMXBean) mx).getThreadAllocatedBytes(Thread.currentThread().getId());
     }
     return 0;
   }
