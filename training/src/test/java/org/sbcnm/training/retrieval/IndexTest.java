@@ -147,6 +147,40 @@ class IndexTest {
   }
 
   @Test
+  void concurrentQueriesGetTheSerialAnswers() throws InterruptedException {
+    Tensor items = clustered(3000, 16, 10, 0.4, 6);
+    ExactIndex exact = new ExactIndex(items);
+    HnswIndex hnsw = HnswIndex.build(items, 8, 50, 3);
+    Tensor queries = clustered(200, 16, 10, 0.4, 7);
+    int k = 10;
+    int[] serialExact = new int[200 * k];
+    int[] serialHnsw = new int[200 * k];
+    exact.search(queries, k, null, serialExact, new float[200 * k]);
+    hnsw.search(queries, k, 40, null, serialHnsw, new float[200 * k]);
+    int[][] results = new int[8][200 * k];
+    Thread[] threads = new Thread[8];
+    for (int t = 0; t < threads.length; t++) {
+      int id = t;
+      threads[t] = new Thread(() -> {
+        for (int rep = 0; rep < 5; rep++) {
+          if (id % 2 == 0) {
+            exact.search(queries, k, null, results[id], new float[200 * k]);
+          } else {
+            hnsw.search(queries, k, 40, null, results[id], new float[200 * k]);
+          }
+        }
+      });
+      threads[t].start();
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    for (int t = 0; t < threads.length; t++) {
+      assertArrayEquals(t % 2 == 0 ? serialExact : serialHnsw, results[t], "thread " + t);
+    }
+  }
+
+  @Test
   void unknownIndexVersionIsATypedError() throws IOException {
     Path f = dir.resolve("x.idx");
     IndexFiles.write(f, new ExactIndex(clustered(10, 4, 2, 0.1, 1)));
