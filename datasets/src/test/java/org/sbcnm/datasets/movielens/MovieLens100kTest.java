@@ -29,6 +29,7 @@ class MovieLens100kTest {
       }
       items.append(i).append("|Caf\u00e9 ").append(i).append(" (1995)|").append(dates[i - 1]).append("||http://x").append(genres).append('\n');
     }
+    // Latin-1 bytes (the é of "Café"): reading u.item as UTF-8 would fail on them.
     Files.write(d.resolve("u.item"), items.toString().getBytes(StandardCharsets.ISO_8859_1));
     StringBuilder data = new StringBuilder();
     long t = 874965758L;
@@ -64,7 +65,6 @@ class MovieLens100kTest {
     d.writeAtomically(out);
     PreparedDataset back = PreparedDataset.read(out, false);
     assertEquals(20, back.interactions().size());
-    assertEquals("Caf\u00e9", new String("Caf\u00e9".getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8));
   }
 
   @Test

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.sbcnm.engine.tensor.DType;
 import org.sbcnm.engine.tensor.Tensor;
 
 /**

@@ -95,7 +95,6 @@ class NpyTest {
     assertTrue(e.getMessage().contains("needs 48 data bytes but the file has 43"), e.getMessage());
 
     // A lying header: claims a billion rows. Must fail on the size check, not on allocation.
-    String lie = new String(good, StandardCharsets.ISO_8859_1).replace("(3, 4)", "(999999999, 4)".substring(0, 6));
     Path lying = dir.resolve("lying.npy");
     byte[] lyingBytes = new String(good, StandardCharsets.ISO_8859_1)
         .replace("'shape': (3, 4), }   ", "'shape': (99999, 99999), }")
@@ -103,7 +102,6 @@ class NpyTest {
     Files.write(lying, lyingBytes);
     e = assertThrows(FormatException.class, () -> Npy.read(lying));
     assertTrue(e.getMessage().contains("(99999, 99999)") && e.getMessage().contains("needs"), e.getMessage());
-    assertTrue(lie.length() > 0);
 
     Path notNpy = dir.resolve("text.npy");
     Files.writeString(notNpy, "user_id,item_id\n1,2\n");

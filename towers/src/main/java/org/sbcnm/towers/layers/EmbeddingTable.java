@@ -7,6 +7,7 @@ import org.sbcnm.engine.autograd.Tape;
 import org.sbcnm.engine.ops.Embedding;
 import org.sbcnm.engine.param.Init;
 import org.sbcnm.engine.param.Parameter;
+import org.sbcnm.engine.param.Seeds;
 import org.sbcnm.engine.tensor.DType;
 import org.sbcnm.engine.tensor.Tensor;
 
@@ -53,13 +54,6 @@ public final class EmbeddingTable implements Layer {
     return new Parameter(name, t, true);
   }
 
-  /** SplitMix64's finaliser: a bijective 64-bit mix with full avalanche. */
-  static long mix64(long z) {
-    z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-    z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-    return z ^ (z >>> 31);
-  }
-
   /** The row an id maps to. */
   public int row(long id) {
     if (id < 0) {
@@ -71,7 +65,7 @@ public final class EmbeddingTable implements Layer {
       }
       return (int) id;
     }
-    return (int) Long.remainderUnsigned(mix64(id ^ seed), table.rows());
+    return (int) Long.remainderUnsigned(Seeds.mix64(id ^ seed), table.rows());
   }
 
   /** Rows for {@code ids[off, off+n)} as an [n, dim] node. */

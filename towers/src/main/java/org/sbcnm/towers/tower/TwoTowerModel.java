@@ -83,6 +83,18 @@ public final class TwoTowerModel {
     }
   }
 
+  /** Embeddings of the whole item catalogue, [items, outDim], in chunks, without gradients. */
+  public Tensor itemEmbeddings() {
+    int n = item.data().entities();
+    int[] all = new int[n];
+    for (int i = 0; i < n; i++) {
+      all[i] = i;
+    }
+    Tensor out = Tensor.zeros(n, config.item().outDim());
+    embedAll(item, all, n, out, 4096);
+    return out;
+  }
+
   /** Writes the config (metadata) and every parameter into {@code bundle}. */
   public void save(TensorBundle bundle) {
     for (Map.Entry<String, String> e : config.toMap().entrySet()) {

@@ -2,7 +2,6 @@ package org.sbcnm.training.cli;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -10,7 +9,7 @@ import java.util.concurrent.Callable;
 import org.sbcnm.datasets.prepared.PreparedDataset;
 import org.sbcnm.datasets.split.HeldOutSplit;
 import org.sbcnm.engine.io.AtomicFiles;
-import org.sbcnm.towers.tower.TwoTowerModel;
+import org.sbcnm.engine.tensor.Tensor;
 import org.sbcnm.training.eval.Baselines;
 import org.sbcnm.training.eval.ExposureMetrics;
 import org.sbcnm.training.eval.QueryEncoder;
@@ -42,13 +41,14 @@ final class CompareCommand implements Callable<Integer> {
     Map<String, int[]> ranks = new LinkedHashMap<>();
     Map<String, Map<String, Double>> rows = new LinkedHashMap<>();
     for (Map.Entry<String, Path> e : checkpoints.entrySet()) {
-      TwoTowerModel model = Checkpoints.load(e.getValue(), d);
-      QueryEncoder enc = EvalCommand.encoder(model, d, split, Checkpoints.historyLength(e.getValue()));
-      int[] r = RetrievalMetrics.ranks(model, split, d.numItems(), enc);
+      Checkpoints.Loaded loaded = Checkpoints.load(e.getValue(), d);
+      Tensor items = loaded.model().itemEmbeddings();
+      QueryEncoder enc = loaded.encoder(d, split);
+      int[] r = RetrievalMetrics.ranks(loaded.model(), split, items, enc, null);
       ranks.put(e.getKey(), r);
       Map<String, Double> m = RetrievalMetrics.fromRanks(r, ks);
       m.putAll(ExposureMetrics.bucketRecall(split, r, d.numItems(), ks));
-      m.putAll(ExposureMetrics.exposure(model, split, d.numItems(), enc, ks, null));
+      m.putAll(ExposureMetrics.exposure(loaded.model(), split, items, enc, ks, null));
       rows.put(e.getKey(), m);
     }
     rows.putAll(EvalCommand.baselines(d, split, ks));

@@ -8,10 +8,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.sbcnm.datasets.prepared.PreparedDataset;
 import org.sbcnm.datasets.split.HeldOutSplit;
-import org.sbcnm.datasets.split.UserHistories;
 import org.sbcnm.engine.autograd.Tape;
 import org.sbcnm.engine.tensor.Tensor;
-import org.sbcnm.towers.config.TowerKind;
 import org.sbcnm.towers.tower.TowerBatch;
 import org.sbcnm.towers.tower.TwoTowerModel;
 import org.sbcnm.training.eval.Baselines;
@@ -52,10 +50,12 @@ final class EvalCommand implements Callable<Integer> {
     PreparedDataset d = data.load();
     HeldOutSplit split = HeldOutSplit.of(d.interactions(), d.numUsers());
     Map<String, Map<String, Double>> rows = new LinkedHashMap<>();
-    rows.put("model", modelMetrics(ckpt, d, split, ks, beta));
+    Checkpoints.Loaded loaded = Checkpoints.load(ckpt, d);
+    Tensor items = loaded.model().itemEmbeddings();
+    rows.put("model", modelMetrics(loaded, items, d, split, ks, beta));
     rows.putAll(baselines(d, split, ks));
     if (hnsw) {
-      rows.get("model").putAll(hnswRecall(ckpt, d, split));
+      rows.get("model").putAll(hnswRecall(loaded, items, d, split));
     }
     Tables.metrics(spec.commandLine().getOut(), rows);
     if (metricsJson != null) {
@@ -84,25 +84,24 @@ final class EvalCommand implements Callable<Integer> {
     return rows;
   }
 
-  static Map<String, Double> modelMetrics(Path ckpt, PreparedDataset d, HeldOutSplit split, int[] ks, double beta) throws IOException {
-    TwoTowerModel model = Checkpoints.load(ckpt, d);
-    QueryEncoder enc = encoder(model, d, split, Checkpoints.historyLength(ckpt));
-    float[] adjustment = beta > 0 ? Checkpoints.popularityAdjustment(ckpt, d.numItems(), beta) : null;
-    int[] ranks = adjustment == null ? RetrievalMetrics.ranks(model, split, d.numItems(), enc)
-        : RetrievalMetrics.ranks(model, split, d.numItems(), enc, adjustment);
+  /** Every metric of one checkpoint: accuracy, recall by popularity bucket, exposure. */
+  static Map<String, Double> modelMetrics(Checkpoints.Loaded ckpt, Tensor items, PreparedDataset d, HeldOutSplit split, int[] ks,
+      double beta) {
+    QueryEncoder enc = ckpt.encoder(d, split);
+    float[] adjustment = beta > 0 ? ckpt.popularityAdjustment(d.numItems(), beta) : null;
+    int[] ranks = RetrievalMetrics.ranks(ckpt.model(), split, items, enc, adjustment);
     Map<String, Double> m = RetrievalMetrics.fromRanks(ranks, ks);
     m.putAll(ExposureMetrics.bucketRecall(split, ranks, d.numItems(), ks));
-    m.putAll(ExposureMetrics.exposure(model, split, d.numItems(), enc, ks, adjustment));
+    m.putAll(ExposureMetrics.exposure(ckpt.model(), split, items, enc, ks, adjustment));
     return m;
   }
 
   /** hnsw_recall@K (overlap with the exact top-K) and queries/s of both indexes, per ef. */
-  private Map<String, Double> hnswRecall(Path ckptFile, PreparedDataset d, HeldOutSplit split) throws IOException {
-    TwoTowerModel model = Checkpoints.load(ckptFile, d);
-    Tensor items = ExportCommand.itemEmbeddings(model, d.numItems());
+  private Map<String, Double> hnswRecall(Checkpoints.Loaded ckptFile, Tensor items, PreparedDataset d, HeldOutSplit split) {
+    TwoTowerModel model = ckptFile.model();
     int[] users = split.testUsers();
     TowerBatch batch = new TowerBatch();
-    encoder(model, d, split, Checkpoints.historyLength(ckptFile)).fill(batch, users, 0, users.length);
+    ckptFile.encoder(d, split).fill(batch, users, 0, users.length);
     Tensor q;
     Tape tape = new Tape();
     try (Tape t = tape.begin()) {
@@ -145,21 +144,5 @@ final class EvalCommand implements Callable<Integer> {
       }
     }
     return total == 0 ? 1.0 : hits / (double) total;
-  }
-
-  /** Query batches for users: ids, and bags of their training history for history towers. */
-  static QueryEncoder encoder(TwoTowerModel model, PreparedDataset d, HeldOutSplit split, int historyLength) {
-    UserHistories h = model.config().query().kind() == TowerKind.HISTORY ? UserHistories.of(split.train(), d.numUsers()) : null;
-    return (batch, users, off, n) -> {
-      batch.set(users, off, n);
-      if (h != null) {
-        int[] bag = batch.bagIdsBuffer(n * historyLength);
-        int[] offsets = batch.bagOffsets();
-        offsets[0] = 0;
-        for (int r = 0; r < n; r++) {
-          offsets[r + 1] = offsets[r] + h.fullBag(users[off + r], historyLength, bag, offsets[r]);
-        }
-      }
-    };
   }
 }

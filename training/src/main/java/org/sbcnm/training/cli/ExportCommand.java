@@ -10,7 +10,6 @@ import org.sbcnm.training.retrieval.ExactIndex;
 import org.sbcnm.training.retrieval.HnswIndex;
 import org.sbcnm.training.retrieval.IndexFiles;
 import org.sbcnm.engine.tensor.Tensor;
-import org.sbcnm.towers.tower.TwoTowerModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -35,27 +34,17 @@ final class ExportCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PreparedDataset d = data.load();
-    TwoTowerModel model = Checkpoints.load(ckpt, d);
-    Tensor items = itemEmbeddings(model, d.numItems());
+    Checkpoints.Loaded loaded = Checkpoints.load(ckpt, d);
+    Tensor items = loaded.model().itemEmbeddings();
     Files.createDirectories(out);
     Npy.write(out.resolve("item_embeddings.npy"), items);
     d.items().write(out.resolve("i_idmap.csv"));
-    float[] adjustment = beta > 0 ? Checkpoints.popularityAdjustment(ckpt, d.numItems(), beta) : null;
+    float[] adjustment = beta > 0 ? loaded.popularityAdjustment(d.numItems(), beta) : null;
     IndexFiles.write(out.resolve(INDEX_FILE), new ExactIndex(items).withAdjustment(adjustment));
     if (hnsw) {
       IndexFiles.write(out.resolve(HNSW_FILE), HnswIndex.build(items, hnswM, hnswBeam, 42).withAdjustment(adjustment));
     }
     spec.commandLine().getOut().printf("exported %d item embeddings of dimension %d to %s%n", d.numItems(), items.cols(), out);
     return 0;
-  }
-
-  static Tensor itemEmbeddings(TwoTowerModel model, int numItems) {
-    int[] all = new int[numItems];
-    for (int i = 0; i < numItems; i++) {
-      all[i] = i;
-    }
-    Tensor items = Tensor.zeros(numItems, model.config().item().outDim());
-    model.embedAll(model.item(), all, numItems, items, 4096);
-    return items;
   }
 }

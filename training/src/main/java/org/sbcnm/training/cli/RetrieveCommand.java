@@ -11,7 +11,6 @@ import java.util.concurrent.Callable;
 import org.sbcnm.datasets.prepared.Csv;
 import org.sbcnm.datasets.prepared.PreparedDataset;
 import org.sbcnm.datasets.split.HeldOutSplit;
-import org.sbcnm.engine.autograd.Node;
 import org.sbcnm.engine.autograd.Tape;
 import org.sbcnm.engine.kernel.TopK;
 import org.sbcnm.engine.tensor.Tensor;
@@ -55,10 +54,11 @@ final class RetrieveCommand implements Callable<Integer> {
         throw new CliException("--user '" + users.get(r) + "' is not in " + PreparedDataset.Q_IDMAP);
       }
     }
-    TwoTowerModel model = Checkpoints.load(ckpt, d);
+    Checkpoints.Loaded loaded = Checkpoints.load(ckpt, d);
+    TwoTowerModel model = loaded.model();
     HeldOutSplit split = HeldOutSplit.of(d.interactions(), d.numUsers());
     TowerBatch batch = new TowerBatch();
-    EvalCommand.encoder(model, d, split, Checkpoints.historyLength(ckpt)).fill(batch, idx, 0, idx.length);
+    loaded.encoder(d, split).fill(batch, idx, 0, idx.length);
     Tensor queries;
     Tape tape = new Tape();
     try (Tape t = tape.begin()) {
@@ -78,8 +78,8 @@ final class RetrieveCommand implements Callable<Integer> {
         IndexFiles.readExact(indexFile).search(queries, kk, ex, top, vals);
       }
     } else {
-      float[] adjustment = beta > 0 ? Checkpoints.popularityAdjustment(ckpt, d.numItems(), beta) : null;
-      new ExactIndex(ExportCommand.itemEmbeddings(model, d.numItems())).withAdjustment(adjustment).search(queries, kk, ex, top, vals);
+      float[] adjustment = beta > 0 ? loaded.popularityAdjustment(d.numItems(), beta) : null;
+      new ExactIndex(model.itemEmbeddings()).withAdjustment(adjustment).search(queries, kk, ex, top, vals);
     }
     List<Map<String, Object>> rows = new ArrayList<>();
     for (int r = 0; r < idx.length; r++) {

@@ -68,17 +68,14 @@ public final class ExposureMetrics {
     return out;
   }
 
-  /** Coverage, average popularity and Gini of the model's top-K lists for every test user. */
-  public static Map<String, Double> exposure(TwoTowerModel model, HeldOutSplit split, int numItems, QueryEncoder encoder,
+  /**
+   * Coverage, average popularity and Gini of the model's top-K lists for every test user, against
+   * item embeddings already computed ({@link TwoTowerModel#itemEmbeddings()}).
+   */
+  public static Map<String, Double> exposure(TwoTowerModel model, HeldOutSplit split, Tensor items, QueryEncoder encoder,
       int[] ks, float[] adjustment) {
-    int kMax = Arrays.stream(ks).max().orElseThrow();
-    kMax = Math.min(kMax, numItems);
-    int[] all = new int[numItems];
-    for (int i = 0; i < numItems; i++) {
-      all[i] = i;
-    }
-    Tensor items = Tensor.zeros(numItems, model.config().item().outDim());
-    model.embedAll(model.item(), all, numItems, items, 4096);
+    int numItems = items.rows();
+    int kMax = Math.min(Arrays.stream(ks).max().orElseThrow(), numItems);
     ExactIndex index = new ExactIndex(items).withAdjustment(adjustment);
     int[] users = split.testUsers();
     int[] top = new int[users.length * kMax];

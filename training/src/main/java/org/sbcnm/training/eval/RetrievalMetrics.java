@@ -28,20 +28,13 @@ public final class RetrievalMetrics {
 
   private RetrievalMetrics() {}
 
-  /** 0-based ranks of every test item (by test user order); the expensive part, reusable by callers. */
-  public static int[] ranks(TwoTowerModel model, HeldOutSplit split, int numItems, QueryEncoder encoder) {
-    return ranks(model, split, numItems, encoder, null);
-  }
-
-  /** As {@link #ranks(TwoTowerModel, HeldOutSplit, int, QueryEncoder)} with scores ⟨u, v⟩ + adjustment[j]. */
-  public static int[] ranks(TwoTowerModel model, HeldOutSplit split, int numItems, QueryEncoder encoder, float[] adjustment) {
-    int dim = model.config().item().outDim();
-    int[] all = new int[numItems];
-    for (int i = 0; i < numItems; i++) {
-      all[i] = i;
-    }
-    Tensor items = Tensor.zeros(numItems, dim);
-    model.embedAll(model.item(), all, numItems, items, 4096);
+  /**
+   * 0-based ranks of every test item (by test user order), against item embeddings already
+   * computed ({@link TwoTowerModel#itemEmbeddings()}), scoring ⟨u, v⟩ + adjustment[j] (adjustment
+   * may be null). The expensive part of an evaluation, reusable by callers.
+   */
+  public static int[] ranks(TwoTowerModel model, HeldOutSplit split, Tensor items, QueryEncoder encoder, float[] adjustment) {
+    int numItems = items.rows();
     int[] users = split.testUsers();
     int[] targets = split.testItems();
     int[] ptr = split.userTrainPtr();

@@ -25,6 +25,7 @@ import org.sbcnm.engine.optim.Adam;
 import org.sbcnm.engine.optim.Optimizer;
 import org.sbcnm.engine.optim.Sgd;
 import org.sbcnm.engine.param.Parameter;
+import org.sbcnm.engine.param.Seeds;
 import org.sbcnm.engine.tensor.Tensor;
 import org.sbcnm.towers.config.ModelConfig;
 import org.sbcnm.towers.config.TowerKind;
@@ -136,13 +137,38 @@ public final class Trainer {
     TrainConfig config = TrainConfig.fromMap(train);
     SamplingProbabilities p = probabilities(config, data.numItems());
     if ("static".equals(config.correction())) {
-      double[] uniform = new double[data.numItems()];
-      java.util.Arrays.fill(uniform, 1);
-      p = new StaticProbabilities(uniform);
+      p = new StaticProbabilities(uniform(data.numItems()));
     }
     Trainer t = new Trainer(data, TwoTowerModel.configOf(b), config, p, checkpoint, metricsLog);
     t.restore(b);
     return t;
+  }
+
+  /**
+   * The sampling-probability state saved in a checkpoint (estimator, counts or static), restored;
+   * null when the run trained without correction.
+   */
+  public static SamplingProbabilities savedProbabilities(TensorBundle b, int numItems) {
+    String kind = b.meta("probs/kind");
+    SamplingProbabilities p;
+    if ("streaming".equals(kind)) {
+      p = new StreamingFrequencyEstimator(Integer.parseInt(b.meta("probs/buckets")), Integer.parseInt(b.meta("probs/hashes")),
+          Double.parseDouble(b.meta("probs/alpha")), Long.parseLong(b.meta("probs/seed")));
+    } else if ("counts".equals(kind)) {
+      p = new ExactCounts(numItems);
+    } else if ("static".equals(kind)) {
+      p = new StaticProbabilities(uniform(numItems));
+    } else {
+      return null;
+    }
+    p.load(b, "probs/");
+    return p;
+  }
+
+  private static double[] uniform(int n) {
+    double[] u = new double[n];
+    java.util.Arrays.fill(u, 1);
+    return u;
   }
 
   /** The probability source a config names (null for "none" and "static"). */
@@ -360,24 +386,13 @@ public final class Trainer {
 
   /** Full-catalogue evaluation of the current model on the held-out split. */
   public Map<String, Double> evaluate() {
-    int[] ranks = RetrievalMetrics.ranks(model, split, data.numItems(), queryEncoder());
+    int[] ranks = RetrievalMetrics.ranks(model, split, model.itemEmbeddings(), queryEncoder(), null);
     return RetrievalMetrics.fromRanks(ranks, config.ks());
   }
 
   /** Fills query batches for evaluation (bags of a user's whole training history). */
   public QueryEncoder queryEncoder() {
-    int maxLen = config.historyLength();
-    return (batch, users, off, n) -> {
-      batch.set(users, off, n);
-      if (histories != null) {
-        int[] bag = batch.bagIdsBuffer(n * maxLen);
-        int[] offsets = batch.bagOffsets();
-        offsets[0] = 0;
-        for (int r = 0; r < n; r++) {
-          offsets[r + 1] = offsets[r] + histories.fullBag(users[off + r], maxLen, bag, offsets[r]);
-        }
-      }
-    };
+    return QueryEncoder.of(histories, config.historyLength());
   }
 
   private boolean track(Map<String, Double> metrics, double loss) {
@@ -426,10 +441,7 @@ public final class Trainer {
 
   /** Extra negative r of global step t: a counter-based draw, so no generator state needs saving. */
   static int uniformItem(long seed, long step, int r, int numItems) {
-    long z = seed ^ (step * 0xBF58476D1CE4E5B9L) ^ ((r + 1) * 0x94D049BB133111EBL);
-    z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-    z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-    z ^= z >>> 31;
+    long z = Seeds.mix64(seed ^ (step * 0xBF58476D1CE4E5B9L) ^ ((r + 1) * 0x94D049BB133111EBL));
     return (int) Long.remainderUnsigned(z, numItems);
   }
 

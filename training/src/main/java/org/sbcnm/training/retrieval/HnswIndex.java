@@ -160,52 +160,18 @@ public final class HnswIndex {
           sc[i] += adjustment[ids[i]];
         }
       }
-      TopK.select(sc, 0, n == 0 ? 0 : n, Math.min(k, Math.max(1, n)), ordScratch(k), 0, valScratch(k), 0);
-      int[] pos = ORD.get();
-      float[] val = VAL.get();
-      for (int j = 0; j < k; j++) {
-        if (j < n && pos[j] >= 0) {
-          outIdx[r * k + j] = ids[pos[j]];
-          outScores[r * k + j] = val[j];
-        } else {
-          outIdx[r * k + j] = -1;
-          outScores[r * k + j] = Float.NEGATIVE_INFINITY;
-        }
+      // Best k of the ef candidates by (score desc, item asc), as the exact index orders them.
+      Integer[] order = new Integer[n];
+      for (int i = 0; i < n; i++) {
+        order[i] = i;
       }
-      // Equal scores: order by item index, as the exact index does.
-      sortTies(outIdx, outScores, r * k, Math.min(k, n));
+      Arrays.sort(order, (x, y) -> sc[x] != sc[y] ? Float.compare(sc[y], sc[x]) : Integer.compare(ids[x], ids[y]));
+      for (int j = 0; j < k; j++) {
+        outIdx[r * k + j] = j < n ? ids[order[j]] : -1;
+        outScores[r * k + j] = j < n ? sc[order[j]] : Float.NEGATIVE_INFINITY;
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  private static final ThreadLocal<int[]> ORD = ThreadLocal.withInitial(() -> new int[0]);
-  private static final ThreadLocal<float[]> VAL = ThreadLocal.withInitial(() -> new float[0]);
-
-  private static int[] ordScratch(int k) {
-    if (ORD.get().length < k) {
-      ORD.set(new int[k]);
-    }
-    java.util.Arrays.fill(ORD.get(), -1);
-    return ORD.get();
-  }
-
-  private static float[] valScratch(int k) {
-    if (VAL.get().length < k) {
-      VAL.set(new float[k]);
-    }
-    return VAL.get();
-  }
-
-  private static void sortTies(int[] idx, float[] val, int off, int n) {
-    for (int i = off + 1; i < off + n; i++) {
-      int j = i;
-      while (j > off && val[j] == val[j - 1] && idx[j] < idx[j - 1]) {
-        int t = idx[j];
-        idx[j] = idx[j - 1];
-        idx[j - 1] = t;
-        j--;
-      }
     }
   }
 

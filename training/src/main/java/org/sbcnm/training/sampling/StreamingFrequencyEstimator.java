@@ -2,6 +2,7 @@ package org.sbcnm.training.sampling;
 
 import java.util.Arrays;
 import org.sbcnm.engine.io.TensorBundle;
+import org.sbcnm.engine.param.Seeds;
 
 /**
  * The streaming frequency estimator of Yi et al., "Sampling-Bias-Corrected Neural Modeling for
@@ -76,10 +77,7 @@ public final class StreamingFrequencyEstimator implements SamplingProbabilities 
     if (seed == 0 && k == 0) {
       return KNUTH;
     }
-    long z = seed * 0x9E3779B97F4A7C15L + (k + 1) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-    z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-    z ^= z >>> 31;
+    long z = Seeds.mix64(seed * 0x9E3779B97F4A7C15L + (k + 1) * 0xBF58476D1CE4E5B9L);
     return (z & 0xFFFFFFFFL) | 1L;
   }
 
