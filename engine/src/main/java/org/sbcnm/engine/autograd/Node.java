@@ -157,6 +157,32 @@ public final class Node {
     return grad;
   }
 
+  /**
+   * β for the next contribution to this node's gradient: 0 when it is the first of this backward
+   * pass, 1 after. Ops whose contribution covers every element write {@code g = β·g + Δ} into
+   * {@link #gradForWrite()}, which saves zeroing the buffer and re-reading it.
+   */
+  public double gradBeta() {
+    return param != null || gradPass == tape.pass() ? 1.0 : 0.0;
+  }
+
+  /**
+   * The gradient buffer for a contribution that covers every element, to be combined as {@code g =
+   * gradBeta()·g + Δ}: when {@link #gradBeta()} was 0 it holds stale values that must not be read.
+   */
+  public Tensor gradForWrite() {
+    if (param != null) {
+      param.markAllRows();
+      return param.grad();
+    }
+    int pass = tape.pass();
+    if (gradPass != pass) {
+      grad = gradBuffer.get(value.dtype(), value.rows(), value.cols());
+      gradPass = pass;
+    }
+    return grad;
+  }
+
   /** True when a gradient reached this node in the current backward pass. */
   boolean hasGrad() {
     return gradPass == tape.pass();

@@ -36,8 +36,11 @@ interface FloatKernels {
   /** out = max(x, 0). */
   void relu(float[] x, int xo, float[] out, int oo, int n);
 
-  /** out += g where x &gt; 0 (the ReLU backward rule, x the ReLU's input or output). */
-  void reluBackward(float[] x, int xo, float[] g, int go, float[] out, int oo, int n);
+  /**
+   * The ReLU backward rule, x the ReLU's input or output: out += g where x &gt; 0 when {@code
+   * accumulate}, else out = (x &gt; 0 ? g : 0) without reading out.
+   */
+  void reluBackward(float[] x, int xo, float[] g, int go, boolean accumulate, float[] out, int oo, int n);
 
   /** Σ x[k]. */
   float sum(float[] x, int xo, int n);

@@ -142,12 +142,12 @@ public final class Kernels {
     impl().relu(x, xo, out, oo, n);
   }
 
-  /** out += g where x &gt; 0. Modifies out. */
-  public static void reluBackward(float[] x, int xo, float[] g, int go, float[] out, int oo, int n) {
+  /** out (+)= g where x &gt; 0, adding when {@code accumulate}. Modifies out. */
+  public static void reluBackward(float[] x, int xo, float[] g, int go, boolean accumulate, float[] out, int oo, int n) {
     range(x, xo, n, "x");
     range(g, go, n, "g");
     range(out, oo, n, "out");
-    impl().reluBackward(x, xo, g, go, out, oo, n);
+    impl().reluBackward(x, xo, g, go, accumulate, out, oo, n);
   }
 
   /** Σ x. */

@@ -214,20 +214,22 @@ public final class MatrixOps {
     }
   }
 
-  /** out += g where x &gt; 0. */
-  public static void reluBackward(Tensor x, Tensor g, Tensor out) {
+  /** out = β·out + (x &gt; 0 ? g : 0), β ∈ {0, 1}; out is not read when β = 0. */
+  public static void reluBackward(Tensor x, Tensor g, double beta, Tensor out) {
     same("reluBackward", x, g, out);
     int n = x.size();
+    boolean accumulate = beta != 0;
     if (x.isFloat32()) {
-      Kernels.reluBackward(x.floats(), x.offset(), g.floats(), g.offset(), out.floats(), out.offset(), n);
+      Kernels.reluBackward(x.floats(), x.offset(), g.floats(), g.offset(), accumulate, out.floats(), out.offset(), n);
     } else {
+      double[] o = out.doubles();
       for (int k = 0; k < n; k++) {
-        if (x.doubles()[x.offset() + k] > 0) {
-          out.doubles()[out.offset() + k] += g.doubles()[g.offset() + k];
-        }
+        double d = x.doubles()[x.offset() + k] > 0 ? g.doubles()[g.offset() + k] : 0.0;
+        o[out.offset() + k] = accumulate ? o[out.offset() + k] + d : d;
       }
     }
   }
+
 
   /**
    * out_i = x_i / max(‖x_i‖, eps) for every row, as {@code torch.nn.functional.normalize}; writes

@@ -71,11 +71,10 @@ final class ScalarKernels implements FloatKernels {
   }
 
   @Override
-  public void reluBackward(float[] x, int xo, float[] g, int go, float[] out, int oo, int n) {
+  public void reluBackward(float[] x, int xo, float[] g, int go, boolean accumulate, float[] out, int oo, int n) {
     for (int k = 0; k < n; k++) {
-      if (x[xo + k] > 0f) {
-        out[oo + k] += g[go + k];
-      }
+      float d = x[xo + k] > 0f ? g[go + k] : 0f;
+      out[oo + k] = accumulate ? out[oo + k] + d : d;
     }
   }
 

@@ -148,18 +148,21 @@ final class SimdKernels implements FloatKernels {
   }
 
   @Override
-  public void reluBackward(float[] x, int xo, float[] g, int go, float[] out, int oo, int n) {
+  public void reluBackward(float[] x, int xo, float[] g, int go, boolean accumulate, float[] out, int oo, int n) {
     int bound = S.loopBound(n);
     int k = 0;
+    FloatVector zero = FloatVector.zero(S);
     for (; k < bound; k += L) {
       VectorMask<Float> on = FloatVector.fromArray(S, x, xo + k).compare(VectorOperators.GT, 0f);
-      FloatVector o = FloatVector.fromArray(S, out, oo + k);
-      o.add(FloatVector.fromArray(S, g, go + k), on).intoArray(out, oo + k);
+      FloatVector d = zero.blend(FloatVector.fromArray(S, g, go + k), on);
+      if (accumulate) {
+        d = FloatVector.fromArray(S, out, oo + k).add(d);
+      }
+      d.intoArray(out, oo + k);
     }
     for (; k < n; k++) {
-      if (x[xo + k] > 0f) {
-        out[oo + k] += g[go + k];
-      }
+      float d = x[xo + k] > 0f ? g[go + k] : 0f;
+      out[oo + k] = accumulate ? out[oo + k] + d : d;
     }
   }
 

@@ -19,6 +19,14 @@ final class WorkerPool {
     void runChunk(int chunk);
   }
 
+  /**
+   * How long a worker keeps polling for the next call after finishing one, and a caller for its
+   * last chunk, before parking. A training step issues GEMMs a few hundred microseconds apart;
+   * waking a parked thread costs tens of microseconds on a virtual machine, which two-thread
+   * GEMMs of ~100 µs cannot pay for.
+   */
+  private static final long SPIN_NANOS = 1_000_000L;
+
   private final int threads;
   private final Thread[] workers;
   private final ReentrantLock callLock = new ReentrantLock();
@@ -73,9 +81,9 @@ final class WorkerPool {
         LockSupport.unpark(w);
       }
       drain();
-      int spins = 0;
+      long spinUntil = System.nanoTime() + SPIN_NANOS;
       while (pending.get() > 0) {
-        if (++spins < 2000) {
+        if (System.nanoTime() < spinUntil) {
           Thread.onSpinWait();
         } else {
           LockSupport.parkNanos(this, 20_000L);
@@ -127,14 +135,20 @@ final class WorkerPool {
 
   private void workerLoop() {
     long seen = 0;
+    long spinUntil = 0;
     while (!shutdown) {
       long gen = state.get() >>> 32;
       if (gen == seen) {
-        LockSupport.park(this);
+        if (System.nanoTime() < spinUntil) {
+          Thread.onSpinWait();
+        } else {
+          LockSupport.park(this);
+        }
         continue;
       }
       seen = gen;
       drain();
+      spinUntil = System.nanoTime() + SPIN_NANOS;
     }
   }
 

@@ -34,7 +34,11 @@ public final class Bias implements Op {
     Node x = y.parent(0);
     Node b = y.parent(1);
     if (x.requiresGrad()) {
-      MatrixOps.axpy(1.0, y.grad(), x.gradForAccumulate());
+      if (x.gradBeta() == 0) {
+        x.gradForWrite().copyFrom(y.grad());
+      } else {
+        MatrixOps.axpy(1.0, y.grad(), x.gradForWrite());
+      }
     }
     if (b.requiresGrad()) {
       MatrixOps.addColumnSums(y.grad(), b.gradForAccumulate());

@@ -47,7 +47,8 @@ public final class L2Normalize implements Op {
     }
     Tensor g = y.grad();
     Tensor yv = y.value();
-    Tensor dx = x.gradForAccumulate();
+    boolean accumulate = x.gradBeta() != 0;
+    Tensor dx = x.gradForWrite();
     Tensor norms = y.scratch(0, x.dtype(), x.rows(), 1);
     double eps = y.attr;
     int d = yv.cols();
@@ -57,12 +58,15 @@ public final class L2Normalize implements Op {
       int yo = yv.offset() + i * d;
       int xo = dx.offset() + i * d;
       if (yv.isFloat32()) {
+        float inv = (float) (1.0 / (norm > eps ? norm : eps));
+        if (accumulate) {
+          Kernels.axpy(inv, g.floats(), go, dx.floats(), xo, d);
+        } else {
+          Kernels.scale(inv, g.floats(), go, dx.floats(), xo, d);
+        }
         if (norm > eps) {
           float proj = Kernels.dot(g.floats(), go, yv.floats(), yo, d);
-          Kernels.axpy((float) (1.0 / norm), g.floats(), go, dx.floats(), xo, d);
           Kernels.axpy((float) (-proj / norm), yv.floats(), yo, dx.floats(), xo, d);
-        } else {
-          Kernels.axpy((float) (1.0 / eps), g.floats(), go, dx.floats(), xo, d);
         }
       } else {
         double[] gd = g.doubles();
@@ -74,11 +78,11 @@ public final class L2Normalize implements Op {
             proj += gd[go + j] * yd[yo + j];
           }
           for (int j = 0; j < d; j++) {
-            out[xo + j] += (gd[go + j] - yd[yo + j] * proj) / norm;
+            out[xo + j] = (accumulate ? out[xo + j] : 0) + (gd[go + j] - yd[yo + j] * proj) / norm;
           }
         } else {
           for (int j = 0; j < d; j++) {
-            out[xo + j] += gd[go + j] / eps;
+            out[xo + j] = (accumulate ? out[xo + j] : 0) + gd[go + j] / eps;
           }
         }
       }

@@ -73,19 +73,21 @@ public final class MatMul implements Op {
     double alpha = c.attr;
     Tensor g = c.grad();
     if (a.requiresGrad()) {
-      Tensor ga = a.gradForAccumulate();
+      double beta = a.gradBeta();
+      Tensor ga = a.gradForWrite();
       if (!ta) {
-        MatrixOps.gemm(false, !tb, alpha, g, b.value(), 1.0, ga); // dA = g·op(B)ᵀ
+        MatrixOps.gemm(false, !tb, alpha, g, b.value(), beta, ga); // dA = g·op(B)ᵀ
       } else {
-        MatrixOps.gemm(tb, true, alpha, b.value(), g, 1.0, ga); // dA = op(B)·gᵀ
+        MatrixOps.gemm(tb, true, alpha, b.value(), g, beta, ga); // dA = op(B)·gᵀ
       }
     }
     if (b.requiresGrad()) {
-      Tensor gb = b.gradForAccumulate();
+      double beta = b.gradBeta();
+      Tensor gb = b.gradForWrite();
       if (!tb) {
-        MatrixOps.gemm(!ta, false, alpha, a.value(), g, 1.0, gb); // dB = op(A)ᵀ·g
+        MatrixOps.gemm(!ta, false, alpha, a.value(), g, beta, gb); // dB = op(A)ᵀ·g
       } else {
-        MatrixOps.gemm(true, ta, alpha, g, a.value(), 1.0, gb); // dB = gᵀ·op(A)
+        MatrixOps.gemm(true, ta, alpha, g, a.value(), beta, gb); // dB = gᵀ·op(A)
       }
     }
   }

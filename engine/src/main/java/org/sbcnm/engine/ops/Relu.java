@@ -27,7 +27,8 @@ public final class Relu implements Op {
   public void backward(Node y) {
     Node x = y.parent(0);
     if (x.requiresGrad()) {
-      MatrixOps.reluBackward(y.value(), y.grad(), x.gradForAccumulate());
+      double beta = x.gradBeta();
+      MatrixOps.reluBackward(y.value(), y.grad(), beta, x.gradForWrite());
     }
   }
 }

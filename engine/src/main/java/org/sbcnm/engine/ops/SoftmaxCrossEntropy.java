@@ -5,6 +5,7 @@ import org.sbcnm.engine.autograd.Op;
 import org.sbcnm.engine.autograd.Tape;
 import org.sbcnm.engine.kernel.Kernels;
 import org.sbcnm.engine.tensor.BitMatrix;
+import org.sbcnm.engine.tensor.DType;
 import org.sbcnm.engine.tensor.Shapes;
 import org.sbcnm.engine.tensor.Tensor;
 
@@ -24,7 +25,9 @@ import org.sbcnm.engine.tensor.Tensor;
  * </pre>
  *
  * With unit weights L is the mean cross-entropy over rows, as {@code torch.nn.functional.cross_entropy}.
- * The softmax is kept in a reused scratch buffer for the backward pass.
+ * The softmax is kept in a reused scratch buffer for the backward pass. Rows are split over the
+ * kernel threads ({@link Kernels#parallelFor}); the loss is summed in row order afterwards, so the
+ * result does not depend on the thread count.
  */
 public final class SoftmaxCrossEntropy implements Op {
   static final SoftmaxCrossEntropy INSTANCE = new SoftmaxCrossEntropy();
@@ -68,8 +71,8 @@ public final class SoftmaxCrossEntropy implements Op {
     y.ctx = targets;
     y.ctx2 = rowWeights;
     Tensor probs = y.scratch(0, z.dtype(), b, n);
+    Tensor rowLse = y.scratch(1, DType.FLOAT64, b, 1);
     double weightSum = 0;
-    double loss = 0;
     for (int i = 0; i < b; i++) {
       int t = targets == null ? i : targets[i];
       if (t < 0 || t >= n) {
@@ -82,13 +85,20 @@ public final class SoftmaxCrossEntropy implements Op {
       if (!(w >= 0) || Double.isInfinite(w)) {
         throw new IllegalArgumentException("softmaxCrossEntropy: row " + i + " weight " + w + " is not finite and >= 0");
       }
-      double lse = softmaxRow(z, columnTerm, mask, i, probs);
-      double target = z.get(i, t) + (columnTerm == null ? 0 : columnTerm.getFlat(t));
-      loss += w * (lse - target);
       weightSum += w;
     }
     if (!(weightSum > 0)) {
       throw new IllegalArgumentException("softmaxCrossEntropy: row weights sum to " + weightSum);
+    }
+    RowTask task = RowTask.LOCAL.get();
+    task.forward(z, columnTerm, mask, probs, rowLse);
+    // The loss is summed in row order after the parallel part, so it does not depend on threads.
+    double loss = 0;
+    for (int i = 0; i < b; i++) {
+      int t = targets == null ? i : targets[i];
+      double w = rowWeights == null ? 1.0 : rowWeights.getFlat(i);
+      double target = z.get(i, t) + (columnTerm == null ? 0 : columnTerm.getFlat(t));
+      loss += w * (rowLse.getFlat(i) - target);
     }
     y.attr = weightSum;
     y.value().setFlat(0, loss / weightSum);
@@ -156,21 +166,100 @@ public final class SoftmaxCrossEntropy implements Op {
     int[] targets = (int[]) y.ctx;
     Tensor rowWeights = (Tensor) y.ctx2;
     Tensor probs = y.scratch(0, z.dtype(), b, n);
-    Tensor dz = logits.gradForAccumulate();
+    double beta = logits.gradBeta();
+    Tensor dz = logits.gradForWrite();
     double g = y.grad().getFlat(0) / y.attr;
-    for (int i = 0; i < b; i++) {
-      double s = g * (rowWeights == null ? 1.0 : rowWeights.getFlat(i));
+    RowTask.LOCAL.get().backward(probs, targets, rowWeights, g, beta, dz);
+  }
+
+  /**
+   * The per-row work of forward and backward, split over the kernel threads by rows; one reusable
+   * instance per calling thread, so a step allocates nothing.
+   */
+  private static final class RowTask implements Kernels.ChunkBody {
+    static final ThreadLocal<RowTask> LOCAL = ThreadLocal.withInitial(RowTask::new);
+    /** Rows per chunk: enough work per claim to pay for it, enough chunks to balance. */
+    private static final int ROWS_PER_CHUNK = 64;
+    private boolean backward;
+    private Tensor z;
+    private Tensor columnTerm;
+    private BitMatrix mask;
+    private Tensor probs;
+    private Tensor rowLse;
+    private int[] targets;
+    private Tensor rowWeights;
+    private double scale;
+    private double beta;
+    private Tensor dz;
+
+    void forward(Tensor z, Tensor columnTerm, BitMatrix mask, Tensor probs, Tensor rowLse) {
+      this.backward = false;
+      this.z = z;
+      this.columnTerm = columnTerm;
+      this.mask = mask;
+      this.probs = probs;
+      this.rowLse = rowLse;
+      run(z.rows());
+    }
+
+    void backward(Tensor probs, int[] targets, Tensor rowWeights, double scale, double beta, Tensor dz) {
+      this.backward = true;
+      this.probs = probs;
+      this.targets = targets;
+      this.rowWeights = rowWeights;
+      this.scale = scale;
+      this.beta = beta;
+      this.dz = dz;
+      run(probs.rows());
+    }
+
+    private void run(int rows) {
+      try {
+        Kernels.parallelFor((rows + ROWS_PER_CHUNK - 1) / ROWS_PER_CHUNK, this);
+      } finally {
+        z = null;
+        columnTerm = null;
+        mask = null;
+        probs = null;
+        rowLse = null;
+        targets = null;
+        rowWeights = null;
+        dz = null;
+      }
+    }
+
+    @Override
+    public void runChunk(int chunk) {
+      int rows = probs.rows();
+      int to = Math.min(rows, (chunk + 1) * ROWS_PER_CHUNK);
+      for (int i = chunk * ROWS_PER_CHUNK; i < to; i++) {
+        if (backward) {
+          backwardRow(i);
+        } else {
+          rowLse.setFlat(i, softmaxRow(z, columnTerm, mask, i, probs));
+        }
+      }
+    }
+
+    /** dz_i = β·dz_i + s_i·(p_i − onehot(t_i)), s_i = scale·w_i. */
+    private void backwardRow(int i) {
+      int n = probs.cols();
+      double s = scale * (rowWeights == null ? 1.0 : rowWeights.getFlat(i));
       int t = targets == null ? i : targets[i];
       int po = probs.offset() + i * n;
       int dof = dz.offset() + i * n;
-      if (z.isFloat32()) {
-        Kernels.axpy((float) s, probs.floats(), po, dz.floats(), dof, n);
+      if (probs.isFloat32()) {
+        if (beta == 0) {
+          Kernels.scale((float) s, probs.floats(), po, dz.floats(), dof, n);
+        } else {
+          Kernels.axpy((float) s, probs.floats(), po, dz.floats(), dof, n);
+        }
         dz.floats()[dof + t] -= (float) s;
       } else {
         double[] p = probs.doubles();
         double[] d = dz.doubles();
         for (int j = 0; j < n; j++) {
-          d[dof + j] += s * p[po + j];
+          d[dof + j] = (beta == 0 ? 0 : d[dof + j]) + s * p[po + j];
         }
         d[dof + t] -= s;
       }

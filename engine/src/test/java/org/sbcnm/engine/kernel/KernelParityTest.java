@@ -2,6 +2,7 @@ package org.sbcnm.engine.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.SplittableRandom;
@@ -82,11 +83,21 @@ class KernelParityTest {
       SCALAR.relu(a, 1, e, 0, n);
       simd.relu(a, 1, s, 0, n);
       assertArrayEquals(e, s, 0f, "relu n=" + n);
-      e = y0.clone();
-      s = y0.clone();
-      SCALAR.reluBackward(a, 1, b, 2, e, 3, n);
-      simd.reluBackward(a, 1, b, 2, s, 3, n);
-      assertArrayEquals(e, s, 0f, "reluBackward n=" + n);
+      for (boolean accumulate : new boolean[] {true, false}) {
+        e = y0.clone();
+        s = y0.clone();
+        if (!accumulate) {
+          // Overwriting must not read out: stale NaNs there may not leak through.
+          java.util.Arrays.fill(e, Float.NaN);
+          java.util.Arrays.fill(s, Float.NaN);
+        }
+        SCALAR.reluBackward(a, 1, b, 2, accumulate, e, 3, n);
+        simd.reluBackward(a, 1, b, 2, accumulate, s, 3, n);
+        assertArrayEquals(e, s, 0f, "reluBackward n=" + n + " accumulate=" + accumulate);
+        for (int k = 0; k < n; k++) {
+          assertFalse(Float.isNaN(s[3 + k]), "reluBackward read a stale output at " + k);
+        }
+      }
     }
   }
 

@@ -37,6 +37,27 @@ public final class GradCheck {
     for (Parameter p : params) {
       p.zeroGrad();
     }
+    Tensor[] analytic = analyticGradients(tape, inputs, loss);
+    Tensor[] paramGrads = paramGradients(params);
+    // A second pass on the same tape finds every recycled buffer holding the first pass's values:
+    // an op that overwrites a gradient must not read them, one that adds must start from zero.
+    Tensor[] again = analyticGradients(tape, inputs, loss);
+    Tensor[] paramsAgain = paramGradients(params);
+    for (int i = 0; i < analytic.length; i++) {
+      requireSame(what + " input " + i + " on a recycled tape", analytic[i], again[i]);
+    }
+    for (int i = 0; i < paramGrads.length; i++) {
+      requireSame(what + " param " + params.get(i).name() + " on a recycled tape", paramGrads[i], paramsAgain[i]);
+    }
+    for (int i = 0; i < inputs.size(); i++) {
+      compare(what + " input " + i, inputs.get(i), analytic[i], tape, inputs, loss);
+    }
+    for (int i = 0; i < params.size(); i++) {
+      compare(what + " param " + params.get(i).name(), params.get(i).value(), paramGrads[i], tape, inputs, loss);
+    }
+  }
+
+  private static Tensor[] analyticGradients(Tape tape, List<Tensor> inputs, BiFunction<Tape, Node[], Node> loss) {
     Tensor[] analytic = new Tensor[inputs.size()];
     try (Tape t = tape.begin()) {
       Node[] in = new Node[inputs.size()];
@@ -50,15 +71,24 @@ public final class GradCheck {
         analytic[i] = g == null ? Tensor.zeros(inputs.get(i).dtype(), inputs.get(i).rows(), inputs.get(i).cols()) : g.copy();
       }
     }
-    Tensor[] paramGrads = new Tensor[params.size()];
+    return analytic;
+  }
+
+  /** Copies of the parameters' gradients, then zeroes them for the next pass. */
+  private static Tensor[] paramGradients(List<Parameter> params) {
+    Tensor[] grads = new Tensor[params.size()];
     for (int i = 0; i < params.size(); i++) {
-      paramGrads[i] = params.get(i).grad().copy();
+      grads[i] = params.get(i).grad().copy();
+      params.get(i).zeroGrad();
     }
-    for (int i = 0; i < inputs.size(); i++) {
-      compare(what + " input " + i, inputs.get(i), analytic[i], tape, inputs, loss);
-    }
-    for (int i = 0; i < params.size(); i++) {
-      compare(what + " param " + params.get(i).name(), params.get(i).value(), paramGrads[i], tape, inputs, loss);
+    return grads;
+  }
+
+  private static void requireSame(String what, Tensor expected, Tensor actual) {
+    for (int k = 0; k < expected.size(); k++) {
+      if (Double.compare(expected.getFlat(k), actual.getFlat(k)) != 0) {
+        fail(what + " element " + k + ": " + expected.getFlat(k) + " then " + actual.getFlat(k));
+      }
     }
   }
 

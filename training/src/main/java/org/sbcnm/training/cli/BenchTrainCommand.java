@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -51,9 +52,14 @@ final class BenchTrainCommand implements Callable<Integer> {
     Trainer trainer = Trainer.create(d, model, config, null, null, null).profile(profile);
     long[] firstStepWallMillis = {0};
     long[] allocatedAtWarmup = {0};
+    // Step-end times of the measured steps: their median is robust to a noisy neighbour's bursts.
+    long[] stepEnds = new long[steps + 1];
     trainer.run(new Trainer.Listener() {
       @Override
       public void step(long done, long total, double loss) {
+        if (done >= warmup && done - warmup <= steps) {
+          stepEnds[(int) (done - warmup)] = System.nanoTime();
+        }
         if (done == 1) {
           firstStepWallMillis[0] = System.currentTimeMillis() - (System.nanoTime() - profile.firstStepAt()) / 1_000_000;
         }
@@ -73,6 +79,9 @@ final class BenchTrainCommand implements Callable<Integer> {
     out.put("steps_measured", profile.steps());
     out.put("examples_per_second", profile.examples() / profile.seconds());
     out.put("ms_per_step", 1000 * profile.seconds() / Math.max(1, profile.steps()));
+    double medianMs = medianStepMillis(stepEnds);
+    out.put("median_ms_per_step", medianMs);
+    out.put("examples_per_second_median", batchSize * 1000.0 / medianMs);
     Map<String, Double> phases = profile.phaseSeconds();
     Map<String, Double> share = new LinkedHashMap<>();
     for (Map.Entry<String, Double> e : phases.entrySet()) {
@@ -87,6 +96,7 @@ final class BenchTrainCommand implements Callable<Integer> {
     w.printf("%s: %.0f examples/s (%.1f ms/step over %d steps, %d threads), peak RSS %.0f MB, first step %.1f s after launch%n",
         data.getFileName(), (Double) out.get("examples_per_second"), (Double) out.get("ms_per_step"), profile.steps(), t,
         (Double) out.get("peak_rss_mb"), (Double) out.get("seconds_to_first_step"));
+    w.printf("  median step %.1f ms: %.0f examples/s%n", medianMs, (Double) out.get("examples_per_second_median"));
     for (Map.Entry<String, Double> e : share.entrySet()) {
       w.printf("  %-15s %5.1f%%%n", e.getKey(), 100 * e.getValue());
     }
@@ -96,6 +106,24 @@ final class BenchTrainCommand implements Callable<Integer> {
       Json.write(json, out);
     }
     return 0;
+  }
+
+  /** Median of the differences of consecutive recorded step-end times (0 = not recorded), in ms. */
+  static double medianStepMillis(long[] stepEnds) {
+    int recorded = 0;
+    while (recorded < stepEnds.length && stepEnds[recorded] != 0) {
+      recorded++;
+    }
+    if (recorded < 2) {
+      return Double.NaN;
+    }
+    long[] d = new long[recorded - 1];
+    for (int i = 0; i < d.length; i++) {
+      d[i] = stepEnds[i + 1] - stepEnds[i];
+    }
+    Arrays.sort(d);
+    double mid = d.length % 2 == 1 ? d[d.length / 2] : (d[d.length / 2 - 1] + d[d.length / 2]) / 2.0;
+    return mid / 1e6;
   }
 
   /** Bytes allocated so far by the calling thread (HotSpot's ThreadMXBean), or 0 if unsupported. */

@@ -1,5 +1,6 @@
 package org.sbcnm.training.loss;
 
+import java.util.Arrays;
 import org.sbcnm.engine.autograd.Node;
 import org.sbcnm.engine.autograd.Tape;
 import org.sbcnm.engine.kernel.TopK;
@@ -34,6 +35,7 @@ public final class BatchSoftmaxLoss {
   private int[] topIdx = new int[0];
   private float[] topVals = new float[0];
   private boolean[] keep = new boolean[0];
+  private long[] itemColumn = new long[0];
 
   /**
    * @param temperature τ &gt; 0
@@ -88,20 +90,48 @@ public final class BatchSoftmaxLoss {
       mask.reset(b, n);
       m = mask;
       if (maskAccidentalHits) {
-        for (int i = 0; i < b; i++) {
-          int item = columnItems[i];
-          for (int j = 0; j < n; j++) {
-            if (j != i && columnItems[j] == item) {
-              mask.set(i, j);
-            }
-          }
-        }
+        maskAccidentalHits(columnItems, b, n);
       }
       if (hardNegatives > 0 && hardNegatives < n - 1) {
         keepHardest(logits.value(), c, b, n);
       }
     }
     return SoftmaxCrossEntropy.apply(t, logits, null, rowWeights, c, m);
+  }
+
+  /**
+   * Sets M[i, j] for every row i &lt; b and column j ≠ i holding row i's item. Sorting (item, column)
+   * pairs finds the repeated items in O(n log n) instead of comparing all b·n pairs.
+   */
+  private void maskAccidentalHits(int[] columnItems, int b, int n) {
+    if (itemColumn.length < n) {
+      itemColumn = new long[n];
+    }
+    for (int j = 0; j < n; j++) {
+      itemColumn[j] = ((long) columnItems[j] << 32) | j;
+    }
+    Arrays.sort(itemColumn, 0, n);
+    int start = 0;
+    while (start < n) {
+      int item = (int) (itemColumn[start] >> 32);
+      int end = start + 1;
+      while (end < n && (int) (itemColumn[end] >> 32) == item) {
+        end++;
+      }
+      for (int x = start; x < end && end - start > 1; x++) {
+        int i = (int) itemColumn[x];
+        if (i >= b) {
+          continue;
+        }
+        for (int y = start; y < end; y++) {
+          int j = (int) itemColumn[y];
+          if (j != i) {
+            mask.set(i, j);
+          }
+        }
+      }
+      start = end;
+    }
   }
 
   /** Masks every negative of each row except the k with the largest corrected logit. */

@@ -1,5 +1,6 @@
 package org.sbcnm.training.loss;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.sbcnm.engine.vectors.TestVectors.assertClose;
 import static org.sbcnm.engine.vectors.TestVectors.tensor;
 
@@ -12,8 +13,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.sbcnm.engine.autograd.Node;
 import org.sbcnm.engine.autograd.Tape;
 import org.sbcnm.engine.ops.L2Normalize;
+import org.sbcnm.engine.ops.MatMul;
+import org.sbcnm.engine.ops.SoftmaxCrossEntropy;
 import org.sbcnm.engine.param.Parameter;
+import org.sbcnm.engine.tensor.BitMatrix;
 import org.sbcnm.engine.tensor.DType;
+import org.sbcnm.engine.tensor.Tensor;
 import org.sbcnm.engine.testing.GradCheck;
 import org.sbcnm.engine.testing.RandomTensors;
 import org.sbcnm.engine.vectors.TestVectors;
@@ -73,5 +78,40 @@ class BatchSoftmaxLossTest {
     GradCheck.check("hard negatives + extra columns",
         List.of(RandomTensors.normal(DType.FLOAT64, 4, 3, rng), RandomTensors.normal(DType.FLOAT64, 7, 3, rng)), List.of(),
         (t, in) -> loss.apply(t, L2Normalize.rows(t, in[0]), L2Normalize.rows(t, in[1]), items, logQ, null));
+  }
+
+  @Test
+  void accidentalHitMaskMatchesItsDefinition() {
+    // Many repeats, negative ids and extra columns (n > b): the loss equals the fused op's with a
+    // mask built pair by pair from the definition M[i, j] = (j != i and item j = item i).
+    SplittableRandom rng = new SplittableRandom(9);
+    int b = 40;
+    int n = 57;
+    int[] items = new int[n];
+    for (int j = 0; j < n; j++) {
+      items[j] = rng.nextInt(12) - 4;
+    }
+    BitMatrix expected = new BitMatrix(b, n);
+    for (int i = 0; i < b; i++) {
+      for (int j = 0; j < n; j++) {
+        if (j != i && items[j] == items[i]) {
+          expected.set(i, j);
+        }
+      }
+    }
+    Tensor q = RandomTensors.normal(DType.FLOAT64, b, 5, rng);
+    Tensor v = RandomTensors.normal(DType.FLOAT64, n, 5, rng);
+    BatchSoftmaxLoss loss = new BatchSoftmaxLoss(0.3, true, 0);
+    Tape tape = new Tape();
+    double masked;
+    try (Tape t = tape.begin()) {
+      masked = loss.apply(t, t.constant(q), t.constant(v), items, null, null).value().getFlat(0);
+    }
+    double reference;
+    try (Tape t = tape.begin()) {
+      Node logits = MatMul.apply(t, t.constant(q), t.constant(v), false, true, 1 / 0.3);
+      reference = SoftmaxCrossEntropy.apply(t, logits, null, null, null, expected).value().getFlat(0);
+    }
+    assertEquals(reference, masked, 1e-12);
   }
 }
