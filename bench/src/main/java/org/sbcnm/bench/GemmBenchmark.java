@@ -20,14 +20,16 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.sbcnm.engine.kernel.Kernels;
 
 /**
- * C = A·op(B) for the shapes of a 64→256→128→64 tower at batch 1024, and the 1024×1024 score
- * matrix Q·Vᵀ ({@code t} = second operand transposed). Shapes are M×K×N. Reported as operations
- * per second; GFLOP/s = ops/s × 2·M·N·K / 10⁹ (bench/README.md lists both).
+ * C = A·op(B) for the shapes of a 64→256→128→64 tower at batch 1024, and the 1024×1024 score matrix
+ * Q·Vᵀ ({@code t} = second operand transposed). Shapes are M×K×N. Reported as operations per
+ * second; GFLOP/s = ops/s × 2·M·N·K / 10⁹ (bench/README.md lists both).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class GemmBenchmark {

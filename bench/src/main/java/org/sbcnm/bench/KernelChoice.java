@@ -14,7 +14,10 @@ final class KernelChoice {
     System.setProperty("sbcnm.kernels", impl);
     if (!Kernels.implementation().equals(impl)) {
       throw new IllegalStateException(
-          "benchmark wants kernels '" + impl + "' but this JVM runs '" + Kernels.implementation()
+          "benchmark wants kernels '"
+              + impl
+              + "' but this JVM runs '"
+              + Kernels.implementation()
               + "' (run each parameter in its own fork, with --add-modules jdk.incubator.vector)");
     }
     Kernels.setThreads(threads);

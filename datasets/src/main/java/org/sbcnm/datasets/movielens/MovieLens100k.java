@@ -25,8 +25,8 @@ import org.sbcnm.engine.tensor.Tensor;
  *       occupation one-hot over the O occupations found (sorted by name).
  *   <li>{@code i_feats} [items, 19 + 1]: the 19 genre flags, release year min-max scaled (a movie
  *       with no date gets 0.5, the middle).
- *   <li>{@code q_side_cat}: age bucket (&lt;18, 18–24, 25–34, 35–44, 45–49, 50–55, 56+, as MovieLens
- *       1M), gender, occupation, zip prefix (first digit; 10 for a non-digit).
+ *   <li>{@code q_side_cat}: age bucket (&lt;18, 18–24, 25–34, 35–44, 45–49, 50–55, 56+, as
+ *       MovieLens 1M), gender, occupation, zip prefix (first digit; 10 for a non-digit).
  *   <li>{@code i_side_cat}: release decade (1920s or before = 0 … 1990s = 7; 8 = unknown), first
  *       genre flag set (19 = none).
  *   <li>{@code item_edges.csv}: the top-10 co-occurrence graph of training interactions only (each
@@ -56,7 +56,8 @@ public final class MovieLens100k {
       userIds[r] = f[0].trim();
       ages[r] = parseInt(f[1], userFile, r + 1, "age");
       if (!f[2].equals("M") && !f[2].equals("F")) {
-        throw new DatasetException(userFile + ":" + (r + 1) + ": field gender: expected M or F, found '" + f[2] + "'");
+        throw new DatasetException(
+            userFile + ":" + (r + 1) + ": field gender: expected M or F, found '" + f[2] + "'");
       }
       occupations.add(f[3].trim());
     }
@@ -77,7 +78,8 @@ public final class MovieLens100k {
       qSide[r * 4 + 1] = gender;
       qSide[r * 4 + 2] = o;
       String zip = f[4].trim();
-      qSide[r * 4 + 3] = !zip.isEmpty() && Character.isDigit(zip.charAt(0)) ? zip.charAt(0) - '0' : 10;
+      qSide[r * 4 + 3] =
+          !zip.isEmpty() && Character.isDigit(zip.charAt(0)) ? zip.charAt(0) - '0' : 10;
     }
     String[] itemIds = new String[itemRows.size()];
     int[] years = new int[itemRows.size()];
@@ -100,14 +102,25 @@ public final class MovieLens100k {
       for (int g = 0; g < GENRES; g++) {
         String flag = f[5 + g].trim();
         if (!flag.equals("0") && !flag.equals("1")) {
-          throw new DatasetException(itemFile + ":" + (r + 1) + ": field genre " + (g + 1) + ": expected 0 or 1, found '" + flag + "'");
+          throw new DatasetException(
+              itemFile
+                  + ":"
+                  + (r + 1)
+                  + ": field genre "
+                  + (g + 1)
+                  + ": expected 0 or 1, found '"
+                  + flag
+                  + "'");
         }
         if (flag.equals("1")) {
           itf.set(r, g, 1);
           firstGenre = Math.min(firstGenre, g);
         }
       }
-      itf.set(r, GENRES, years[r] > 0 ? (years[r] - minYear) / (double) Math.max(1, maxYear - minYear) : 0.5);
+      itf.set(
+          r,
+          GENRES,
+          years[r] > 0 ? (years[r] - minYear) / (double) Math.max(1, maxYear - minYear) : 0.5);
       iSide[r * 2] = years[r] > 0 ? Math.max(0, Math.min(7, (years[r] - 1920) / 10)) : 8;
       iSide[r * 2 + 1] = firstGenre;
     }
@@ -121,8 +134,16 @@ public final class MovieLens100k {
     }
     Interactions inter = readRatings(data, users, items);
     HeldOutSplit split = HeldOutSplit.of(inter, users.size());
-    return new PreparedDataset(qf, itf, users, items, inter, new CategoricalFields(users.size(), 4, qSide),
-        new CategoricalFields(items.size(), 2, iSide), CooccurrenceGraph.build(split.train(), users.size(), items.size(), 10), "");
+    return new PreparedDataset(
+        qf,
+        itf,
+        users,
+        items,
+        inter,
+        new CategoricalFields(users.size(), 4, qSide),
+        new CategoricalFields(items.size(), 2, iSide),
+        CooccurrenceGraph.build(split.train(), users.size(), items.size(), 10),
+        "");
   }
 
   static int ageBucket(int age) {
@@ -145,17 +166,25 @@ public final class MovieLens100k {
       String[] f = rows.get(k);
       u[k] = users.indexOf(f[0].trim());
       if (u[k] < 0) {
-        throw new DatasetException(file + ":" + (k + 1) + ": field user id: '" + f[0] + "' is not in u.user");
+        throw new DatasetException(
+            file + ":" + (k + 1) + ": field user id: '" + f[0] + "' is not in u.user");
       }
       i[k] = items.indexOf(f[1].trim());
       if (i[k] < 0) {
-        throw new DatasetException(file + ":" + (k + 1) + ": field item id: '" + f[1] + "' is not in u.item");
+        throw new DatasetException(
+            file + ":" + (k + 1) + ": field item id: '" + f[1] + "' is not in u.item");
       }
       r[k] = parseInt(f[2], file, k + 1, "rating");
       try {
         t[k] = Long.parseLong(f[3].trim());
       } catch (NumberFormatException e) {
-        throw new DatasetException(file + ":" + (k + 1) + ": field timestamp: expected a whole number, found '" + f[3] + "'");
+        throw new DatasetException(
+            file
+                + ":"
+                + (k + 1)
+                + ": field timestamp: expected a whole number, found '"
+                + f[3]
+                + "'");
       }
     }
     return new Interactions(u, i, r, t);
@@ -170,7 +199,8 @@ public final class MovieLens100k {
     try {
       return Integer.parseInt(d.substring(dash + 1));
     } catch (NumberFormatException e) {
-      throw new DatasetException(file + ":" + line + ": field release date: expected dd-Mon-yyyy, found '" + date + "'");
+      throw new DatasetException(
+          file + ":" + line + ": field release date: expected dd-Mon-yyyy, found '" + date + "'");
     }
   }
 
@@ -178,20 +208,23 @@ public final class MovieLens100k {
     try {
       return Integer.parseInt(s.trim());
     } catch (NumberFormatException e) {
-      throw new DatasetException(file + ":" + line + ": field " + field + ": expected a whole number, found '" + s + "'");
+      throw new DatasetException(
+          file + ":" + line + ": field " + field + ": expected a whole number, found '" + s + "'");
     }
   }
 
   private static Path require(Path dir, String name) throws DatasetException {
     Path p = dir.resolve(name);
     if (!Files.isRegularFile(p)) {
-      throw new DatasetException(p + ": missing (expected the official ml-100k folder with u.data, u.item, u.user)");
+      throw new DatasetException(
+          p + ": missing (expected the official ml-100k folder with u.data, u.item, u.user)");
     }
     return p;
   }
 
   /** Non-empty lines split on {@code sep}, each with at least {@code minFields} fields. */
-  private static List<String[]> read(Path file, String sep, int minFields, java.nio.charset.Charset cs) throws IOException {
+  private static List<String[]> read(
+      Path file, String sep, int minFields, java.nio.charset.Charset cs) throws IOException {
     List<String[]> rows = new ArrayList<>();
     try (BufferedReader r = Files.newBufferedReader(file, cs)) {
       String line;
@@ -203,7 +236,8 @@ public final class MovieLens100k {
         }
         String[] f = line.split(sep, -1);
         if (f.length < minFields) {
-          throw new DatasetException(file + ":" + n + ": expected at least " + minFields + " fields, found " + f.length);
+          throw new DatasetException(
+              file + ":" + n + ": expected at least " + minFields + " fields, found " + f.length);
         }
         rows.add(f);
       }

@@ -29,7 +29,8 @@ import org.sbcnm.datasets.prepared.DatasetException;
  */
 public final class MovieLensDownload {
   /** The official address. */
-  public static final String OFFICIAL_URL = "https://files.grouplens.org/datasets/movielens/ml-100k.zip";
+  public static final String OFFICIAL_URL =
+      "https://files.grouplens.org/datasets/movielens/ml-100k.zip";
 
   /** The MD5 GroupLens publishes beside it ({@code ml-100k.zip.md5}). */
   public static final String OFFICIAL_MD5 = "0e33842e24a9c977be4e0107933c0723";
@@ -41,7 +42,8 @@ public final class MovieLensDownload {
    * equals {@code expectedHex}; otherwise nothing is left behind and a {@link DatasetException}
    * says what arrived.
    */
-  public static void download(URI url, Path target, String algorithm, String expectedHex) throws IOException {
+  public static void download(URI url, Path target, String algorithm, String expectedHex)
+      throws IOException {
     MessageDigest digest;
     try {
       digest = MessageDigest.getInstance(algorithm);
@@ -52,7 +54,11 @@ public final class MovieLensDownload {
     Files.createDirectories(dir);
     Path tmp = Files.createTempFile(dir, ".download", ".part");
     try {
-      HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20)).followRedirects(HttpClient.Redirect.NORMAL).build();
+      HttpClient client =
+          HttpClient.newBuilder()
+              .connectTimeout(Duration.ofSeconds(20))
+              .followRedirects(HttpClient.Redirect.NORMAL)
+              .build();
       HttpRequest req = HttpRequest.newBuilder(url).timeout(Duration.ofMinutes(5)).GET().build();
       HttpResponse<InputStream> resp;
       try {
@@ -65,7 +71,8 @@ public final class MovieLensDownload {
         resp.body().close();
         throw new DatasetException(url + ": HTTP " + resp.statusCode());
       }
-      try (InputStream in = resp.body(); OutputStream out = Files.newOutputStream(tmp)) {
+      try (InputStream in = resp.body();
+          OutputStream out = Files.newOutputStream(tmp)) {
         byte[] buf = new byte[1 << 16];
         int n;
         while ((n = in.read(buf)) >= 0) {
@@ -75,7 +82,15 @@ public final class MovieLensDownload {
       }
       String got = HexFormat.of().formatHex(digest.digest());
       if (!got.equalsIgnoreCase(expectedHex)) {
-        throw new DatasetException(url + ": " + algorithm + " is " + got + ", expected " + expectedHex.toLowerCase() + " (download refused)");
+        throw new DatasetException(
+            url
+                + ": "
+                + algorithm
+                + " is "
+                + got
+                + ", expected "
+                + expectedHex.toLowerCase()
+                + " (download refused)");
       }
       Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } finally {
@@ -97,7 +112,13 @@ public final class MovieLensDownload {
         while ((e = in.getNextEntry()) != null) {
           Path out = tmp.resolve(e.getName()).normalize();
           if (!out.startsWith(tmp) || e.getName().startsWith("/") || e.getName().contains(":")) {
-            throw new DatasetException(zip + ": entry '" + e.getName() + "' would be written outside " + dest + " (refused)");
+            throw new DatasetException(
+                zip
+                    + ": entry '"
+                    + e.getName()
+                    + "' would be written outside "
+                    + dest
+                    + " (refused)");
           }
           if (e.isDirectory()) {
             Files.createDirectories(out);

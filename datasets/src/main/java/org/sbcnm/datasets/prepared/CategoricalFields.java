@@ -12,7 +12,8 @@ public final class CategoricalFields {
 
   public CategoricalFields(int rows, int fields, int[] codes) {
     if ((long) rows * fields != codes.length) {
-      throw new IllegalArgumentException("categorical fields: " + codes.length + " codes for [" + rows + ", " + fields + "]");
+      throw new IllegalArgumentException(
+          "categorical fields: " + codes.length + " codes for [" + rows + ", " + fields + "]");
     }
     this.rows = rows;
     this.fields = fields;
@@ -20,7 +21,13 @@ public final class CategoricalFields {
     this.cardinalities = new int[fields];
     for (int k = 0; k < codes.length; k++) {
       if (codes[k] < 0) {
-        throw new IllegalArgumentException("categorical fields: row " + (k / fields) + " field " + (k % fields) + " has negative code " + codes[k]);
+        throw new IllegalArgumentException(
+            "categorical fields: row "
+                + (k / fields)
+                + " field "
+                + (k % fields)
+                + " has negative code "
+                + codes[k]);
       }
       cardinalities[k % fields] = Math.max(cardinalities[k % fields], codes[k] + 1);
     }

@@ -4,7 +4,10 @@ package org.sbcnm.datasets.prepared;
 public final class Csv {
   private Csv() {}
 
-  /** The field as written in CSV: quoted (quotes doubled) when it holds a comma, quote or line break. */
+  /**
+   * The field as written in CSV: quoted (quotes doubled) when it holds a comma, quote or line
+   * break.
+   */
   public static String quote(String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);

@@ -35,8 +35,17 @@ public final class CsvImport {
    * @param userFeatures optional user feature file, or null
    * @param itemFeatures optional item feature file, or null
    */
-  public record Spec(Path file, char delimiter, boolean header, String user, String item, String rating, String timestamp,
-      double minRating, Path userFeatures, Path itemFeatures) {}
+  public record Spec(
+      Path file,
+      char delimiter,
+      boolean header,
+      String user,
+      String item,
+      String rating,
+      String timestamp,
+      double minRating,
+      Path userFeatures,
+      Path itemFeatures) {}
 
   private CsvImport() {}
 
@@ -67,17 +76,34 @@ public final class CsvImport {
         }
         long line = csv.line();
         if (f.size() < need) {
-          throw new DatasetException(s.file() + ":" + line + ": expected at least " + need + " fields, found " + f.size());
+          throw new DatasetException(
+              s.file() + ":" + line + ": expected at least " + need + " fields, found " + f.size());
         }
         float rating = 1f;
         if (rc >= 0) {
           try {
             rating = Float.parseFloat(f.get(rc).trim());
           } catch (NumberFormatException e) {
-            throw new DatasetException(s.file() + ":" + line + ": field " + label(names, rc) + ": expected a number, found '" + f.get(rc) + "'");
+            throw new DatasetException(
+                s.file()
+                    + ":"
+                    + line
+                    + ": field "
+                    + label(names, rc)
+                    + ": expected a number, found '"
+                    + f.get(rc)
+                    + "'");
           }
           if (!Float.isFinite(rating)) {
-            throw new DatasetException(s.file() + ":" + line + ": field " + label(names, rc) + ": expected a finite number, found '" + f.get(rc) + "'");
+            throw new DatasetException(
+                s.file()
+                    + ":"
+                    + line
+                    + ": field "
+                    + label(names, rc)
+                    + ": expected a finite number, found '"
+                    + f.get(rc)
+                    + "'");
           }
           if (!Double.isNaN(s.minRating()) && rating < s.minRating()) {
             continue;
@@ -88,13 +114,27 @@ public final class CsvImport {
           try {
             ts = Long.parseLong(f.get(tc).trim());
           } catch (NumberFormatException e) {
-            throw new DatasetException(s.file() + ":" + line + ": field " + label(names, tc) + ": expected a whole number, found '" + f.get(tc) + "'");
+            throw new DatasetException(
+                s.file()
+                    + ":"
+                    + line
+                    + ": field "
+                    + label(names, tc)
+                    + ": expected a whole number, found '"
+                    + f.get(tc)
+                    + "'");
           }
         }
         String uid = f.get(uc).trim();
         String iid = f.get(ic).trim();
         if (uid.isEmpty() || iid.isEmpty()) {
-          throw new DatasetException(s.file() + ":" + line + ": field " + label(names, uid.isEmpty() ? uc : ic) + " is empty");
+          throw new DatasetException(
+              s.file()
+                  + ":"
+                  + line
+                  + ": field "
+                  + label(names, uid.isEmpty() ? uc : ic)
+                  + " is empty");
         }
         u.add(index(users, uid));
         i.add(index(items, iid));
@@ -103,14 +143,31 @@ public final class CsvImport {
       }
     }
     if (u.isEmpty()) {
-      throw new DatasetException(s.file() + ": no interactions" + (Double.isNaN(s.minRating()) ? "" : " rated >= " + s.minRating()));
+      throw new DatasetException(
+          s.file()
+              + ": no interactions"
+              + (Double.isNaN(s.minRating()) ? "" : " rated >= " + s.minRating()));
     }
     IdMap userMap = new IdMap(users.keySet().toArray(new String[0]));
     IdMap itemMap = new IdMap(items.keySet().toArray(new String[0]));
-    Tensor qf = s.userFeatures() == null ? defaultFeatures(userMap.size()) : features(s.userFeatures(), s.delimiter(), userMap);
-    Tensor itf = s.itemFeatures() == null ? defaultFeatures(itemMap.size()) : features(s.itemFeatures(), s.delimiter(), itemMap);
-    return new PreparedDataset(qf, itf, userMap, itemMap,
-        new Interactions(u.toIntArray(), i.toIntArray(), r.toFloatArray(), t.toLongArray()), null, null, null, "");
+    Tensor qf =
+        s.userFeatures() == null
+            ? defaultFeatures(userMap.size())
+            : features(s.userFeatures(), s.delimiter(), userMap);
+    Tensor itf =
+        s.itemFeatures() == null
+            ? defaultFeatures(itemMap.size())
+            : features(s.itemFeatures(), s.delimiter(), itemMap);
+    return new PreparedDataset(
+        qf,
+        itf,
+        userMap,
+        itemMap,
+        new Interactions(u.toIntArray(), i.toIntArray(), r.toFloatArray(), t.toLongArray()),
+        null,
+        null,
+        null,
+        "");
   }
 
   private static int index(Object2IntLinkedOpenHashMap<String> map, String id) {
@@ -126,16 +183,31 @@ public final class CsvImport {
     return names == null ? "#" + c : "'" + names.get(c) + "'";
   }
 
-  private static int column(String spec, List<String> names, Path file, String what) throws DatasetException {
+  private static int column(String spec, List<String> names, Path file, String what)
+      throws DatasetException {
     if (spec.matches("\\d+")) {
       return Integer.parseInt(spec);
     }
     if (names == null) {
-      throw new DatasetException(file + ": the " + what + " column '" + spec + "' is a name, but the file has no header (give a 0-based position)");
+      throw new DatasetException(
+          file
+              + ": the "
+              + what
+              + " column '"
+              + spec
+              + "' is a name, but the file has no header (give a 0-based position)");
     }
     int c = names.indexOf(spec);
     if (c < 0) {
-      throw new DatasetException(file + ":1: no column named '" + spec + "' for the " + what + " (columns: " + String.join(", ", names) + ")");
+      throw new DatasetException(
+          file
+              + ":1: no column named '"
+              + spec
+              + "' for the "
+              + what
+              + " (columns: "
+              + String.join(", ", names)
+              + ")");
     }
     return c;
   }
@@ -157,7 +229,8 @@ public final class CsvImport {
     try (CsvReader csv = new CsvReader(file, delimiter)) {
       List<String> header = csv.next();
       if (header == null || header.size() < 2) {
-        throw new DatasetException(file + ":1: expected a header 'id,feature,...' with at least one feature");
+        throw new DatasetException(
+            file + ":1: expected a header 'id,feature,...' with at least one feature");
       }
       int d = header.size() - 1;
       out = Tensor.zeros(ids.size(), d);
@@ -167,7 +240,8 @@ public final class CsvImport {
           continue;
         }
         if (f.size() != d + 1) {
-          throw new DatasetException(file + ":" + csv.line() + ": expected " + (d + 1) + " fields, found " + f.size());
+          throw new DatasetException(
+              file + ":" + csv.line() + ": expected " + (d + 1) + " fields, found " + f.size());
         }
         int row = ids.indexOf(f.get(0).trim());
         if (row < 0) {
@@ -182,7 +256,15 @@ public final class CsvImport {
             }
             out.set(row, j, v);
           } catch (NumberFormatException e) {
-            throw new DatasetException(file + ":" + csv.line() + ": field '" + header.get(j + 1) + "': expected a finite number, found '" + f.get(j + 1) + "'");
+            throw new DatasetException(
+                file
+                    + ":"
+                    + csv.line()
+                    + ": field '"
+                    + header.get(j + 1)
+                    + "': expected a finite number, found '"
+                    + f.get(j + 1)
+                    + "'");
           }
         }
       }

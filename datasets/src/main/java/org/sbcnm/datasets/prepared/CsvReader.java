@@ -29,13 +29,15 @@ public final class CsvReader implements Closeable {
   public CsvReader(Path file, char delimiter) throws IOException {
     this.file = file;
     this.delimiter = delimiter;
-    this.in = new BufferedReader(
-        new java.io.InputStreamReader(
-            Files.newInputStream(file),
-            StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT)),
-        1 << 16);
+    this.in =
+        new BufferedReader(
+            new java.io.InputStreamReader(
+                Files.newInputStream(file),
+                StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)),
+            1 << 16);
   }
 
   public Path file() {
@@ -106,7 +108,8 @@ public final class CsvReader implements Closeable {
         wasQuoted = true;
       } else {
         if (wasQuoted) {
-          throw new DatasetException(file + ":" + line + ": text after a closing quote in field " + (fields.size() + 1));
+          throw new DatasetException(
+              file + ":" + line + ": text after a closing quote in field " + (fields.size() + 1));
         }
         field.append((char) c);
       }

@@ -10,14 +10,16 @@ import java.util.List;
 import org.sbcnm.engine.io.AtomicFiles;
 
 /**
- * The bijection between raw ids (strings, as in interactions.csv) and row indices 0..n−1, read
- * from and written to an idmap CSV with header {@code raw_id,index}.
+ * The bijection between raw ids (strings, as in interactions.csv) and row indices 0..n−1, read from
+ * and written to an idmap CSV with header {@code raw_id,index}.
  */
 public final class IdMap {
   private final String[] raw;
   private final Object2IntOpenHashMap<String> index;
 
-  /** @param raw raw id of each index (copied); ids must be distinct and non-empty */
+  /**
+   * @param raw raw id of each index (copied); ids must be distinct and non-empty
+   */
   public IdMap(String[] raw) {
     this.raw = raw.clone();
     this.index = new Object2IntOpenHashMap<>(raw.length);
@@ -50,8 +52,14 @@ public final class IdMap {
   public static IdMap read(Path file) throws IOException {
     try (CsvReader csv = new CsvReader(file, ',')) {
       List<String> header = csv.next();
-      if (header == null || header.size() != 2 || !header.get(0).equals("raw_id") || !header.get(1).equals("index")) {
-        throw new DatasetException(file + ":1: expected the header 'raw_id,index', found " + (header == null ? "an empty file" : String.join(",", header)));
+      if (header == null
+          || header.size() != 2
+          || !header.get(0).equals("raw_id")
+          || !header.get(1).equals("index")) {
+        throw new DatasetException(
+            file
+                + ":1: expected the header 'raw_id,index', found "
+                + (header == null ? "an empty file" : String.join(",", header)));
       }
       java.util.ArrayList<String> ids = new java.util.ArrayList<>();
       java.util.ArrayList<Integer> idx = new java.util.ArrayList<>();
@@ -61,7 +69,8 @@ public final class IdMap {
           continue;
         }
         if (r.size() != 2) {
-          throw new DatasetException(file + ":" + csv.line() + ": expected 2 fields (raw_id,index), found " + r.size());
+          throw new DatasetException(
+              file + ":" + csv.line() + ": expected 2 fields (raw_id,index), found " + r.size());
         }
         if (r.get(0).isEmpty()) {
           throw new DatasetException(file + ":" + csv.line() + ": field raw_id is empty");
@@ -70,17 +79,38 @@ public final class IdMap {
         try {
           idx.add(Integer.parseInt(r.get(1).trim()));
         } catch (NumberFormatException e) {
-          throw new DatasetException(file + ":" + csv.line() + ": field index: expected a whole number, found '" + r.get(1) + "'");
+          throw new DatasetException(
+              file
+                  + ":"
+                  + csv.line()
+                  + ": field index: expected a whole number, found '"
+                  + r.get(1)
+                  + "'");
         }
       }
       String[] raw = new String[ids.size()];
       for (int k = 0; k < ids.size(); k++) {
         int i = idx.get(k);
         if (i < 0 || i >= raw.length) {
-          throw new DatasetException(file + ": index " + i + " of raw id '" + ids.get(k) + "' is outside 0.." + (raw.length - 1));
+          throw new DatasetException(
+              file
+                  + ": index "
+                  + i
+                  + " of raw id '"
+                  + ids.get(k)
+                  + "' is outside 0.."
+                  + (raw.length - 1));
         }
         if (raw[i] != null) {
-          throw new DatasetException(file + ": index " + i + " is given twice ('" + raw[i] + "' and '" + ids.get(k) + "')");
+          throw new DatasetException(
+              file
+                  + ": index "
+                  + i
+                  + " is given twice ('"
+                  + raw[i]
+                  + "' and '"
+                  + ids.get(k)
+                  + "')");
         }
         raw[i] = ids.get(k);
       }
@@ -94,16 +124,19 @@ public final class IdMap {
 
   /** Writes the map as CSV (raw_id,index), atomically. */
   public void write(Path file) throws IOException {
-    AtomicFiles.write(file, out -> {
-      BufferedWriter w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
-      w.write("raw_id,index\n");
-      for (int i = 0; i < raw.length; i++) {
-        w.write(Csv.quote(raw[i]));
-        w.write(',');
-        w.write(Integer.toString(i));
-        w.write('\n');
-      }
-      w.flush();
-    });
+    AtomicFiles.write(
+        file,
+        out -> {
+          BufferedWriter w =
+              new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
+          w.write("raw_id,index\n");
+          for (int i = 0; i < raw.length; i++) {
+            w.write(Csv.quote(raw[i]));
+            w.write(',');
+            w.write(Integer.toString(i));
+            w.write('\n');
+          }
+          w.flush();
+        });
   }
 }

@@ -3,8 +3,8 @@ package org.sbcnm.datasets.prepared;
 import java.util.Arrays;
 
 /**
- * Interaction events as parallel arrays, in file order: user index, item index, rating (a float;
- * 1 for implicit feedback) and timestamp (any increasing clock).
+ * Interaction events as parallel arrays, in file order: user index, item index, rating (a float; 1
+ * for implicit feedback) and timestamp (any increasing clock).
  */
 public final class Interactions {
   private final int[] users;
@@ -90,6 +90,10 @@ public final class Interactions {
 
   @Override
   public String toString() {
-    return "Interactions(" + size() + " events, first users " + Arrays.toString(Arrays.copyOf(users, Math.min(3, size()))) + ")";
+    return "Interactions("
+        + size()
+        + " events, first users "
+        + Arrays.toString(Arrays.copyOf(users, Math.min(3, size())))
+        + ")";
   }
 }

@@ -62,16 +62,20 @@ public final class PreparedDataset {
       ItemEdges itemEdges,
       String checksum) {
     if (queryFeatures.rows() != users.size()) {
-      throw new IllegalArgumentException("dataset: " + users.size() + " users but q_feats has " + queryFeatures.rows() + " rows");
+      throw new IllegalArgumentException(
+          "dataset: " + users.size() + " users but q_feats has " + queryFeatures.rows() + " rows");
     }
     if (itemFeatures.rows() != items.size()) {
-      throw new IllegalArgumentException("dataset: " + items.size() + " items but i_feats has " + itemFeatures.rows() + " rows");
+      throw new IllegalArgumentException(
+          "dataset: " + items.size() + " items but i_feats has " + itemFeatures.rows() + " rows");
     }
     if (querySide != null && querySide.rows() != users.size()) {
-      throw new IllegalArgumentException("dataset: q_side_cat has " + querySide.rows() + " rows for " + users.size() + " users");
+      throw new IllegalArgumentException(
+          "dataset: q_side_cat has " + querySide.rows() + " rows for " + users.size() + " users");
     }
     if (itemSide != null && itemSide.rows() != items.size()) {
-      throw new IllegalArgumentException("dataset: i_side_cat has " + itemSide.rows() + " rows for " + items.size() + " items");
+      throw new IllegalArgumentException(
+          "dataset: i_side_cat has " + itemSide.rows() + " rows for " + items.size() + " items");
     }
     this.queryFeatures = queryFeatures;
     this.itemFeatures = itemFeatures;
@@ -127,7 +131,10 @@ public final class PreparedDataset {
     return itemEdges;
   }
 
-  /** SHA-256 over the files read, in a fixed order (provenance for checkpoints); "" if built in memory. */
+  /**
+   * SHA-256 over the files read, in a fixed order (provenance for checkpoints); "" if built in
+   * memory.
+   */
   public String checksum() {
     return checksum;
   }
@@ -146,19 +153,39 @@ public final class PreparedDataset {
    * @param itemAdjacency item_adj.npy (optional; used when there is no edge list)
    */
   public record Layout(
-      Path queryFeatures, Path queryIdMap, Path itemFeatures, Path itemIdMap, Path interactions,
-      Path querySide, Path itemSide, Path itemEdges, Path itemAdjacency) {
+      Path queryFeatures,
+      Path queryIdMap,
+      Path itemFeatures,
+      Path itemIdMap,
+      Path interactions,
+      Path querySide,
+      Path itemSide,
+      Path itemEdges,
+      Path itemAdjacency) {
     /** The standard file names inside one folder. */
     public static Layout of(Path dir) {
-      return new Layout(dir.resolve(Q_FEATS), dir.resolve(Q_IDMAP), dir.resolve(I_FEATS), dir.resolve(I_IDMAP),
-          dir.resolve(INTERACTIONS), dir.resolve(Q_SIDE), dir.resolve(I_SIDE), dir.resolve(EDGES), dir.resolve(ADJ));
+      return new Layout(
+          dir.resolve(Q_FEATS),
+          dir.resolve(Q_IDMAP),
+          dir.resolve(I_FEATS),
+          dir.resolve(I_IDMAP),
+          dir.resolve(INTERACTIONS),
+          dir.resolve(Q_SIDE),
+          dir.resolve(I_SIDE),
+          dir.resolve(EDGES),
+          dir.resolve(ADJ));
     }
   }
 
-  /** Reads a prepared folder. Unknown raw ids in interactions.csv are an error unless {@code skipUnknownIds}. */
+  /**
+   * Reads a prepared folder. Unknown raw ids in interactions.csv are an error unless {@code
+   * skipUnknownIds}.
+   */
   public static PreparedDataset read(Path dir, boolean skipUnknownIds) throws IOException {
     if (!Files.isDirectory(dir)) {
-      throw new DatasetException(dir + ": not a folder (expected a prepared dataset: q_feats.npy, i_feats.npy, q_idmap.csv, i_idmap.csv, interactions.csv)");
+      throw new DatasetException(
+          dir
+              + ": not a folder (expected a prepared dataset: q_feats.npy, i_feats.npy, q_idmap.csv, i_idmap.csv, interactions.csv)");
     }
     return read(Layout.of(dir), skipUnknownIds);
   }
@@ -173,12 +200,29 @@ public final class PreparedDataset {
     digestFile(files.queryIdMap(), digest);
     digestFile(files.itemIdMap(), digest);
     if (qf.rows() != users.size()) {
-      throw new DatasetException(files.queryFeatures() + ": " + qf.rows() + " rows but " + files.queryIdMap() + " maps " + users.size() + " users");
+      throw new DatasetException(
+          files.queryFeatures()
+              + ": "
+              + qf.rows()
+              + " rows but "
+              + files.queryIdMap()
+              + " maps "
+              + users.size()
+              + " users");
     }
     if (itf.rows() != items.size()) {
-      throw new DatasetException(files.itemFeatures() + ": " + itf.rows() + " rows but " + files.itemIdMap() + " maps " + items.size() + " items");
+      throw new DatasetException(
+          files.itemFeatures()
+              + ": "
+              + itf.rows()
+              + " rows but "
+              + files.itemIdMap()
+              + " maps "
+              + items.size()
+              + " items");
     }
-    Interactions inter = readInteractions(require(files.interactions()), users, items, skipUnknownIds);
+    Interactions inter =
+        readInteractions(require(files.interactions()), users, items, skipUnknownIds);
     digestFile(files.interactions(), digest);
     CategoricalFields qs = side(files.querySide(), users.size(), digest);
     CategoricalFields is = side(files.itemSide(), items.size(), digest);
@@ -209,20 +253,32 @@ public final class PreparedDataset {
       throw new DatasetException(e.getMessage(), e);
     }
     if (a.ndim() != 2) {
-      throw new DatasetException(file + ": expected a 2-D float array [rows, dims], found shape " + java.util.Arrays.toString(a.shape()));
+      throw new DatasetException(
+          file
+              + ": expected a 2-D float array [rows, dims], found shape "
+              + java.util.Arrays.toString(a.shape()));
     }
     Tensor t = Tensor.wrap(a.toFloats(), a.rows(), a.cols());
     float[] f = t.floats();
     for (int k = 0; k < f.length; k++) {
       if (!Float.isFinite(f[k])) {
-        throw new DatasetException(file + ": row " + (k / t.cols()) + ", column " + (k % t.cols()) + " is " + f[k] + " (features must be finite)");
+        throw new DatasetException(
+            file
+                + ": row "
+                + (k / t.cols())
+                + ", column "
+                + (k % t.cols())
+                + " is "
+                + f[k]
+                + " (features must be finite)");
       }
     }
     digestFile(file, digest);
     return t;
   }
 
-  private static CategoricalFields side(Path file, int rows, MessageDigest digest) throws IOException {
+  private static CategoricalFields side(Path file, int rows, MessageDigest digest)
+      throws IOException {
     if (file == null || !Files.exists(file)) {
       return null;
     }
@@ -236,7 +292,13 @@ public final class PreparedDataset {
       throw new DatasetException(file + ": expected int32 or int64 codes, found " + a.descr());
     }
     if (a.ndim() != 2 || a.rows() != rows) {
-      throw new DatasetException(file + ": shape " + java.util.Arrays.toString(a.shape()) + " does not match " + rows + " rows of the idmap");
+      throw new DatasetException(
+          file
+              + ": shape "
+              + java.util.Arrays.toString(a.shape())
+              + " does not match "
+              + rows
+              + " rows of the idmap");
     }
     int[] codes;
     try {
@@ -246,14 +308,22 @@ public final class PreparedDataset {
     }
     for (int k = 0; k < codes.length; k++) {
       if (codes[k] < 0) {
-        throw new DatasetException(file + ": row " + (k / a.cols()) + ", field " + (k % a.cols()) + " has negative code " + codes[k]);
+        throw new DatasetException(
+            file
+                + ": row "
+                + (k / a.cols())
+                + ", field "
+                + (k % a.cols())
+                + " has negative code "
+                + codes[k]);
       }
     }
     digestFile(file, digest);
     return new CategoricalFields(rows, a.cols(), codes);
   }
 
-  private static Interactions readInteractions(Path file, IdMap users, IdMap items, boolean skipUnknown) throws IOException {
+  private static Interactions readInteractions(
+      Path file, IdMap users, IdMap items, boolean skipUnknown) throws IOException {
     require(file);
     IntArrayList u = new IntArrayList();
     IntArrayList i = new IntArrayList();
@@ -264,7 +334,13 @@ public final class PreparedDataset {
     try (CsvReader csv = new CsvReader(file, ',')) {
       List<String> header = csv.next();
       if (header == null || !String.join(",", header).equals(INTERACTIONS_HEADER)) {
-        throw new DatasetException(file + ":1: expected the header '" + INTERACTIONS_HEADER + "', found '" + (header == null ? "" : String.join(",", header)) + "'");
+        throw new DatasetException(
+            file
+                + ":1: expected the header '"
+                + INTERACTIONS_HEADER
+                + "', found '"
+                + (header == null ? "" : String.join(",", header))
+                + "'");
       }
       List<String> f;
       while ((f = csv.next()) != null) {
@@ -273,14 +349,25 @@ public final class PreparedDataset {
         }
         long line = csv.line();
         if (f.size() != 4) {
-          throw new DatasetException(file + ":" + line + ": expected 4 fields (" + INTERACTIONS_HEADER + "), found " + f.size());
+          throw new DatasetException(
+              file
+                  + ":"
+                  + line
+                  + ": expected 4 fields ("
+                  + INTERACTIONS_HEADER
+                  + "), found "
+                  + f.size());
         }
         int ui = users.indexOf(f.get(0));
         int ii = items.indexOf(f.get(1));
         if (ui < 0 || ii < 0) {
           unknown++;
           if (examples.size() < 3) {
-            examples.add("line " + line + ": " + (ui < 0 ? "user_id '" + f.get(0) + "'" : "item_id '" + f.get(1) + "'"));
+            examples.add(
+                "line "
+                    + line
+                    + ": "
+                    + (ui < 0 ? "user_id '" + f.get(0) + "'" : "item_id '" + f.get(1) + "'"));
           }
           continue;
         }
@@ -288,16 +375,29 @@ public final class PreparedDataset {
         try {
           rating = Float.parseFloat(f.get(2));
         } catch (NumberFormatException e) {
-          throw new DatasetException(file + ":" + line + ": field rating: expected a number, found '" + f.get(2) + "'");
+          throw new DatasetException(
+              file + ":" + line + ": field rating: expected a number, found '" + f.get(2) + "'");
         }
         if (!Float.isFinite(rating)) {
-          throw new DatasetException(file + ":" + line + ": field rating: expected a finite number, found '" + f.get(2) + "'");
+          throw new DatasetException(
+              file
+                  + ":"
+                  + line
+                  + ": field rating: expected a finite number, found '"
+                  + f.get(2)
+                  + "'");
         }
         long ts;
         try {
           ts = Long.parseLong(f.get(3).trim());
         } catch (NumberFormatException e) {
-          throw new DatasetException(file + ":" + line + ": field timestamp: expected a whole number, found '" + f.get(3) + "'");
+          throw new DatasetException(
+              file
+                  + ":"
+                  + line
+                  + ": field timestamp: expected a whole number, found '"
+                  + f.get(3)
+                  + "'");
         }
         u.add(ui);
         i.add(ii);
@@ -306,8 +406,13 @@ public final class PreparedDataset {
       }
     }
     if (unknown > 0 && !skipUnknown) {
-      throw new DatasetException(file + ": " + unknown + " interaction(s) name ids no idmap knows (" + String.join("; ", examples)
-          + "); fix the idmaps or skip such lines on purpose (--skip_unknown_ids)");
+      throw new DatasetException(
+          file
+              + ": "
+              + unknown
+              + " interaction(s) name ids no idmap knows ("
+              + String.join("; ", examples)
+              + "); fix the idmaps or skip such lines on purpose (--skip_unknown_ids)");
     }
     return new Interactions(u.toIntArray(), i.toIntArray(), r.toFloatArray(), t.toLongArray());
   }
@@ -327,21 +432,43 @@ public final class PreparedDataset {
           continue;
         }
         if (f.size() != 3) {
-          throw new DatasetException(file + ":" + csv.line() + ": expected 3 fields (src,dst,weight), found " + f.size());
+          throw new DatasetException(
+              file + ":" + csv.line() + ": expected 3 fields (src,dst,weight), found " + f.size());
         }
         int a = items.indexOf(f.get(0));
         int b = items.indexOf(f.get(1));
         if (a < 0 || b < 0) {
-          throw new DatasetException(file + ":" + csv.line() + ": " + (a < 0 ? "src" : "dst") + " item '" + f.get(a < 0 ? 0 : 1) + "' is not in " + I_IDMAP);
+          throw new DatasetException(
+              file
+                  + ":"
+                  + csv.line()
+                  + ": "
+                  + (a < 0 ? "src" : "dst")
+                  + " item '"
+                  + f.get(a < 0 ? 0 : 1)
+                  + "' is not in "
+                  + I_IDMAP);
         }
         double weight;
         try {
           weight = Double.parseDouble(f.get(2));
         } catch (NumberFormatException e) {
-          throw new DatasetException(file + ":" + csv.line() + ": field weight: expected a number, found '" + f.get(2) + "'");
+          throw new DatasetException(
+              file
+                  + ":"
+                  + csv.line()
+                  + ": field weight: expected a number, found '"
+                  + f.get(2)
+                  + "'");
         }
         if (!(weight >= 0) || Double.isInfinite(weight)) {
-          throw new DatasetException(file + ":" + csv.line() + ": field weight: expected a finite number >= 0, found '" + f.get(2) + "'");
+          throw new DatasetException(
+              file
+                  + ":"
+                  + csv.line()
+                  + ": field weight: expected a finite number >= 0, found '"
+                  + f.get(2)
+                  + "'");
         }
         s.add(a);
         d.add(b);
@@ -359,7 +486,17 @@ public final class PreparedDataset {
       throw new DatasetException(e.getMessage(), e);
     }
     if (a.rows() != numItems || a.cols() != numItems) {
-      throw new DatasetException(file + ": shape [" + a.rows() + ", " + a.cols() + "] is not [" + numItems + ", " + numItems + "]");
+      throw new DatasetException(
+          file
+              + ": shape ["
+              + a.rows()
+              + ", "
+              + a.cols()
+              + "] is not ["
+              + numItems
+              + ", "
+              + numItems
+              + "]");
     }
     IntArrayList s = new IntArrayList();
     IntArrayList d = new IntArrayList();
@@ -396,7 +533,10 @@ public final class PreparedDataset {
       }
       try (java.util.stream.Stream<Path> files = Files.list(tmp)) {
         for (Path f : (Iterable<Path>) files::iterator) {
-          Files.move(f, abs.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          Files.move(
+              f,
+              abs.resolve(f.getFileName()),
+              java.nio.file.StandardCopyOption.REPLACE_EXISTING,
               java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         }
       }
@@ -404,7 +544,8 @@ public final class PreparedDataset {
     } finally {
       if (Files.exists(tmp)) {
         try (java.util.stream.Stream<Path> walk = Files.walk(tmp)) {
-          for (Path f : (Iterable<Path>) walk.sorted(java.util.Comparator.reverseOrder())::iterator) {
+          for (Path f :
+              (Iterable<Path>) walk.sorted(java.util.Comparator.reverseOrder())::iterator) {
             Files.deleteIfExists(f);
           }
         }
@@ -419,23 +560,27 @@ public final class PreparedDataset {
     Npy.write(dir.resolve(I_FEATS), itemFeatures);
     users.write(dir.resolve(Q_IDMAP));
     items.write(dir.resolve(I_IDMAP));
-    AtomicFiles.write(dir.resolve(INTERACTIONS), out -> {
-      BufferedWriter w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
-      w.write(INTERACTIONS_HEADER);
-      w.write('\n');
-      for (int k = 0; k < interactions.size(); k++) {
-        w.write(Csv.quote(users.rawId(interactions.user(k))));
-        w.write(',');
-        w.write(Csv.quote(items.rawId(interactions.item(k))));
-        w.write(',');
-        float rating = interactions.rating(k);
-        w.write(rating == (long) rating ? Long.toString((long) rating) : Float.toString(rating));
-        w.write(',');
-        w.write(Long.toString(interactions.timestamp(k)));
-        w.write('\n');
-      }
-      w.flush();
-    });
+    AtomicFiles.write(
+        dir.resolve(INTERACTIONS),
+        out -> {
+          BufferedWriter w =
+              new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+          w.write(INTERACTIONS_HEADER);
+          w.write('\n');
+          for (int k = 0; k < interactions.size(); k++) {
+            w.write(Csv.quote(users.rawId(interactions.user(k))));
+            w.write(',');
+            w.write(Csv.quote(items.rawId(interactions.item(k))));
+            w.write(',');
+            float rating = interactions.rating(k);
+            w.write(
+                rating == (long) rating ? Long.toString((long) rating) : Float.toString(rating));
+            w.write(',');
+            w.write(Long.toString(interactions.timestamp(k)));
+            w.write('\n');
+          }
+          w.flush();
+        });
     if (querySide != null) {
       Npy.writeInts(dir.resolve(Q_SIDE), querySide.codes(), querySide.rows(), querySide.fields());
     }
@@ -443,16 +588,26 @@ public final class PreparedDataset {
       Npy.writeInts(dir.resolve(I_SIDE), itemSide.codes(), itemSide.rows(), itemSide.fields());
     }
     if (itemEdges != null) {
-      AtomicFiles.write(dir.resolve(EDGES), out -> {
-        BufferedWriter w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
-        w.write("src,dst,weight\n");
-        for (int k = 0; k < itemEdges.size(); k++) {
-          double weight = itemEdges.weight(k);
-          w.write(Csv.quote(items.rawId(itemEdges.src(k))) + "," + Csv.quote(items.rawId(itemEdges.dst(k))) + ","
-              + (weight == (long) weight ? Long.toString((long) weight) : Double.toString(weight)) + "\n");
-        }
-        w.flush();
-      });
+      AtomicFiles.write(
+          dir.resolve(EDGES),
+          out -> {
+            BufferedWriter w =
+                new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+            w.write("src,dst,weight\n");
+            for (int k = 0; k < itemEdges.size(); k++) {
+              double weight = itemEdges.weight(k);
+              w.write(
+                  Csv.quote(items.rawId(itemEdges.src(k)))
+                      + ","
+                      + Csv.quote(items.rawId(itemEdges.dst(k)))
+                      + ","
+                      + (weight == (long) weight
+                          ? Long.toString((long) weight)
+                          : Double.toString(weight))
+                      + "\n");
+            }
+            w.flush();
+          });
     }
   }
 

@@ -16,7 +16,8 @@ public final class HeldOutSplit {
   private final int[] userTrainPtr;
   private final int[] userTrainItems;
 
-  private HeldOutSplit(Interactions train, int[] testUsers, int[] testItems, int[] ptr, int[] items) {
+  private HeldOutSplit(
+      Interactions train, int[] testUsers, int[] testItems, int[] ptr, int[] items) {
     this.train = train;
     this.testUsers = testUsers;
     this.testItems = testItems;

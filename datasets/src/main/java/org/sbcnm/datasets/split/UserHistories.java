@@ -3,9 +3,9 @@ package org.sbcnm.datasets.split;
 import org.sbcnm.datasets.prepared.Interactions;
 
 /**
- * Each user's training items in time order (ties by line order), for history (bag-of-items)
- * towers: the bag of a training example holds the user's items strictly before it, the bag of a
- * test user all of its training items, both truncated to the most recent {@code maxLength}.
+ * Each user's training items in time order (ties by line order), for history (bag-of-items) towers:
+ * the bag of a training example holds the user's items strictly before it, the bag of a test user
+ * all of its training items, both truncated to the most recent {@code maxLength}.
  */
 public final class UserHistories {
   private final int[] ptr;
@@ -24,14 +24,16 @@ public final class UserHistories {
     for (int k = 0; k < n; k++) {
       order[k] = k;
     }
-    java.util.Arrays.sort(order, (a, b) -> {
-      int c = Integer.compare(train.user(a), train.user(b));
-      if (c != 0) {
-        return c;
-      }
-      c = Long.compare(train.timestamp(a), train.timestamp(b));
-      return c != 0 ? c : Integer.compare(a, b);
-    });
+    java.util.Arrays.sort(
+        order,
+        (a, b) -> {
+          int c = Integer.compare(train.user(a), train.user(b));
+          if (c != 0) {
+            return c;
+          }
+          c = Long.compare(train.timestamp(a), train.timestamp(b));
+          return c != 0 ? c : Integer.compare(a, b);
+        });
     int[] ptr = new int[numUsers + 1];
     for (int k = 0; k < n; k++) {
       ptr[train.user(k) + 1]++;

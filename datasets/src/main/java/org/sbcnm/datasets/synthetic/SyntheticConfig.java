@@ -12,24 +12,39 @@ import java.util.Locale;
  * @param perUser mean interactions per user (Poisson, clipped to [5, 3·perUser])
  * @param zipf popularity exponent: pop(rank r) ∝ (r + 1)^−zipf
  * @param beta weight of log-popularity in the choice logits
- * @param affinityTemperature temperature of ⟨u, v⟩ in the choice logits (lower = taste matters more)
+ * @param affinityTemperature temperature of ⟨u, v⟩ in the choice logits (lower = taste matters
+ *     more)
  * @param noise standard deviation of the feature noise
  * @param edgesTopK neighbours per item in the co-occurrence graph
  * @param seed seeds everything
  */
 public record SyntheticConfig(
-    int users, int items, int dq, int di, int perUser, double zipf, double beta, double affinityTemperature,
-    double noise, int edgesTopK, long seed) {
+    int users,
+    int items,
+    int dq,
+    int di,
+    int perUser,
+    double zipf,
+    double beta,
+    double affinityTemperature,
+    double noise,
+    int edgesTopK,
+    long seed) {
   public SyntheticConfig {
     if (users < 1 || items < 2 || dq < 1 || di < 1 || perUser < 2 || edgesTopK < 1) {
-      throw new IllegalArgumentException("synthetic: users >= 1, items >= 2, dq, di >= 1, per_user >= 2, edges_topk >= 1");
+      throw new IllegalArgumentException(
+          "synthetic: users >= 1, items >= 2, dq, di >= 1, per_user >= 2, edges_topk >= 1");
     }
     if (!(zipf >= 0) || !(beta >= 0) || !(affinityTemperature > 0) || !(noise >= 0)) {
-      throw new IllegalArgumentException("synthetic: zipf, beta, noise >= 0 and affinity temperature > 0");
+      throw new IllegalArgumentException(
+          "synthetic: zipf, beta, noise >= 0 and affinity temperature > 0");
     }
   }
 
-  /** Presets: "small" (5,000 users, 2,000 items, 32-d) and "bench" (100,000 users, 50,000 items, 64-d). */
+  /**
+   * Presets: "small" (5,000 users, 2,000 items, 32-d) and "bench" (100,000 users, 50,000 items,
+   * 64-d).
+   */
   public static SyntheticConfig preset(String name, long seed) {
     switch (name.toLowerCase(Locale.ROOT)) {
       case "small":
@@ -39,15 +54,18 @@ public record SyntheticConfig(
       case "tiny":
         return new SyntheticConfig(300, 120, 8, 8, 10, 1.1, 1.0, 0.3, 0.5, 5, seed);
       default:
-        throw new IllegalArgumentException("unknown preset '" + name + "' (expected small, bench or tiny)");
+        throw new IllegalArgumentException(
+            "unknown preset '" + name + "' (expected small, bench or tiny)");
     }
   }
 
   public SyntheticConfig withSize(int u, int i) {
-    return new SyntheticConfig(u, i, dq, di, perUser, zipf, beta, affinityTemperature, noise, edgesTopK, seed);
+    return new SyntheticConfig(
+        u, i, dq, di, perUser, zipf, beta, affinityTemperature, noise, edgesTopK, seed);
   }
 
   public SyntheticConfig withPopularity(double newZipf, double newBeta, double temperature) {
-    return new SyntheticConfig(users, items, dq, di, perUser, newZipf, newBeta, temperature, noise, edgesTopK, seed);
+    return new SyntheticConfig(
+        users, items, dq, di, perUser, newZipf, newBeta, temperature, noise, edgesTopK, seed);
   }
 }

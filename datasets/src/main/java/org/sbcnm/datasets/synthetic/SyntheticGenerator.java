@@ -22,8 +22,10 @@ import org.sbcnm.engine.tensor.Tensor;
  *       replacement with weight pop_j^β · exp(⟨u, v_j⟩ / T) (Gumbel-top-k), in random time order;
  *   <li>dense features = latent · W + N(0, noise²), W ~ N(0, 1)/4; three categorical user fields
  *       (cardinalities 7, 2, 21) = argmax(2·u·C_k + Gumbel);
- *   <li>rating = clip(round(3 + 4⟨u, v⟩ + N(0, 0.25)), 1, 5); timestamps strictly increasing per user;
- *   <li>the item co-occurrence graph from training interactions only (each user's last one held out).
+ *   <li>rating = clip(round(3 + 4⟨u, v⟩ + N(0, 0.25)), 1, 5); timestamps strictly increasing per
+ *       user;
+ *   <li>the item co-occurrence graph from training interactions only (each user's last one held
+ *       out).
  * </ul>
  *
  * Raw ids are "u&lt;k&gt;" and "i&lt;k&gt;" with k a random permutation, so raw ids differ from row
@@ -75,7 +77,8 @@ public final class SyntheticGenerator {
     int[] counts = new int[users];
     int total = 0;
     for (int r = 0; r < users; r++) {
-      counts[r] = Math.min(items, Math.max(5, Math.min(3 * c.perUser(), poisson(c.perUser(), rng))));
+      counts[r] =
+          Math.min(items, Math.max(5, Math.min(3 * c.perUser(), poisson(c.perUser(), rng))));
       total += counts[r];
     }
     int[] iu = new int[total];
@@ -112,7 +115,8 @@ public final class SyntheticGenerator {
           double aff = dot(u, user, v, item);
           iu[w] = user;
           ii[w] = item;
-          rating[w] = (float) Math.min(5, Math.max(1, Math.rint(3 + 4 * aff + 0.5 * rng.nextGaussian())));
+          rating[w] =
+              (float) Math.min(5, Math.max(1, Math.rint(3 + 4 * aff + 0.5 * rng.nextGaussian())));
           ts[w] = time;
           w++;
         }
@@ -125,7 +129,10 @@ public final class SyntheticGenerator {
     }
     final long[] tsf = ts;
     final int[] iuf = iu;
-    Arrays.sort(order, (a, b) -> tsf[a] != tsf[b] ? Long.compare(tsf[a], tsf[b]) : Integer.compare(iuf[a], iuf[b]));
+    Arrays.sort(
+        order,
+        (a, b) ->
+            tsf[a] != tsf[b] ? Long.compare(tsf[a], tsf[b]) : Integer.compare(iuf[a], iuf[b]));
     int[] su = new int[w];
     int[] si = new int[w];
     float[] sr = new float[w];
@@ -141,9 +148,16 @@ public final class SyntheticGenerator {
     IdMap userIds = rawIds("u", users, rng);
     IdMap itemIds = rawIds("i", items, rng);
     HeldOutSplit split = HeldOutSplit.of(inter, users);
-    return new PreparedDataset(qf, itf, userIds, itemIds, inter,
-        new CategoricalFields(users, SIDE_CARDS.length, side), null,
-        CooccurrenceGraph.build(split.train(), users, items, c.edgesTopK()), "");
+    return new PreparedDataset(
+        qf,
+        itf,
+        userIds,
+        itemIds,
+        inter,
+        new CategoricalFields(users, SIDE_CARDS.length, side),
+        null,
+        CooccurrenceGraph.build(split.train(), users, items, c.edgesTopK()),
+        "");
   }
 
   private static double dot(Tensor a, int i, Tensor b, int j) {

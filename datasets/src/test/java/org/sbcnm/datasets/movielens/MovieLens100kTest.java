@@ -19,15 +19,27 @@ class MovieLens100kTest {
 
   static void fixture(Path d) throws IOException {
     Files.createDirectories(d);
-    Files.writeString(d.resolve("u.user"), "1|24|M|technician|85711\n2|53|F|other|94043\n3|23|M|writer|32067\n4|15|F|student|K1A0B\n5|60|M|other|15213\n");
+    Files.writeString(
+        d.resolve("u.user"),
+        "1|24|M|technician|85711\n2|53|F|other|94043\n3|23|M|writer|32067\n4|15|F|student|K1A0B\n5|60|M|other|15213\n");
     StringBuilder items = new StringBuilder();
-    String[] dates = {"01-Jan-1995", "", "01-Jan-1977", "12-Mar-1993", "01-Jan-1931", "05-Oct-1996"};
+    String[] dates = {
+      "01-Jan-1995", "", "01-Jan-1977", "12-Mar-1993", "01-Jan-1931", "05-Oct-1996"
+    };
     for (int i = 1; i <= 6; i++) {
       StringBuilder genres = new StringBuilder();
       for (int g = 0; g < 19; g++) {
         genres.append(g == (i % 19) || g == 8 ? "|1" : "|0");
       }
-      items.append(i).append("|Caf\u00e9 ").append(i).append(" (1995)|").append(dates[i - 1]).append("||http://x").append(genres).append('\n');
+      items
+          .append(i)
+          .append("|Caf\u00e9 ")
+          .append(i)
+          .append(" (1995)|")
+          .append(dates[i - 1])
+          .append("||http://x")
+          .append(genres)
+          .append('\n');
     }
     // Latin-1 bytes (the é of "Café"): reading u.item as UTF-8 would fail on them.
     Files.write(d.resolve("u.item"), items.toString().getBytes(StandardCharsets.ISO_8859_1));
@@ -36,7 +48,14 @@ class MovieLens100kTest {
     for (int u = 1; u <= 5; u++) {
       for (int i = 1; i <= 6; i++) {
         if ((u + i) % 3 != 0) {
-          data.append(u).append('\t').append(i).append('\t').append(1 + (u * i) % 5).append('\t').append(t++).append('\n');
+          data.append(u)
+              .append('\t')
+              .append(i)
+              .append('\t')
+              .append(1 + (u * i) % 5)
+              .append('\t')
+              .append(t++)
+              .append('\n');
         }
       }
     }
@@ -71,14 +90,21 @@ class MovieLens100kTest {
   void reportsBadLines() throws IOException {
     Path src = dir.resolve("ml");
     fixture(src);
-    Files.writeString(src.resolve("u.data"), Files.readString(src.resolve("u.data")) + "1\t99\t3\t5\n");
+    Files.writeString(
+        src.resolve("u.data"), Files.readString(src.resolve("u.data")) + "1\t99\t3\t5\n");
     DatasetException e = assertThrows(DatasetException.class, () -> MovieLens100k.prepare(src));
-    assertTrue(e.getMessage().contains("u.data:21: field item id: '99' is not in u.item"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("u.data:21: field item id: '99' is not in u.item"), e.getMessage());
     fixture(src);
     Files.writeString(src.resolve("u.user"), "1|old|M|x|1\n");
     e = assertThrows(DatasetException.class, () -> MovieLens100k.prepare(src));
-    assertTrue(e.getMessage().contains("u.user:1: field age: expected a whole number, found 'old'"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("u.user:1: field age: expected a whole number, found 'old'"),
+        e.getMessage());
     Files.delete(src.resolve("u.item"));
-    assertTrue(assertThrows(DatasetException.class, () -> MovieLens100k.prepare(src)).getMessage().contains("u.item: missing"));
+    assertTrue(
+        assertThrows(DatasetException.class, () -> MovieLens100k.prepare(src))
+            .getMessage()
+            .contains("u.item: missing"));
   }
 }

@@ -60,18 +60,23 @@ class MovieLensDownloadTest {
     good = zip(files);
     evil = zip(Map.of("ml-100k/u.data", new byte[] {1}, "../../escaped.txt", "gotcha".getBytes()));
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/", ex -> {
-      byte[] body = ex.getRequestURI().getPath().endsWith("evil.zip") ? evil : ex.getRequestURI().getPath().endsWith("good.zip") ? good : null;
-      if (body == null) {
-        ex.sendResponseHeaders(404, -1);
-      } else {
-        ex.sendResponseHeaders(200, body.length);
-        try (OutputStream o = ex.getResponseBody()) {
-          o.write(body);
-        }
-      }
-      ex.close();
-    });
+    server.createContext(
+        "/",
+        ex -> {
+          byte[] body =
+              ex.getRequestURI().getPath().endsWith("evil.zip")
+                  ? evil
+                  : ex.getRequestURI().getPath().endsWith("good.zip") ? good : null;
+          if (body == null) {
+            ex.sendResponseHeaders(404, -1);
+          } else {
+            ex.sendResponseHeaders(200, body.length);
+            try (OutputStream o = ex.getResponseBody()) {
+              o.write(body);
+            }
+          }
+          ex.close();
+        });
     server.start();
   }
 
@@ -96,11 +101,18 @@ class MovieLensDownloadTest {
   @Test
   void wrongChecksumLeavesNothing() {
     Path target = dir.resolve("dl2/ml-100k.zip");
-    DatasetException e = assertThrows(DatasetException.class,
-        () -> MovieLensDownload.download(url("good.zip"), target, "MD5", MovieLensDownload.OFFICIAL_MD5));
-    assertTrue(e.getMessage().contains("MD5 is") && e.getMessage().contains("refused"), e.getMessage());
+    DatasetException e =
+        assertThrows(
+            DatasetException.class,
+            () ->
+                MovieLensDownload.download(
+                    url("good.zip"), target, "MD5", MovieLensDownload.OFFICIAL_MD5));
+    assertTrue(
+        e.getMessage().contains("MD5 is") && e.getMessage().contains("refused"), e.getMessage());
     assertFalse(Files.exists(target));
-    assertThrows(DatasetException.class, () -> MovieLensDownload.download(url("missing.zip"), target, "MD5", "00"));
+    assertThrows(
+        DatasetException.class,
+        () -> MovieLensDownload.download(url("missing.zip"), target, "MD5", "00"));
   }
 
   @Test
@@ -108,8 +120,11 @@ class MovieLensDownloadTest {
     Path target = dir.resolve("dl3/x.zip");
     MovieLensDownload.download(url("evil.zip"), target, "SHA-256", sha256(evil));
     Path dest = dir.resolve("dl3/out");
-    DatasetException e = assertThrows(DatasetException.class, () -> MovieLensDownload.extract(target, dest));
-    assertTrue(e.getMessage().contains("../../escaped.txt") && e.getMessage().contains("outside"), e.getMessage());
+    DatasetException e =
+        assertThrows(DatasetException.class, () -> MovieLensDownload.extract(target, dest));
+    assertTrue(
+        e.getMessage().contains("../../escaped.txt") && e.getMessage().contains("outside"),
+        e.getMessage());
     assertFalse(Files.exists(dir.resolve("escaped.txt")));
     assertFalse(Files.exists(dir.resolve("dl3/escaped.txt")));
     try (java.util.stream.Stream<Path> left = Files.list(dest)) {

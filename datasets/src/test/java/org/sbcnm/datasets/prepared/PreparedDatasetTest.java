@@ -18,7 +18,9 @@ import org.sbcnm.datasets.synthetic.SyntheticGenerator;
 import org.sbcnm.engine.io.Npy;
 import org.sbcnm.engine.tensor.Tensor;
 
-/** The prepared layout: round trip, the split rule, and a clear error for each kind of bad input. */
+/**
+ * The prepared layout: round trip, the split rule, and a clear error for each kind of bad input.
+ */
 class PreparedDatasetTest {
   @TempDir Path dir;
 
@@ -52,13 +54,19 @@ class PreparedDatasetTest {
   @Test
   void heldOutSplitTakesTheLastByTimeWithTiesToTheLaterLine() {
     IdMap users = new IdMap(new String[] {"a", "b", "c"});
-    Interactions all = new Interactions(new int[] {0, 0, 0, 1, 2, 2}, new int[] {5, 6, 7, 1, 2, 3},
-        new float[] {1, 1, 1, 1, 1, 1}, new long[] {30, 10, 30, 5, 1, 2});
+    Interactions all =
+        new Interactions(
+            new int[] {0, 0, 0, 1, 2, 2},
+            new int[] {5, 6, 7, 1, 2, 3},
+            new float[] {1, 1, 1, 1, 1, 1},
+            new long[] {30, 10, 30, 5, 1, 2});
     HeldOutSplit s = HeldOutSplit.of(all, users.size());
     assertArrayEquals(new int[] {0, 2}, s.testUsers());
     assertArrayEquals(new int[] {7, 3}, s.testItems());
     assertEquals(4, s.train().size());
-    assertArrayEquals(new int[] {5, 6}, java.util.Arrays.copyOfRange(s.userTrainItems(), s.userTrainPtr()[0], s.userTrainPtr()[1]));
+    assertArrayEquals(
+        new int[] {5, 6},
+        java.util.Arrays.copyOfRange(s.userTrainItems(), s.userTrainPtr()[0], s.userTrainPtr()[1]));
   }
 
   @Test
@@ -67,8 +75,11 @@ class PreparedDatasetTest {
     Path inter = p.resolve("interactions.csv");
     Files.writeString(inter, Files.readString(inter) + "ghost,i1,1,5\nu1,nothing,1,6\n");
     DatasetException e = assertThrows(DatasetException.class, () -> PreparedDataset.read(p, false));
-    assertTrue(e.getMessage().contains("2 interaction(s)") && e.getMessage().contains("user_id 'ghost'")
-        && e.getMessage().contains("item_id 'nothing'"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("2 interaction(s)")
+            && e.getMessage().contains("user_id 'ghost'")
+            && e.getMessage().contains("item_id 'nothing'"),
+        e.getMessage());
     PreparedDataset skipped = PreparedDataset.read(p, true);
     assertEquals(tiny().interactions().size(), skipped.interactions().size());
   }
@@ -113,7 +124,10 @@ class PreparedDatasetTest {
   @Test
   void quotedAndCrlfCsv() throws IOException {
     Path f = dir.resolve("q.csv");
-    Files.write(f, "a;b;c\r\n\"x;1\";\"say \"\"hi\"\"\";3\r\nplain;\"multi\nline\";4\r\n".getBytes(StandardCharsets.UTF_8));
+    Files.write(
+        f,
+        "a;b;c\r\n\"x;1\";\"say \"\"hi\"\"\";3\r\nplain;\"multi\nline\";4\r\n"
+            .getBytes(StandardCharsets.UTF_8));
     try (CsvReader r = new CsvReader(f, ';')) {
       assertEquals(java.util.List.of("a", "b", "c"), r.next());
       assertEquals(java.util.List.of("x;1", "say \"hi\"", "3"), r.next());
@@ -135,7 +149,8 @@ class PreparedDatasetTest {
 
   @Test
   void graphKeepsTheLargestWeightPerPair() {
-    ItemEdges e = new ItemEdges(new int[] {0, 1, 2, 2}, new int[] {1, 0, 2, 0}, new double[] {3, 5, 9, 1});
+    ItemEdges e =
+        new ItemEdges(new int[] {0, 1, 2, 2}, new int[] {1, 0, 2, 0}, new double[] {3, 5, 9, 1});
     org.sbcnm.engine.sparse.CsrMatrix a = e.adjacency(3);
     assertEquals(5, a.get(0, 1));
     assertEquals(5, a.get(1, 0));
@@ -149,7 +164,9 @@ class PreparedDatasetTest {
     PreparedDataset b = SyntheticGenerator.generate(SyntheticConfig.preset("tiny", 9));
     PreparedDataset c = SyntheticGenerator.generate(SyntheticConfig.preset("tiny", 10));
     assertArrayEquals(a.interactions().items(), b.interactions().items());
-    assertNotEquals(java.util.Arrays.toString(a.interactions().items()), java.util.Arrays.toString(c.interactions().items()));
+    assertNotEquals(
+        java.util.Arrays.toString(a.interactions().items()),
+        java.util.Arrays.toString(c.interactions().items()));
     long[] counts = a.interactions().itemCounts(a.numItems());
     long max = java.util.Arrays.stream(counts).max().orElseThrow();
     double mean = (double) a.interactions().size() / a.numItems();
@@ -162,6 +179,7 @@ class PreparedDatasetTest {
 
   private static void assertMessage(Path p, String fragment) {
     DatasetException e = assertThrows(DatasetException.class, () -> PreparedDataset.read(p, false));
-    assertTrue(e.getMessage().contains(fragment), "expected '" + fragment + "' in: " + e.getMessage());
+    assertTrue(
+        e.getMessage().contains(fragment), "expected '" + fragment + "' in: " + e.getMessage());
   }
 }

@@ -6,8 +6,8 @@ import org.sbcnm.engine.tensor.Tensor;
 
 /**
  * One value on a {@link Tape}: its tensor, a lazily zeroed gradient of the same shape, its parents
- * and the {@link Op} that made it (null for a leaf). Nodes are owned and recycled by their tape:
- * a node is valid only until the tape's next {@link Tape#begin()}.
+ * and the {@link Op} that made it (null for a leaf). Nodes are owned and recycled by their tape: a
+ * node is valid only until the tape's next {@link Tape#begin()}.
  *
  * <p>The attribute slots ({@link #attr}, {@link #flags}, {@link #ctx}, {@link #scratch}) belong to
  * the op that created the node and hold what its backward rule needs.
@@ -116,7 +116,8 @@ public final class Node {
 
   public Node parent(int i) {
     if (i >= parentCount) {
-      throw new IndexOutOfBoundsException("parent " + i + " of " + parentCount + " (" + opName() + ")");
+      throw new IndexOutOfBoundsException(
+          "parent " + i + " of " + parentCount + " (" + opName() + ")");
     }
     return parents[i];
   }
@@ -127,7 +128,8 @@ public final class Node {
       throw new IllegalArgumentException(opName() + ": parent from another tape");
     }
     if (p.index >= index) {
-      throw new IllegalStateException(opName() + ": parent " + p.opName() + " was made after its child");
+      throw new IllegalStateException(
+          opName() + ": parent " + p.opName() + " was made after its child");
     }
     if (parentCount == parents.length) {
       Node[] grown = new Node[parents.length * 2];

@@ -19,8 +19,8 @@ import org.sbcnm.engine.tensor.Tensor;
  *
  * Nodes are appended in creation order, which is a topological order, so the backward walk is a
  * single reverse loop (iterative, no recursion). Nodes and their value, gradient and scratch
- * buffers are recycled by position from one scope to the next: a step that builds the same graph
- * as the previous one allocates nothing. Nodes of a closed scope must not be used.
+ * buffers are recycled by position from one scope to the next: a step that builds the same graph as
+ * the previous one allocates nothing. Nodes of a closed scope must not be used.
  */
 public final class Tape implements AutoCloseable {
   private final ArrayList<Node> nodes = new ArrayList<>();
@@ -91,7 +91,9 @@ public final class Tape implements AutoCloseable {
     return n;
   }
 
-  /** A leaf for a trainable parameter: its value, and its gradient accumulated into the parameter. */
+  /**
+   * A leaf for a trainable parameter: its value, and its gradient accumulated into the parameter.
+   */
   public Node param(Parameter p) {
     Node n = next(null);
     n.value = p.value();
@@ -115,10 +117,12 @@ public final class Tape implements AutoCloseable {
       throw new IllegalArgumentException("backward: node is not part of this tape's scope");
     }
     if (loss.rows() != 1 || loss.cols() != 1) {
-      throw new IllegalArgumentException("backward: loss must be [1, 1], got " + loss.value().shape());
+      throw new IllegalArgumentException(
+          "backward: loss must be [1, 1], got " + loss.value().shape());
     }
     if (!loss.requiresGrad) {
-      throw new IllegalArgumentException("backward: nothing in the graph of " + loss + " requires a gradient");
+      throw new IllegalArgumentException(
+          "backward: nothing in the graph of " + loss + " requires a gradient");
     }
     pass++;
     loss.gradForAccumulate().fill(seed);

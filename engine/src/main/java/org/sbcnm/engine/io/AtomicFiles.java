@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /**
- * Writes a file so that readers see either the old file or the whole new one: the content goes to
- * a temporary file in the same folder, is flushed to disk, and is renamed over the target. On any
+ * Writes a file so that readers see either the old file or the whole new one: the content goes to a
+ * temporary file in the same folder, is flushed to disk, and is renamed over the target. On any
  * failure the temporary file is deleted and the target is untouched.
  */
 public final class AtomicFiles {
@@ -31,15 +31,27 @@ public final class AtomicFiles {
     }
     // A fresh name opened with CREATE_NEW gets the default permissions (createTempFile would make
     // it owner-only, and the rename would keep that).
-    Path tmp = dir.resolve("." + abs.getFileName() + "." + Long.toHexString(System.nanoTime() ^ ((long) Thread.currentThread().hashCode() << 32)) + ".tmp");
+    Path tmp =
+        dir.resolve(
+            "."
+                + abs.getFileName()
+                + "."
+                + Long.toHexString(
+                    System.nanoTime() ^ ((long) Thread.currentThread().hashCode() << 32))
+                + ".tmp");
     boolean done = false;
     try {
-      try (OutputStream raw = Files.newOutputStream(tmp, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE);
+      try (OutputStream raw =
+              Files.newOutputStream(
+                  tmp,
+                  java.nio.file.StandardOpenOption.CREATE_NEW,
+                  java.nio.file.StandardOpenOption.WRITE);
           BufferedOutputStream out = new BufferedOutputStream(raw, 1 << 16)) {
         writer.write(out);
         out.flush();
       }
-      try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+      try (java.nio.channels.FileChannel ch =
+          java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
         ch.force(true);
       }
       try {

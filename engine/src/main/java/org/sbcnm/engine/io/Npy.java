@@ -17,11 +17,11 @@ import org.sbcnm.engine.tensor.Tensor;
 /**
  * NumPy {@code .npy} files, format versions 1.0, 2.0 and 3.0 (NEP 1).
  *
- * <p>Reads {@code <f4 >f4 <f8 >f8 <i4 >i4 <i8 >i8} (and {@code |}-prefixed single-byte-order
- * forms of none of these, which NumPy never writes for them) of up to two dimensions; a 2-D
- * Fortran-order array is read correctly (transposed into row-major), a higher-dimensional one is
- * refused. The header's shape is checked against the file's length before anything is allocated.
- * Writes version 1.0 (2.0 when the header would not fit), little-endian, C order, atomically.
+ * <p>Reads {@code <f4 >f4 <f8 >f8 <i4 >i4 <i8 >i8} (and {@code |}-prefixed single-byte-order forms
+ * of none of these, which NumPy never writes for them) of up to two dimensions; a 2-D Fortran-order
+ * array is read correctly (transposed into row-major), a higher-dimensional one is refused. The
+ * header's shape is checked against the file's length before anything is allocated. Writes version
+ * 1.0 (2.0 when the header would not fit), little-endian, C order, atomically.
  */
 public final class Npy {
   private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
@@ -60,21 +60,35 @@ public final class Npy {
         headerLen = pre.getInt(8) & 0xffffffffL;
         headerStart = 12;
       } else {
-        throw new UnsupportedVersionException(file + ": .npy format version " + major + "." + minor
-            + " is not supported (1.0, 2.0, 3.0 are)", major);
+        throw new UnsupportedVersionException(
+            file
+                + ": .npy format version "
+                + major
+                + "."
+                + minor
+                + " is not supported (1.0, 2.0, 3.0 are)",
+            major);
       }
       if (headerStart + headerLen > fileSize || headerLen > (1 << 20)) {
-        throw new FormatException(file + ": header of " + headerLen + " bytes runs past the end of the file (" + fileSize + " bytes)");
+        throw new FormatException(
+            file
+                + ": header of "
+                + headerLen
+                + " bytes runs past the end of the file ("
+                + fileSize
+                + " bytes)");
       }
       ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
       ch.position(headerStart);
       readFully(ch, hb, file, "the header");
-      String header = new String(hb.array(), major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+      String header =
+          new String(hb.array(), major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
       String descr = match(DESCR, header, file, "descr");
       boolean fortran = match(FORTRAN, header, file, "fortran_order").equals("True");
       long[] shape = parseShape(match(SHAPE, header, file, "shape"), file);
       if (shape.length > 2) {
-        throw new FormatException(file + ": " + shape.length + "-D arrays are not supported (at most 2-D)");
+        throw new FormatException(
+            file + ": " + shape.length + "-D arrays are not supported (at most 2-D)");
       }
       int itemSize = itemSize(descr, file);
       ByteOrder order = descr.charAt(0) == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
@@ -85,8 +99,16 @@ public final class Npy {
       long dataStart = headerStart + headerLen;
       long needed = Math.multiplyExact(count, itemSize);
       if (fileSize - dataStart != needed) {
-        throw new FormatException(file + ": header shape " + shapeString(shape) + " of " + descr + " needs "
-            + needed + " data bytes but the file has " + (fileSize - dataStart));
+        throw new FormatException(
+            file
+                + ": header shape "
+                + shapeString(shape)
+                + " of "
+                + descr
+                + " needs "
+                + needed
+                + " data bytes but the file has "
+                + (fileSize - dataStart));
       }
       if (count > Integer.MAX_VALUE - 8) {
         throw new FormatException(file + ": " + count + " elements exceed one Java array");
@@ -134,11 +156,14 @@ public final class Npy {
     return Tensor.wrap(a.toDoubles(), a.rows(), a.cols());
   }
 
-  /** Reads an integer file as int32, row-major; a float file or an out-of-range value is an error. */
+  /**
+   * Reads an integer file as int32, row-major; a float file or an out-of-range value is an error.
+   */
   public static int[] readInts(Path file) throws IOException {
     NpyArray a = read(file);
     if (a.isFloating()) {
-      throw new FormatException(file + ": expected an integer array (<i4 or <i8), found " + a.descr());
+      throw new FormatException(
+          file + ": expected an integer array (<i4 or <i8), found " + a.descr());
     }
     try {
       return a.toInts();
@@ -189,7 +214,8 @@ public final class Npy {
     return out;
   }
 
-  private static void readFully(FileChannel ch, ByteBuffer buf, Path file, String what) throws IOException {
+  private static void readFully(FileChannel ch, ByteBuffer buf, Path file, String what)
+      throws IOException {
     while (buf.hasRemaining()) {
       if (ch.read(buf) < 0) {
         if (buf.position() == 0 || what.contains("preamble")) {
@@ -200,10 +226,12 @@ public final class Npy {
     }
   }
 
-  private static String match(Pattern p, String header, Path file, String key) throws FormatException {
+  private static String match(Pattern p, String header, Path file, String key)
+      throws FormatException {
     Matcher m = p.matcher(header);
     if (!m.find()) {
-      throw new FormatException(file + ": header lacks a valid '" + key + "' entry: " + header.trim());
+      throw new FormatException(
+          file + ": header lacks a valid '" + key + "' entry: " + header.trim());
     }
     return m.group(1);
   }
@@ -248,7 +276,11 @@ public final class Npy {
       case ">i8":
         return 8;
       default:
-        throw new FormatException(file + ": dtype '" + descr + "' is not supported (expected one of <f4 >f4 <f8 >f8 <i4 >i4 <i8 >i8)");
+        throw new FormatException(
+            file
+                + ": dtype '"
+                + descr
+                + "' is not supported (expected one of <f4 >f4 <f8 >f8 <i4 >i4 <i8 >i8)");
     }
   }
 
@@ -269,52 +301,76 @@ public final class Npy {
     if (t.isFloat32()) {
       float[] f = t.floats();
       int off = t.offset();
-      writeRaw(file, "<f4", shape, 4L * t.size(), bb -> {
-        for (int k = 0; k < t.size(); k++) {
-          bb.putFloat(f[off + k]);
-        }
-      });
+      writeRaw(
+          file,
+          "<f4",
+          shape,
+          4L * t.size(),
+          bb -> {
+            for (int k = 0; k < t.size(); k++) {
+              bb.putFloat(f[off + k]);
+            }
+          });
     } else {
       double[] d = t.doubles();
       int off = t.offset();
-      writeRaw(file, "<f8", shape, 8L * t.size(), bb -> {
-        for (int k = 0; k < t.size(); k++) {
-          bb.putDouble(d[off + k]);
-        }
-      });
+      writeRaw(
+          file,
+          "<f8",
+          shape,
+          8L * t.size(),
+          bb -> {
+            for (int k = 0; k < t.size(); k++) {
+              bb.putDouble(d[off + k]);
+            }
+          });
     }
   }
 
   /** Writes a row-major int matrix as {@code <i4} [rows, cols], atomically. */
   public static void writeInts(Path file, int[] data, int rows, int cols) throws IOException {
     if ((long) rows * cols != data.length) {
-      throw new IllegalArgumentException("npy: " + data.length + " ints for shape [" + rows + ", " + cols + "]");
+      throw new IllegalArgumentException(
+          "npy: " + data.length + " ints for shape [" + rows + ", " + cols + "]");
     }
-    writeRaw(file, "<i4", new long[] {rows, cols}, 4L * data.length, bb -> {
-      for (int v : data) {
-        bb.putInt(v);
-      }
-    });
+    writeRaw(
+        file,
+        "<i4",
+        new long[] {rows, cols},
+        4L * data.length,
+        bb -> {
+          for (int v : data) {
+            bb.putInt(v);
+          }
+        });
   }
 
   /** Writes a row-major long matrix as {@code <i8} [rows, cols], atomically. */
   public static void writeLongs(Path file, long[] data, int rows, int cols) throws IOException {
     if ((long) rows * cols != data.length) {
-      throw new IllegalArgumentException("npy: " + data.length + " longs for shape [" + rows + ", " + cols + "]");
+      throw new IllegalArgumentException(
+          "npy: " + data.length + " longs for shape [" + rows + ", " + cols + "]");
     }
-    writeRaw(file, "<i8", new long[] {rows, cols}, 8L * data.length, bb -> {
-      for (long v : data) {
-        bb.putLong(v);
-      }
-    });
+    writeRaw(
+        file,
+        "<i8",
+        new long[] {rows, cols},
+        8L * data.length,
+        bb -> {
+          for (long v : data) {
+            bb.putLong(v);
+          }
+        });
   }
 
   private interface Filler {
     void fill(ByteBuffer bb);
   }
 
-  private static void writeRaw(Path file, String descr, long[] shape, long bytes, Filler filler) throws IOException {
-    String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shapeString(shape) + ", }";
+  private static void writeRaw(Path file, String descr, long[] shape, long bytes, Filler filler)
+      throws IOException {
+    String dict =
+        "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shapeString(shape) + ", }";
     int preamble = 10;
     int total = preamble + dict.length() + 1;
     int padded = (total + 63) / 64 * 64;
@@ -331,24 +387,26 @@ public final class Npy {
     h.append('\n');
     byte[] headerBytes = h.toString().getBytes(StandardCharsets.ISO_8859_1);
     int major = v2 ? 2 : 1;
-    AtomicFiles.write(file, out -> {
-      out.write(MAGIC);
-      out.write(major);
-      out.write(0);
-      if (v2) {
-        writeLe32(out, headerBytes.length);
-      } else {
-        out.write(headerBytes.length & 0xff);
-        out.write((headerBytes.length >>> 8) & 0xff);
-      }
-      out.write(headerBytes);
-      if (bytes > Integer.MAX_VALUE - 8) {
-        throw new IOException(file + ": " + bytes + " bytes exceed one write buffer");
-      }
-      ByteBuffer bb = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
-      filler.fill(bb);
-      out.write(bb.array(), 0, bb.position());
-    });
+    AtomicFiles.write(
+        file,
+        out -> {
+          out.write(MAGIC);
+          out.write(major);
+          out.write(0);
+          if (v2) {
+            writeLe32(out, headerBytes.length);
+          } else {
+            out.write(headerBytes.length & 0xff);
+            out.write((headerBytes.length >>> 8) & 0xff);
+          }
+          out.write(headerBytes);
+          if (bytes > Integer.MAX_VALUE - 8) {
+            throw new IOException(file + ": " + bytes + " bytes exceed one write buffer");
+          }
+          ByteBuffer bb = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
+          filler.fill(bb);
+          out.write(bb.array(), 0, bb.position());
+        });
   }
 
   private static void writeLe32(OutputStream out, int v) throws IOException {

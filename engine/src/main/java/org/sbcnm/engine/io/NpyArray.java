@@ -108,7 +108,8 @@ public final class NpyArray {
     int[] out = new int[l.length];
     for (int k = 0; k < l.length; k++) {
       if (l[k] != (int) l[k]) {
-        throw new IllegalStateException("npy: element " + k + " = " + l[k] + " does not fit in int32");
+        throw new IllegalStateException(
+            "npy: element " + k + " = " + l[k] + " does not fit in int32");
       }
       out[k] = (int) l[k];
     }

@@ -76,7 +76,13 @@ public final class TensorBundle {
   /** Adds a copy of tensor t under name. */
   public TensorBundle put(String name, Tensor t) {
     Tensor c = t.copy();
-    entries.put(checkName(name), new Entry(t.isFloat32() ? F32 : F64, t.rows(), t.cols(), t.isFloat32() ? c.floats() : c.doubles()));
+    entries.put(
+        checkName(name),
+        new Entry(
+            t.isFloat32() ? F32 : F64,
+            t.rows(),
+            t.cols(),
+            t.isFloat32() ? c.floats() : c.doubles()));
     return this;
   }
 
@@ -162,35 +168,38 @@ public final class TensorBundle {
 
   private static void checkSize(String name, int length, int rows, int cols) {
     if ((long) rows * cols != length) {
-      throw new IllegalArgumentException("bundle: '" + name + "' has " + length + " elements, not [" + rows + ", " + cols + "]");
+      throw new IllegalArgumentException(
+          "bundle: '" + name + "' has " + length + " elements, not [" + rows + ", " + cols + "]");
     }
   }
 
   /** Writes the bundle to {@code file} atomically. */
   public void write(Path file) throws IOException {
-    AtomicFiles.write(file, raw -> {
-      CRC32 crc = new CRC32();
-      DataOutputStream out = new DataOutputStream(new CheckedOutputStream(raw, crc));
-      out.write(MAGIC);
-      out.writeInt(VERSION);
-      out.writeInt(meta.size());
-      for (Map.Entry<String, String> m : meta.entrySet()) {
-        writeString(out, m.getKey());
-        writeString(out, m.getValue());
-      }
-      out.writeInt(entries.size());
-      for (Map.Entry<String, Entry> me : entries.entrySet()) {
-        Entry e = me.getValue();
-        writeString(out, me.getKey());
-        out.writeByte(e.kind);
-        out.writeInt(e.rows);
-        out.writeInt(e.cols);
-        writeData(out, e);
-      }
-      out.flush();
-      long sum = crc.getValue();
-      new DataOutputStream(raw).writeLong(sum);
-    });
+    AtomicFiles.write(
+        file,
+        raw -> {
+          CRC32 crc = new CRC32();
+          DataOutputStream out = new DataOutputStream(new CheckedOutputStream(raw, crc));
+          out.write(MAGIC);
+          out.writeInt(VERSION);
+          out.writeInt(meta.size());
+          for (Map.Entry<String, String> m : meta.entrySet()) {
+            writeString(out, m.getKey());
+            writeString(out, m.getValue());
+          }
+          out.writeInt(entries.size());
+          for (Map.Entry<String, Entry> me : entries.entrySet()) {
+            Entry e = me.getValue();
+            writeString(out, me.getKey());
+            out.writeByte(e.kind);
+            out.writeInt(e.rows);
+            out.writeInt(e.cols);
+            writeData(out, e);
+          }
+          out.flush();
+          long sum = crc.getValue();
+          new DataOutputStream(raw).writeLong(sum);
+        });
   }
 
   private static void writeData(DataOutputStream out, Entry e) throws IOException {
@@ -244,7 +253,14 @@ public final class TensorBundle {
       try {
         int version = in.readInt();
         if (version != VERSION) {
-          throw new UnsupportedVersionException(file + ": bundle version " + version + " is not supported (this build reads " + VERSION + ")", version);
+          throw new UnsupportedVersionException(
+              file
+                  + ": bundle version "
+                  + version
+                  + " is not supported (this build reads "
+                  + VERSION
+                  + ")",
+              version);
         }
         int m = count(in.readInt(), file, "metadata entries", fileSize);
         for (int i = 0; i < m; i++) {
@@ -259,7 +275,17 @@ public final class TensorBundle {
           long size = (long) rows * cols;
           int width = kind == F32 || kind == I32 ? 4 : 8;
           if (kind < F32 || kind > I64 || rows < 0 || cols < 0 || size * width > fileSize) {
-            throw new FormatException(file + ": entry '" + name + "' has a bad header (kind " + kind + ", [" + rows + ", " + cols + "])");
+            throw new FormatException(
+                file
+                    + ": entry '"
+                    + name
+                    + "' has a bad header (kind "
+                    + kind
+                    + ", ["
+                    + rows
+                    + ", "
+                    + cols
+                    + "])");
           }
           b.entries.put(name, new Entry(kind, rows, cols, readData(in, kind, (int) size)));
         }
@@ -284,38 +310,43 @@ public final class TensorBundle {
 
   private static Object readData(DataInputStream in, byte kind, int n) throws IOException {
     switch (kind) {
-      case F32: {
-        float[] v = new float[n];
-        for (int k = 0; k < n; k++) {
-          v[k] = in.readFloat();
+      case F32:
+        {
+          float[] v = new float[n];
+          for (int k = 0; k < n; k++) {
+            v[k] = in.readFloat();
+          }
+          return v;
         }
-        return v;
-      }
-      case F64: {
-        double[] v = new double[n];
-        for (int k = 0; k < n; k++) {
-          v[k] = in.readDouble();
+      case F64:
+        {
+          double[] v = new double[n];
+          for (int k = 0; k < n; k++) {
+            v[k] = in.readDouble();
+          }
+          return v;
         }
-        return v;
-      }
-      case I32: {
-        int[] v = new int[n];
-        for (int k = 0; k < n; k++) {
-          v[k] = in.readInt();
+      case I32:
+        {
+          int[] v = new int[n];
+          for (int k = 0; k < n; k++) {
+            v[k] = in.readInt();
+          }
+          return v;
         }
-        return v;
-      }
-      default: {
-        long[] v = new long[n];
-        for (int k = 0; k < n; k++) {
-          v[k] = in.readLong();
+      default:
+        {
+          long[] v = new long[n];
+          for (int k = 0; k < n; k++) {
+            v[k] = in.readLong();
+          }
+          return v;
         }
-        return v;
-      }
     }
   }
 
-  private static String readString(DataInputStream in, Path file, long fileSize) throws IOException {
+  private static String readString(DataInputStream in, Path file, long fileSize)
+      throws IOException {
     int len = in.readInt();
     if (len < 0 || len > fileSize) {
       throw new FormatException(file + ": implausible string length " + len);

@@ -1,2 +1,4 @@
-/** Binary tensor I/O: NumPy {@code .npy} files and the versioned tensor bundle used for checkpoints. */
+/**
+ * Binary tensor I/O: NumPy {@code .npy} files and the versioned tensor bundle used for checkpoints.
+ */
 package org.sbcnm.engine.io;

@@ -40,7 +40,8 @@ interface FloatKernels {
    * The ReLU backward rule, x the ReLU's input or output: out += g where x &gt; 0 when {@code
    * accumulate}, else out = (x &gt; 0 ? g : 0) without reading out.
    */
-  void reluBackward(float[] x, int xo, float[] g, int go, boolean accumulate, float[] out, int oo, int n);
+  void reluBackward(
+      float[] x, int xo, float[] g, int go, boolean accumulate, float[] out, int oo, int n);
 
   /** Σ x[k]. */
   float sum(float[] x, int xo, int n);
@@ -58,8 +59,8 @@ interface FloatKernels {
   int firstAbove(float[] x, int from, int to, float threshold);
 
   /**
-   * C = β·C + α·op(A)·op(B) for the rows of C given. op(A) is [m, k], op(B) is [k, n]; a
-   * transposed operand is read as its transpose in place. β = 0 ignores C's old contents.
+   * C = β·C + α·op(A)·op(B) for the rows of C given. op(A) is [m, k], op(B) is [k, n]; a transposed
+   * operand is read as its transpose in place. β = 0 ignores C's old contents.
    */
   void gemm(
       boolean transA,

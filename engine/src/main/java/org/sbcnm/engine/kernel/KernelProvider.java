@@ -56,10 +56,14 @@ final class KernelProvider {
       chosen = simdOrNull();
       if (chosen == null) {
         throw new IllegalStateException(
-            "-D" + PROPERTY + "=simd but the Vector API is unavailable: run java with --add-modules " + MODULE);
+            "-D"
+                + PROPERTY
+                + "=simd but the Vector API is unavailable: run java with --add-modules "
+                + MODULE);
       }
     } else if (!forced.isEmpty()) {
-      throw new IllegalStateException("-D" + PROPERTY + " must be 'scalar' or 'simd', not '" + forced + "'");
+      throw new IllegalStateException(
+          "-D" + PROPERTY + " must be 'scalar' or 'simd', not '" + forced + "'");
     } else {
       FloatKernels simd = simdOrNull();
       if (simd == null) {
@@ -69,13 +73,19 @@ final class KernelProvider {
             MODULE);
         chosen = ScalarKernels.INSTANCE;
       } else if (simd.lanes() < 4) {
-        LOG.warn("Vector API preferred species has only {} float lanes; using scalar kernels.", simd.lanes());
+        LOG.warn(
+            "Vector API preferred species has only {} float lanes; using scalar kernels.",
+            simd.lanes());
         chosen = ScalarKernels.INSTANCE;
       } else {
         chosen = simd;
       }
     }
-    LOG.info("sbcnm kernels: {} ({} float lanes, {}-bit vectors)", chosen.name(), chosen.lanes(), chosen.lanes() * 32);
+    LOG.info(
+        "sbcnm kernels: {} ({} float lanes, {}-bit vectors)",
+        chosen.name(),
+        chosen.lanes(),
+        chosen.lanes() * 32);
     return chosen;
   }
 }

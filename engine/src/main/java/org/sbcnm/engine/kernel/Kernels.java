@@ -6,9 +6,9 @@ import java.util.Objects;
  * The one public entry to the float32 kernels: checks its arguments, then calls the implementation
  * chosen at start-up (scalar or Vector API, see {@link #implementation()}).
  *
- * <p>Arrays named {@code out}, {@code y} or {@code c} are modified; every other array is not.
- * GEMM is split across {@link #threads()} threads by rows of C when the product is large enough to
- * pay for it.
+ * <p>Arrays named {@code out}, {@code y} or {@code c} are modified; every other array is not. GEMM
+ * is split across {@link #threads()} threads by rows of C when the product is large enough to pay
+ * for it.
  */
 public final class Kernels {
   /** Below this many multiply-adds a GEMM runs on the calling thread. */
@@ -74,7 +74,9 @@ public final class Kernels {
     return p;
   }
 
-  /** Runs {@code body.runChunk(c)} for c in [0, chunks) on the kernel threads; returns when done. */
+  /**
+   * Runs {@code body.runChunk(c)} for c in [0, chunks) on the kernel threads; returns when done.
+   */
   public static void parallelFor(int chunks, ChunkBody body) {
     Objects.requireNonNull(body, "body");
     pool().run(chunks, body::runChunk);
@@ -143,7 +145,8 @@ public final class Kernels {
   }
 
   /** out (+)= g where x &gt; 0, adding when {@code accumulate}. Modifies out. */
-  public static void reluBackward(float[] x, int xo, float[] g, int go, boolean accumulate, float[] out, int oo, int n) {
+  public static void reluBackward(
+      float[] x, int xo, float[] g, int go, boolean accumulate, float[] out, int oo, int n) {
     range(x, xo, n, "x");
     range(g, go, n, "g");
     range(out, oo, n, "out");
@@ -219,12 +222,23 @@ public final class Kernels {
       return;
     }
     if (ld < cols) {
-      throw new IllegalArgumentException("gemm: " + name + " leading dimension " + ld + " < " + cols);
+      throw new IllegalArgumentException(
+          "gemm: " + name + " leading dimension " + ld + " < " + cols);
     }
     long last = (long) off + (long) (rows - 1) * ld + cols;
     if (off < 0 || last > x.length) {
       throw new IllegalArgumentException(
-          "gemm: " + name + " [" + rows + ", " + cols + "] (ld " + ld + ", offset " + off + ") exceeds array of "
+          "gemm: "
+              + name
+              + " ["
+              + rows
+              + ", "
+              + cols
+              + "] (ld "
+              + ld
+              + ", offset "
+              + off
+              + ") exceeds array of "
               + x.length);
     }
   }
@@ -255,7 +269,8 @@ public final class Kernels {
       return;
     }
     GemmTask t = GemmTask.LOCAL.get();
-    t.set(kernels, threads, transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc);
+    t.set(
+        kernels, threads, transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc);
     try {
       p.run(threads, t);
     } finally {
@@ -343,7 +358,23 @@ public final class Kernels {
         return;
       }
       int aOff = transA ? ao + from : ao + from * lda;
-      kernels.gemm(transA, transB, to - from, n, k, alpha, a, aOff, lda, b, bo, ldb, beta, c, co + from * ldc, ldc);
+      kernels.gemm(
+          transA,
+          transB,
+          to - from,
+          n,
+          k,
+          alpha,
+          a,
+          aOff,
+          lda,
+          b,
+          bo,
+          ldb,
+          beta,
+          c,
+          co + from * ldc,
+          ldc);
     }
   }
 

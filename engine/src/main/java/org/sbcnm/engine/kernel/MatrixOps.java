@@ -16,12 +16,17 @@ public final class MatrixOps {
    * C = β·C + α·op(A)·op(B) with op(X) = X or Xᵀ. C must not share storage with A or B. β = 0
    * overwrites C without reading it.
    */
-  public static void gemm(boolean transA, boolean transB, double alpha, Tensor a, Tensor b, double beta, Tensor c) {
+  public static void gemm(
+      boolean transA, boolean transB, double alpha, Tensor a, Tensor b, double beta, Tensor c) {
     int m = transA ? a.cols() : a.rows();
     int k = transA ? a.rows() : a.cols();
     int kb = transB ? b.cols() : b.rows();
     int n = transB ? b.rows() : b.cols();
-    if (k != kb || c.rows() != m || c.cols() != n || a.dtype() != b.dtype() || a.dtype() != c.dtype()) {
+    if (k != kb
+        || c.rows() != m
+        || c.cols() != n
+        || a.dtype() != b.dtype()
+        || a.dtype() != c.dtype()) {
       String op = matmulName(transA, transB);
       Shapes.check(k == kb, op, a, b);
       Shapes.check(c.rows() == m && c.cols() == n, op, a, b, c);
@@ -30,10 +35,22 @@ public final class MatrixOps {
     }
     if (a.isFloat32()) {
       Kernels.gemm(
-          transA, transB, m, n, k, (float) alpha,
-          a.floats(), a.offset(), a.cols(),
-          b.floats(), b.offset(), b.cols(),
-          (float) beta, c.floats(), c.offset(), c.cols());
+          transA,
+          transB,
+          m,
+          n,
+          k,
+          (float) alpha,
+          a.floats(),
+          a.offset(),
+          a.cols(),
+          b.floats(),
+          b.offset(),
+          b.cols(),
+          (float) beta,
+          c.floats(),
+          c.offset(),
+          c.cols());
       return;
     }
     double[] ad = a.doubles();
@@ -157,7 +174,14 @@ public final class MatrixOps {
     int d = x.cols();
     for (int i = 0; i < x.rows(); i++) {
       if (x.isFloat32()) {
-        Kernels.add(x.floats(), x.offset() + i * d, bias.floats(), bias.offset(), out.floats(), out.offset() + i * d, d);
+        Kernels.add(
+            x.floats(),
+            x.offset() + i * d,
+            bias.floats(),
+            bias.offset(),
+            out.floats(),
+            out.offset() + i * d,
+            d);
       } else {
         for (int j = 0; j < d; j++) {
           out.doubles()[out.offset() + i * d + j] =
@@ -220,7 +244,15 @@ public final class MatrixOps {
     int n = x.size();
     boolean accumulate = beta != 0;
     if (x.isFloat32()) {
-      Kernels.reluBackward(x.floats(), x.offset(), g.floats(), g.offset(), accumulate, out.floats(), out.offset(), n);
+      Kernels.reluBackward(
+          x.floats(),
+          x.offset(),
+          g.floats(),
+          g.offset(),
+          accumulate,
+          out.floats(),
+          out.offset(),
+          n);
     } else {
       double[] o = out.doubles();
       for (int k = 0; k < n; k++) {
@@ -229,7 +261,6 @@ public final class MatrixOps {
       }
     }
   }
-
 
   /**
    * out_i = x_i / max(‖x_i‖, eps) for every row, as {@code torch.nn.functional.normalize}; writes

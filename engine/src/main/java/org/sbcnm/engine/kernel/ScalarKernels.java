@@ -71,7 +71,8 @@ final class ScalarKernels implements FloatKernels {
   }
 
   @Override
-  public void reluBackward(float[] x, int xo, float[] g, int go, boolean accumulate, float[] out, int oo, int n) {
+  public void reluBackward(
+      float[] x, int xo, float[] g, int go, boolean accumulate, float[] out, int oo, int n) {
     for (int k = 0; k < n; k++) {
       float d = x[xo + k] > 0f ? g[go + k] : 0f;
       out[oo + k] = accumulate ? out[oo + k] + d : d;

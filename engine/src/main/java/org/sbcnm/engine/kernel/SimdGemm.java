@@ -6,19 +6,20 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Blocked single-thread SGEMM on the Vector API: {@code C = β·C + α·op(A)·op(B)}.
  *
- * <p>GotoBLAS/BLIS loop nest: column blocks of {@code NC}, depth blocks of {@code KC} (op(B)
- * packed into {@code KC × NR} micro-panels that stay in L1), row blocks of {@code MC}, then a
+ * <p>GotoBLAS/BLIS loop nest: column blocks of {@code NC}, depth blocks of {@code KC} (op(B) packed
+ * into {@code KC × NR} micro-panels that stay in L1), row blocks of {@code MC}, then a
  * register-blocked {@code MR × NR} micro-kernel, {@code MR = 4} rows by {@code NR = 2} vectors.
  *
- * <p>Why 4 × 2 and not the textbook 6 × 2: C2 schedules every broadcast of A to the top of the
- * loop body, so a kernel needs accumulators + 2 B vectors + MR broadcast registers; 6 × 2 needs 20
- * of AVX2's 16 and spills an accumulator through the stack (measured: half the speed), 4 × 2 needs
- * 14. op(A) is packed p-major for every layout so that the kernel's indices have constant strides
- * and C2 hoists their bounds checks out of the loop; reading A in place with a variable stride
- * kept four checks and an integer multiply per step (measured 77 against 99 GFLOP/s for the
- * kernel alone). α is applied while packing B. The kernel only stores: straight into C when β = 0,
- * else into a small tile buffer merged into C with β (a kernel that also scales made C2 stop
- * inlining the Vector API calls, whose fallback allocates). Buffers are per thread and reused, so steady-state calls allocate nothing.
+ * <p>Why 4 × 2 and not the textbook 6 × 2: C2 schedules every broadcast of A to the top of the loop
+ * body, so a kernel needs accumulators + 2 B vectors + MR broadcast registers; 6 × 2 needs 20 of
+ * AVX2's 16 and spills an accumulator through the stack (measured: half the speed), 4 × 2 needs 14.
+ * op(A) is packed p-major for every layout so that the kernel's indices have constant strides and
+ * C2 hoists their bounds checks out of the loop; reading A in place with a variable stride kept
+ * four checks and an integer multiply per step (measured 77 against 99 GFLOP/s for the kernel
+ * alone). α is applied while packing B. The kernel only stores: straight into C when β = 0, else
+ * into a small tile buffer merged into C with β (a kernel that also scales made C2 stop inlining
+ * the Vector API calls, whose fallback allocates). Buffers are per thread and reused, so
+ * steady-state calls allocate nothing.
  */
 final class SimdGemm {
   private static final VectorSpecies<Float> S = SimdKernels.Species.F;
@@ -141,7 +142,8 @@ final class SimdGemm {
   }
 
   /** C[0:mr, 0:nr] = β·C + tile for a partial tile. */
-  private static void mergeTile(float[] tile, int mr, int nr, float beta, float[] c, int cOff, int ldc) {
+  private static void mergeTile(
+      float[] tile, int mr, int nr, float beta, float[] c, int cOff, int ldc) {
     for (int r = 0; r < mr; r++) {
       int row = cOff + r * ldc;
       for (int j = 0; j < nr; j++) {
@@ -162,7 +164,8 @@ final class SimdGemm {
    * Packs op(A)[ic:ic+mc, pc:pc+kc] into MR-row micro-panels, p-major (pa[p·MR + r]), the ragged
    * last panel zero-padded. Done once per (pc, ic) block and reused by every column tile.
    */
-  private static void packA(boolean transA, float[] a, int ao, int lda, int ic, int mc, int pc, int kc, float[] pa) {
+  private static void packA(
+      boolean transA, float[] a, int ao, int lda, int ic, int mc, int pc, int kc, float[] pa) {
     for (int ir = 0; ir < mc; ir += MR) {
       int base = (ir / MR) * kc * MR;
       int mr = Math.min(MR, mc - ir);
@@ -193,7 +196,8 @@ final class SimdGemm {
           int dst = base + p * MR;
           for (int r = 0; r < MR; r++) {
             int row = ic + ir + r;
-            pa[dst + r] = r >= mr ? 0f : transA ? a[ao + (pc + p) * lda + row] : a[ao + row * lda + pc + p];
+            pa[dst + r] =
+                r >= mr ? 0f : transA ? a[ao + (pc + p) * lda + row] : a[ao + row * lda + pc + p];
           }
         }
       }
@@ -201,7 +205,8 @@ final class SimdGemm {
   }
 
   /** Packs op(B)[pc:pc+kc, jc:jc+nc] into NR-column micro-panels, p-major, zero-padded. */
-  private static void packB(boolean transB, float[] b, int bo, int ldb, int pc, int kc, int jc, int nc, float[] pb) {
+  private static void packB(
+      boolean transB, float[] b, int bo, int ldb, int pc, int kc, int jc, int nc, float[] pb) {
     for (int jr = 0; jr < nc; jr += NR) {
       int base = (jr / NR) * kc * NR;
       int nr = Math.min(NR, nc - jr);
@@ -235,12 +240,20 @@ final class SimdGemm {
   /**
    * The MR × NR register tile: tile[r, 0:NR] = Σ_p pa[paOff + p·MR + r]·pb[pbOff + p·NR, +NR].
    *
-   * <p>Every index is the loop variable times a constant plus an invariant, so C2 proves the
-   * bounds once before the loop instead of checking four broadcasts per step (measured: 77 → 99
-   * GFLOP/s in L1 on JDK 25 when the A stride stopped being a variable).
+   * <p>Every index is the loop variable times a constant plus an invariant, so C2 proves the bounds
+   * once before the loop instead of checking four broadcasts per step (measured: 77 → 99 GFLOP/s in
+   * L1 on JDK 25 when the A stride stopped being a variable).
    */
   private static void kernel(
-      int kc, float[] pa, int paOff, float[] pb, int pbOff, boolean accumulate, float[] out, int outOff, int ldo) {
+      int kc,
+      float[] pa,
+      int paOff,
+      float[] pb,
+      int pbOff,
+      boolean accumulate,
+      float[] out,
+      int outOff,
+      int ldo) {
     int o1 = outOff + ldo;
     int o2 = o1 + ldo;
     int o3 = o2 + ldo;
@@ -307,7 +320,16 @@ final class SimdGemm {
    * tenth of a GEMM whose N is a few column tiles wide.
    */
   private static void kernelRows(
-      int kc, float[] a, int r0, int lda, float[] pb, int pbOff, boolean accumulate, float[] out, int outOff, int ldo) {
+      int kc,
+      float[] a,
+      int r0,
+      int lda,
+      float[] pb,
+      int pbOff,
+      boolean accumulate,
+      float[] out,
+      int outOff,
+      int ldo) {
     int o1 = outOff + ldo;
     int o2 = o1 + ldo;
     int o3 = o2 + ldo;
@@ -369,10 +391,4 @@ final class SimdGemm {
     c30.intoArray(out, o3);
     c31.intoArray(out, o3 + L);
   }
-
-
-
-
-
-
 }

@@ -61,7 +61,11 @@ final class SimdKernels implements FloatKernels {
     int k = 0;
     for (; k + 2 * L <= bound; k += 2 * L) {
       acc0 = fma(FloatVector.fromArray(S, a, ao + k), FloatVector.fromArray(S, b, bo + k), acc0);
-      acc1 = fma(FloatVector.fromArray(S, a, ao + k + L), FloatVector.fromArray(S, b, bo + k + L), acc1);
+      acc1 =
+          fma(
+              FloatVector.fromArray(S, a, ao + k + L),
+              FloatVector.fromArray(S, b, bo + k + L),
+              acc1);
     }
     for (; k < bound; k += L) {
       acc0 = fma(FloatVector.fromArray(S, a, ao + k), FloatVector.fromArray(S, b, bo + k), acc0);
@@ -79,7 +83,8 @@ final class SimdKernels implements FloatKernels {
     FloatVector va = FloatVector.broadcast(S, alpha);
     int k = 0;
     for (; k < bound; k += L) {
-      fma(va, FloatVector.fromArray(S, x, xo + k), FloatVector.fromArray(S, y, yo + k)).intoArray(y, yo + k);
+      fma(va, FloatVector.fromArray(S, x, xo + k), FloatVector.fromArray(S, y, yo + k))
+          .intoArray(y, yo + k);
     }
     for (; k < n; k++) {
       y[yo + k] = Math.fma(alpha, x[xo + k], y[yo + k]);
@@ -103,7 +108,9 @@ final class SimdKernels implements FloatKernels {
     int bound = S.loopBound(n);
     int k = 0;
     for (; k < bound; k += L) {
-      FloatVector.fromArray(S, a, ao + k).add(FloatVector.fromArray(S, b, bo + k)).intoArray(out, oo + k);
+      FloatVector.fromArray(S, a, ao + k)
+          .add(FloatVector.fromArray(S, b, bo + k))
+          .intoArray(out, oo + k);
     }
     for (; k < n; k++) {
       out[oo + k] = a[ao + k] + b[bo + k];
@@ -115,7 +122,9 @@ final class SimdKernels implements FloatKernels {
     int bound = S.loopBound(n);
     int k = 0;
     for (; k < bound; k += L) {
-      FloatVector.fromArray(S, a, ao + k).mul(FloatVector.fromArray(S, b, bo + k)).intoArray(out, oo + k);
+      FloatVector.fromArray(S, a, ao + k)
+          .mul(FloatVector.fromArray(S, b, bo + k))
+          .intoArray(out, oo + k);
     }
     for (; k < n; k++) {
       out[oo + k] = a[ao + k] * b[bo + k];
@@ -127,7 +136,10 @@ final class SimdKernels implements FloatKernels {
     int bound = S.loopBound(n);
     int k = 0;
     for (; k < bound; k += L) {
-      fma(FloatVector.fromArray(S, a, ao + k), FloatVector.fromArray(S, b, bo + k), FloatVector.fromArray(S, out, oo + k))
+      fma(
+              FloatVector.fromArray(S, a, ao + k),
+              FloatVector.fromArray(S, b, bo + k),
+              FloatVector.fromArray(S, out, oo + k))
           .intoArray(out, oo + k);
     }
     for (; k < n; k++) {
@@ -148,7 +160,8 @@ final class SimdKernels implements FloatKernels {
   }
 
   @Override
-  public void reluBackward(float[] x, int xo, float[] g, int go, boolean accumulate, float[] out, int oo, int n) {
+  public void reluBackward(
+      float[] x, int xo, float[] g, int go, boolean accumulate, float[] out, int oo, int n) {
     int bound = S.loopBound(n);
     int k = 0;
     FloatVector zero = FloatVector.zero(S);

@@ -7,10 +7,10 @@ import org.sbcnm.engine.tensor.Tensor;
  * Per-row top-K selection: the K largest scores of each row with their column indices, sorted by
  * score descending, ties broken by the smaller index.
  *
- * <p>A bounded min-heap holds the best K seen so far; the scan skips, a vector at a time
- * ({@code firstAbove}), every score that cannot beat the heap's worst. Once the heap is warm
- * almost every element is rejected that way, so the cost is close to one streaming pass. NaN scores
- * are never selected unless fewer than K non-NaN scores exist.
+ * <p>A bounded min-heap holds the best K seen so far; the scan skips, a vector at a time ({@code
+ * firstAbove}), every score that cannot beat the heap's worst. Once the heap is warm almost every
+ * element is rejected that way, so the cost is close to one streaming pass. NaN scores are never
+ * selected unless fewer than K non-NaN scores exist.
  */
 public final class TopK {
   /** Largest K supported. */
@@ -19,9 +19,9 @@ public final class TopK {
   private static final ThreadLocal<Heap> HEAP = ThreadLocal.withInitial(Heap::new);
 
   /**
-   * A running top-K over scores offered in pieces (blocks of a catalogue), with an optional
-   * sorted exclusion list: the streaming form of {@link #select}. Reusable: {@link #reset} before
-   * each query. Not thread-safe.
+   * A running top-K over scores offered in pieces (blocks of a catalogue), with an optional sorted
+   * exclusion list: the streaming form of {@link #select}. Reusable: {@link #reset} before each
+   * query. Not thread-safe.
    */
   public static final class Accumulator {
     private final Heap heap = new Heap();
@@ -31,7 +31,10 @@ public final class TopK {
     private int excludedFrom;
     private int excludedTo;
 
-    /** Starts a new query keeping the best {@code k}; {@code excluded[from, to)} (ascending) never enter. */
+    /**
+     * Starts a new query keeping the best {@code k}; {@code excluded[from, to)} (ascending) never
+     * enter.
+     */
     public void reset(int k, int[] excluded, int from, int to) {
       checkK(k);
       this.k = k;
@@ -64,10 +67,13 @@ public final class TopK {
     }
 
     private boolean isExcluded(int item) {
-      return excludedTo > excludedFrom && java.util.Arrays.binarySearch(excluded, excludedFrom, excludedTo, item) >= 0;
+      return excludedTo > excludedFrom
+          && java.util.Arrays.binarySearch(excluded, excludedFrom, excludedTo, item) >= 0;
     }
 
-    /** Writes the best k found, sorted (index −1 and score −∞ past the count); returns the count. */
+    /**
+     * Writes the best k found, sorted (index −1 and score −∞ past the count); returns the count.
+     */
     public int drain(int[] idx, int idxOff, float[] vals, int valsOff) {
       return heap.drainSorted(idx, idxOff, vals, valsOff, k);
     }
@@ -76,12 +82,13 @@ public final class TopK {
   private TopK() {}
 
   /**
-   * Selects the top {@code k} of {@code x[off, off+n)}, writing indices (relative to off) and scores
-   * to {@code idx[idxOff, idxOff+k)} and {@code vals[valsOff, valsOff+k)}; entries past the
+   * Selects the top {@code k} of {@code x[off, off+n)}, writing indices (relative to off) and
+   * scores to {@code idx[idxOff, idxOff+k)} and {@code vals[valsOff, valsOff+k)}; entries past the
    * {@code min(k, n)} found hold index -1 and score -∞. Modifies idx and vals. Returns the count
    * found.
    */
-  public static int select(float[] x, int off, int n, int k, int[] idx, int idxOff, float[] vals, int valsOff) {
+  public static int select(
+      float[] x, int off, int n, int k, int[] idx, int idxOff, float[] vals, int valsOff) {
     checkK(k);
     Objects.checkFromIndexSize(off, n, x.length);
     Objects.checkFromIndexSize(idxOff, k, idx.length);
@@ -102,7 +109,14 @@ public final class TopK {
     int cols = scores.cols();
     if ((long) rows * k > idx.length || (long) rows * k > vals.length) {
       throw new IllegalArgumentException(
-          "topK: outputs of " + idx.length + "/" + vals.length + " for " + scores.shape() + " k=" + k);
+          "topK: outputs of "
+              + idx.length
+              + "/"
+              + vals.length
+              + " for "
+              + scores.shape()
+              + " k="
+              + k);
     }
     FloatKernels impl = Kernels.impl();
     float[] x = scores.floats();
@@ -126,7 +140,15 @@ public final class TopK {
   }
 
   static int selectUnchecked(
-      FloatKernels impl, float[] x, int off, int n, int k, int[] idx, int idxOff, float[] vals, int valsOff) {
+      FloatKernels impl,
+      float[] x,
+      int off,
+      int n,
+      int k,
+      int[] idx,
+      int idxOff,
+      float[] vals,
+      int valsOff) {
     Heap h = HEAP.get();
     h.reset(k);
     int end = off + n;

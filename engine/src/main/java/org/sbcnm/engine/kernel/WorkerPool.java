@@ -22,8 +22,8 @@ final class WorkerPool {
   /**
    * How long a worker keeps polling for the next call after finishing one, and a caller for its
    * last chunk, before parking. A training step issues GEMMs a few hundred microseconds apart;
-   * waking a parked thread costs tens of microseconds on a virtual machine, which two-thread
-   * GEMMs of ~100 µs cannot pay for.
+   * waking a parked thread costs tens of microseconds on a virtual machine, which two-thread GEMMs
+   * of ~100 µs cannot pay for.
    */
   private static final long SPIN_NANOS = 1_000_000L;
 
@@ -63,7 +63,10 @@ final class WorkerPool {
     }
     // Nested calls (a chunk that itself runs a parallel kernel) and calls while another thread's
     // call is in progress run inline; the reentrant lock must not let the caller in twice.
-    if (chunks == 1 || workers.length == 0 || callLock.isHeldByCurrentThread() || !callLock.tryLock()) {
+    if (chunks == 1
+        || workers.length == 0
+        || callLock.isHeldByCurrentThread()
+        || !callLock.tryLock()) {
       for (int c = 0; c < chunks; c++) {
         t.runChunk(c);
       }

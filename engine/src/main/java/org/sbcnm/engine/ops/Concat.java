@@ -7,8 +7,8 @@ import org.sbcnm.engine.tensor.Shapes;
 import org.sbcnm.engine.tensor.Tensor;
 
 /**
- * Column concatenation {@code y = [x₁ | x₂ | …]}: every part has the same row count n; y is [n,
- * Σ dₖ]. Backward: each part's gradient is its column slice of g.
+ * Column concatenation {@code y = [x₁ | x₂ | …]}: every part has the same row count n; y is [n, Σ
+ * dₖ]. Backward: each part's gradient is its column slice of g.
  */
 public final class Concat implements Op {
   static final Concat INSTANCE = new Concat();

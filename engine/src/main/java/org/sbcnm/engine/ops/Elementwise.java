@@ -8,8 +8,8 @@ import org.sbcnm.engine.tensor.Shapes;
 import org.sbcnm.engine.tensor.Tensor;
 
 /**
- * Element-wise arithmetic on equal shapes: {@code a + b} (da += g, db += g), {@code a ⊙ b} (da +=
- * g ⊙ b, db += g ⊙ a), {@code s·x} (dx += s·g), and {@code Σ x} to a [1, 1] node (dx += g).
+ * Element-wise arithmetic on equal shapes: {@code a + b} (da += g, db += g), {@code a ⊙ b} (da += g
+ * ⊙ b, db += g ⊙ a), {@code s·x} (dx += s·g), and {@code Σ x} to a [1, 1] node (dx += g).
  */
 public final class Elementwise implements Op {
   private static final Elementwise ADD = new Elementwise("add");

@@ -11,13 +11,13 @@ import org.sbcnm.engine.tensor.Tensor;
  *
  * <ul>
  *   <li>{@link #gather}: yᵣ = T[idᵣ]; backward dT[idᵣ] += gᵣ.
- *   <li>{@link #bagMean}: mean-pooled ragged bags, y_b = (1/|bag_b|) Σ_{id ∈ bag_b} T[id] with bag b
- *       = {@code ids[offsets[b] .. offsets[b+1])}; an empty bag gives a zero row; backward dT[id]
+ *   <li>{@link #bagMean}: mean-pooled ragged bags, y_b = (1/|bag_b|) Σ_{id ∈ bag_b} T[id] with bag
+ *       b = {@code ids[offsets[b] .. offsets[b+1])}; an empty bag gives a zero row; backward dT[id]
  *       += g_b / |bag_b|.
  * </ul>
  *
- * When T is a sparse-row parameter the backward writes only the rows it touches and marks them,
- * so the optimiser updates only those rows. The id arrays are referenced, not copied: keep them
+ * When T is a sparse-row parameter the backward writes only the rows it touches and marks them, so
+ * the optimiser updates only those rows. The id arrays are referenced, not copied: keep them
  * unchanged until the backward pass is done.
  */
 public final class Embedding implements Op {
@@ -33,7 +33,8 @@ public final class Embedding implements Op {
   public static Node gather(Tape tape, Node table, int[] ids, int off, int count) {
     Tensor t = table.value();
     if (off < 0 || count < 0 || off + count > ids.length) {
-      throw new IllegalArgumentException("gather: ids [" + off + ", " + (off + count) + ") of " + ids.length);
+      throw new IllegalArgumentException(
+          "gather: ids [" + off + ", " + (off + count) + ") of " + ids.length);
     }
     Node y = tape.newNode(GATHER, t.dtype(), count, t.cols());
     y.addParent(table);
@@ -54,13 +55,14 @@ public final class Embedding implements Op {
   }
 
   /**
-   * Mean of each bag of rows: bag b is {@code ids[offsets[b] .. offsets[b+1])}; {@code offsets}
-   * has {@code bags + 1} non-decreasing entries. Returns a [bags, d] node.
+   * Mean of each bag of rows: bag b is {@code ids[offsets[b] .. offsets[b+1])}; {@code offsets} has
+   * {@code bags + 1} non-decreasing entries. Returns a [bags, d] node.
    */
   public static Node bagMean(Tape tape, Node table, int[] offsets, int bags, int[] ids) {
     Tensor t = table.value();
     if (bags < 0 || offsets.length < bags + 1) {
-      throw new IllegalArgumentException("bagMean: " + bags + " bags need " + (bags + 1) + " offsets, got " + offsets.length);
+      throw new IllegalArgumentException(
+          "bagMean: " + bags + " bags need " + (bags + 1) + " offsets, got " + offsets.length);
     }
     Node y = tape.newNode(BAG_MEAN, t.dtype(), bags, t.cols());
     y.addParent(table);
@@ -73,7 +75,8 @@ public final class Embedding implements Op {
       int from = offsets[b];
       int to = offsets[b + 1];
       if (from < 0 || to < from || to > ids.length) {
-        throw new IllegalArgumentException("bagMean: bag " + b + " spans [" + from + ", " + to + ") of " + ids.length + " ids");
+        throw new IllegalArgumentException(
+            "bagMean: bag " + b + " spans [" + from + ", " + to + ") of " + ids.length + " ids");
       }
       double inv = to > from ? 1.0 / (to - from) : 0.0;
       for (int k = from; k < to; k++) {
@@ -87,7 +90,8 @@ public final class Embedding implements Op {
 
   private static void checkId(String op, int id, int position, int rows) {
     if (id < 0 || id >= rows) {
-      throw new IllegalArgumentException(op + ": id " + id + " at position " + position + " outside table of " + rows + " rows");
+      throw new IllegalArgumentException(
+          op + ": id " + id + " at position " + position + " outside table of " + rows + " rows");
     }
   }
 

@@ -39,7 +39,8 @@ public final class MatMul implements Op {
   }
 
   /** C = α·op(A)·op(B). */
-  public static Node apply(Tape tape, Node a, Node b, boolean transA, boolean transB, double alpha) {
+  public static Node apply(
+      Tape tape, Node a, Node b, boolean transA, boolean transB, double alpha) {
     Tensor av = a.value();
     Tensor bv = b.value();
     int m = transA ? av.cols() : av.rows();

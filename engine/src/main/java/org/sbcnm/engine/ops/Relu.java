@@ -5,7 +5,9 @@ import org.sbcnm.engine.autograd.Op;
 import org.sbcnm.engine.autograd.Tape;
 import org.sbcnm.engine.kernel.MatrixOps;
 
-/** {@code y = max(x, 0)}. Backward: dx += g where y &gt; 0 (the subgradient at 0 is 0, as torch). */
+/**
+ * {@code y = max(x, 0)}. Backward: dx += g where y &gt; 0 (the subgradient at 0 is 0, as torch).
+ */
 public final class Relu implements Op {
   static final Relu INSTANCE = new Relu();
 

@@ -24,10 +24,10 @@ import org.sbcnm.engine.tensor.Tensor;
  *   ∂L/∂zᵢⱼ = wᵢ (pᵢⱼ − [j = tᵢ]) / Σᵢ wᵢ
  * </pre>
  *
- * With unit weights L is the mean cross-entropy over rows, as {@code torch.nn.functional.cross_entropy}.
- * The softmax is kept in a reused scratch buffer for the backward pass. Rows are split over the
- * kernel threads ({@link Kernels#parallelFor}); the loss is summed in row order afterwards, so the
- * result does not depend on the thread count.
+ * With unit weights L is the mean cross-entropy over rows, as {@code
+ * torch.nn.functional.cross_entropy}. The softmax is kept in a reused scratch buffer for the
+ * backward pass. Rows are split over the kernel threads ({@link Kernels#parallelFor}); the loss is
+ * summed in row order afterwards, so the result does not depend on the thread count.
  */
 public final class SoftmaxCrossEntropy implements Op {
   static final SoftmaxCrossEntropy INSTANCE = new SoftmaxCrossEntropy();
@@ -50,10 +50,12 @@ public final class SoftmaxCrossEntropy implements Op {
     int b = z.rows();
     int n = z.cols();
     if (targets == null && n < b) {
-      throw new IllegalArgumentException("softmaxCrossEntropy: diagonal targets need cols >= rows, got " + z.shape());
+      throw new IllegalArgumentException(
+          "softmaxCrossEntropy: diagonal targets need cols >= rows, got " + z.shape());
     }
     if (targets != null && targets.length < b) {
-      throw new IllegalArgumentException("softmaxCrossEntropy: " + targets.length + " targets for " + b + " rows");
+      throw new IllegalArgumentException(
+          "softmaxCrossEntropy: " + targets.length + " targets for " + b + " rows");
     }
     if (rowWeights != null) {
       Shapes.require("softmaxCrossEntropy", "row weights", rowWeights, b, 1);
@@ -64,7 +66,12 @@ public final class SoftmaxCrossEntropy implements Op {
     }
     if (mask != null && (mask.rows() != b || mask.cols() != n)) {
       throw new IllegalArgumentException(
-          "softmaxCrossEntropy: mask [" + mask.rows() + ", " + mask.cols() + "] for logits " + z.shape());
+          "softmaxCrossEntropy: mask ["
+              + mask.rows()
+              + ", "
+              + mask.cols()
+              + "] for logits "
+              + z.shape());
     }
     Node y = tape.newNode(INSTANCE, z.dtype(), 1, 1);
     y.addParent(logits);
@@ -76,14 +83,17 @@ public final class SoftmaxCrossEntropy implements Op {
     for (int i = 0; i < b; i++) {
       int t = targets == null ? i : targets[i];
       if (t < 0 || t >= n) {
-        throw new IllegalArgumentException("softmaxCrossEntropy: row " + i + " target " + t + " outside [0, " + n + ")");
+        throw new IllegalArgumentException(
+            "softmaxCrossEntropy: row " + i + " target " + t + " outside [0, " + n + ")");
       }
       if (mask != null && mask.get(i, t)) {
-        throw new IllegalArgumentException("softmaxCrossEntropy: row " + i + " masks its own target " + t);
+        throw new IllegalArgumentException(
+            "softmaxCrossEntropy: row " + i + " masks its own target " + t);
       }
       double w = rowWeights == null ? 1.0 : rowWeights.getFlat(i);
       if (!(w >= 0) || Double.isInfinite(w)) {
-        throw new IllegalArgumentException("softmaxCrossEntropy: row " + i + " weight " + w + " is not finite and >= 0");
+        throw new IllegalArgumentException(
+            "softmaxCrossEntropy: row " + i + " weight " + w + " is not finite and >= 0");
       }
       weightSum += w;
     }
@@ -178,8 +188,10 @@ public final class SoftmaxCrossEntropy implements Op {
    */
   private static final class RowTask implements Kernels.ChunkBody {
     static final ThreadLocal<RowTask> LOCAL = ThreadLocal.withInitial(RowTask::new);
+
     /** Rows per chunk: enough work per claim to pay for it, enough chunks to balance. */
     private static final int ROWS_PER_CHUNK = 64;
+
     private boolean backward;
     private Tensor z;
     private Tensor columnTerm;
@@ -202,7 +214,8 @@ public final class SoftmaxCrossEntropy implements Op {
       run(z.rows());
     }
 
-    void backward(Tensor probs, int[] targets, Tensor rowWeights, double scale, double beta, Tensor dz) {
+    void backward(
+        Tensor probs, int[] targets, Tensor rowWeights, double scale, double beta, Tensor dz) {
       this.backward = true;
       this.probs = probs;
       this.targets = targets;

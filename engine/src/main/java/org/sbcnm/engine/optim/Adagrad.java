@@ -2,7 +2,7 @@ package org.sbcnm.engine.optim;
 
 /**
  * Adagrad (Duchi, Hazan &amp; Singer, JMLR 2011), the optimiser of Yi et al. 2019, as {@code
- * torch.optim.Adagrad}: {@code a ← a + g²;  w ← w − η·g / (√a + ε)}, with a starting at {@code
+ * torch.optim.Adagrad}: {@code a ← a + g²; w ← w − η·g / (√a + ε)}, with a starting at {@code
  * initialAccumulator} (torch 0, TensorFlow 0.1).
  */
 public final class Adagrad extends Optimizer {
@@ -13,7 +13,8 @@ public final class Adagrad extends Optimizer {
   public Adagrad(double lr, double initialAccumulator, double eps) {
     checkPositive("adagrad lr", lr);
     if (!(initialAccumulator >= 0)) {
-      throw new IllegalArgumentException("adagrad initial accumulator must be >= 0, got " + initialAccumulator);
+      throw new IllegalArgumentException(
+          "adagrad initial accumulator must be >= 0, got " + initialAccumulator);
     }
     checkPositive("adagrad eps", eps);
     this.lr = (float) lr;

@@ -22,7 +22,8 @@ public final class Adam extends Optimizer {
   private final float weightDecay;
   private final boolean decoupled;
 
-  public Adam(double lr, double beta1, double beta2, double eps, double weightDecay, boolean decoupled) {
+  public Adam(
+      double lr, double beta1, double beta2, double eps, double weightDecay, boolean decoupled) {
     checkPositive("adam lr", lr);
     checkUnit("adam beta1", beta1);
     checkUnit("adam beta2", beta2);

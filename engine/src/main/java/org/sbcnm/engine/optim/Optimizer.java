@@ -11,12 +11,12 @@ import org.sbcnm.engine.tensor.Tensor;
 /**
  * A first-order optimiser over float32 parameters.
  *
- * <p>Lifecycle: {@link #init} once with the parameters (allocates the state), then per batch
- * {@link #step()} (applies the accumulated gradients) and {@link #zeroGrad()}; {@link #reset()}
- * forgets the state. {@code step} before {@code init} is an error. Parameters whose gradient is
- * sparse by row ({@link Parameter#hasSparseGrad()}) get their touched rows updated only ("lazy"
- * updates, as TensorFlow's sparse Adagrad/Adam). The state (slot tensors and the step count) can be
- * saved and restored with {@link #state()} and {@link #loadState}.
+ * <p>Lifecycle: {@link #init} once with the parameters (allocates the state), then per batch {@link
+ * #step()} (applies the accumulated gradients) and {@link #zeroGrad()}; {@link #reset()} forgets
+ * the state. {@code step} before {@code init} is an error. Parameters whose gradient is sparse by
+ * row ({@link Parameter#hasSparseGrad()}) get their touched rows updated only ("lazy" updates, as
+ * TensorFlow's sparse Adagrad/Adam). The state (slot tensors and the step count) can be saved and
+ * restored with {@link #state()} and {@link #loadState}.
  */
 public abstract class Optimizer {
   private List<Parameter> params = List.of();
@@ -39,7 +39,8 @@ public abstract class Optimizer {
    * Updates {@code w[off, off+len)} from {@code g} at the same positions; {@code state[s]} is slot
    * s of this parameter at the same positions. {@code step} counts from 1.
    */
-  protected abstract void update(float[] w, float[] g, float[][] state, int off, int len, long step);
+  protected abstract void update(
+      float[] w, float[] g, float[][] state, int off, int len, long step);
 
   /** Allocates the state for {@code parameters} (float32, distinct names). */
   public final void init(List<Parameter> parameters) {
@@ -136,7 +137,10 @@ public abstract class Optimizer {
     return out;
   }
 
-  /** Restores state written by {@link #state()} of the same kind of optimiser over the same parameters. */
+  /**
+   * Restores state written by {@link #state()} of the same kind of optimiser over the same
+   * parameters.
+   */
   public final void loadState(Map<String, Tensor> state, long stepCount) {
     requireInit();
     for (int i = 0; i < params.size(); i++) {
@@ -148,7 +152,14 @@ public abstract class Optimizer {
           throw new IllegalArgumentException(name() + ": saved state lacks " + key);
         }
         if (t.size() != slots[i][s].length) {
-          throw new IllegalArgumentException(name() + ": saved state " + key + " is " + t.shape() + ", expected " + p.value().shape());
+          throw new IllegalArgumentException(
+              name()
+                  + ": saved state "
+                  + key
+                  + " is "
+                  + t.shape()
+                  + ", expected "
+                  + p.value().shape());
         }
         for (int k = 0; k < t.size(); k++) {
           slots[i][s][k] = (float) t.getFlat(k);

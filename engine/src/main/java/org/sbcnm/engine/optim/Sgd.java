@@ -2,8 +2,8 @@ package org.sbcnm.engine.optim;
 
 /**
  * Stochastic gradient descent with optional heavy-ball momentum, as {@code torch.optim.SGD}
- * (dampening 0): {@code v ← μ·v + g;  w ← w − η·v} (without momentum {@code w ← w − η·g}).
- * Robbins &amp; Monro 1951; Polyak 1964.
+ * (dampening 0): {@code v ← μ·v + g; w ← w − η·v} (without momentum {@code w ← w − η·g}). Robbins
+ * &amp; Monro 1951; Polyak 1964.
  */
 public final class Sgd extends Optimizer {
   private final float lr;

@@ -8,8 +8,8 @@ import org.sbcnm.engine.tensor.Tensor;
  * A trainable tensor with its gradient.
  *
  * <p>A parameter with {@code sparseRows} (an embedding table) records which rows received a
- * gradient since the last {@link #zeroGrad()}; optimisers then update, and {@code zeroGrad}
- * clears, only those rows, so a step costs O(rows touched), not O(table).
+ * gradient since the last {@link #zeroGrad()}; optimisers then update, and {@code zeroGrad} clears,
+ * only those rows, so a step costs O(rows touched), not O(table).
  */
 public final class Parameter {
   private final String name;
@@ -94,7 +94,9 @@ public final class Parameter {
     return sparseRows && !allTouched;
   }
 
-  /** The rows touched since the last zeroGrad, first {@link #touchedCount()} entries; not a copy. */
+  /**
+   * The rows touched since the last zeroGrad, first {@link #touchedCount()} entries; not a copy.
+   */
   public int[] touchedRows() {
     return touchedRows;
   }

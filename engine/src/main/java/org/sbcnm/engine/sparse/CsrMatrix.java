@@ -33,7 +33,8 @@ public final class CsrMatrix {
   }
 
   /**
-   * Builds a [rows, cols] matrix from coordinates (not modified); duplicate (r, c) pairs are summed.
+   * Builds a [rows, cols] matrix from coordinates (not modified); duplicate (r, c) pairs are
+   * summed.
    */
   public static CsrMatrix fromCoo(int rows, int cols, int[] r, int[] c, double[] v) {
     if (rows < 0 || cols < 0) {
@@ -41,14 +42,29 @@ public final class CsrMatrix {
     }
     if (r.length != c.length || r.length != v.length) {
       throw new IllegalArgumentException(
-          "csr: coordinate arrays differ in length: " + r.length + ", " + c.length + ", " + v.length);
+          "csr: coordinate arrays differ in length: "
+              + r.length
+              + ", "
+              + c.length
+              + ", "
+              + v.length);
     }
     int nnz = r.length;
     int[] count = new int[rows + 1];
     for (int k = 0; k < nnz; k++) {
       if (r[k] < 0 || r[k] >= rows || c[k] < 0 || c[k] >= cols) {
         throw new IllegalArgumentException(
-            "csr: entry " + k + " at (" + r[k] + ", " + c[k] + ") outside [" + rows + ", " + cols + "]");
+            "csr: entry "
+                + k
+                + " at ("
+                + r[k]
+                + ", "
+                + c[k]
+                + ") outside ["
+                + rows
+                + ", "
+                + cols
+                + "]");
       }
       count[r[k] + 1]++;
     }
@@ -103,7 +119,8 @@ public final class CsrMatrix {
    */
   public CsrMatrix symmetricNormalizedWithSelfLoops() {
     if (rows != cols) {
-      throw new IllegalArgumentException("csr normalize: square matrix required, got [" + rows + ", " + cols + "]");
+      throw new IllegalArgumentException(
+          "csr normalize: square matrix required, got [" + rows + ", " + cols + "]");
     }
     int nnz = values.length;
     int[] r = new int[nnz + rows];
@@ -242,7 +259,14 @@ public final class CsrMatrix {
   private void check(boolean ok, String op, Tensor x, Tensor out) {
     if (!ok) {
       throw new IllegalArgumentException(
-          op + ": [" + rows + ", " + cols + "] (sparse) x " + x.shape() + (out == null ? "" : " -> " + out.shape()));
+          op
+              + ": ["
+              + rows
+              + ", "
+              + cols
+              + "] (sparse) x "
+              + x.shape()
+              + (out == null ? "" : " -> " + out.shape()));
     }
   }
 }

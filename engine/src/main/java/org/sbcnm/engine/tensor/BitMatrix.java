@@ -75,7 +75,8 @@ public final class BitMatrix {
 
   private void check(int i, int j) {
     if (i < 0 || i >= rows || j < 0 || j >= cols) {
-      throw new IndexOutOfBoundsException("(" + i + ", " + j + ") outside [" + rows + ", " + cols + "]");
+      throw new IndexOutOfBoundsException(
+          "(" + i + ", " + j + ") outside [" + rows + ", " + cols + "]");
     }
   }
 }

@@ -14,7 +14,8 @@ public final class Shapes {
   /** Throws {@code IllegalArgumentException("op: [a] x [b] -> [out]")} unless {@code ok}. */
   public static void check(boolean ok, String op, Tensor a, Tensor b, Tensor out) {
     if (!ok) {
-      throw new IllegalArgumentException(op + ": " + a.shape() + " x " + b.shape() + " -> " + out.shape());
+      throw new IllegalArgumentException(
+          op + ": " + a.shape() + " x " + b.shape() + " -> " + out.shape());
     }
   }
 

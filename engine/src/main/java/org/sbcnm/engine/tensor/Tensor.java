@@ -7,8 +7,8 @@ import java.util.Arrays;
  *
  * <p>Element {@code (i, j)} lives at {@code offset + i * cols + j} of the backing array, so a
  * tensor and every row-range view of it are contiguous. A vector is a {@code [1, n]} tensor. The
- * shape is fixed; the elements are mutable. Exactly one of {@link #floats()} and {@link
- * #doubles()} is non-null, as the {@link DType} says.
+ * shape is fixed; the elements are mutable. Exactly one of {@link #floats()} and {@link #doubles()}
+ * is non-null, as the {@link DType} says.
  */
 public final class Tensor {
   private final DType dtype;
@@ -26,8 +26,14 @@ public final class Tensor {
     long capacity = f != null ? f.length : d.length;
     if (offset < 0 || offset + size > capacity) {
       throw new IllegalArgumentException(
-          "tensor: shape [" + rows + ", " + cols + "] at offset " + offset
-              + " does not fit an array of " + capacity);
+          "tensor: shape ["
+              + rows
+              + ", "
+              + cols
+              + "] at offset "
+              + offset
+              + " does not fit an array of "
+              + capacity);
     }
     this.dtype = dtype;
     this.rows = rows;
@@ -80,7 +86,8 @@ public final class Tensor {
     Tensor t = zeros(dtype, r, c);
     for (int i = 0; i < r; i++) {
       if (values[i].length != c) {
-        throw new IllegalArgumentException("of: ragged row " + i + ": " + values[i].length + " != " + c);
+        throw new IllegalArgumentException(
+            "of: ragged row " + i + ": " + values[i].length + " != " + c);
       }
       for (int j = 0; j < c; j++) {
         t.set(i, j, values[i][j]);
@@ -192,7 +199,8 @@ public final class Tensor {
   /** A view (sharing storage) of the same elements with another shape of equal size. */
   public Tensor reshape(int newRows, int newCols) {
     if ((long) newRows * newCols != size()) {
-      throw new IllegalArgumentException("reshape: " + shape() + " to [" + newRows + ", " + newCols + "]");
+      throw new IllegalArgumentException(
+          "reshape: " + shape() + " to [" + newRows + ", " + newCols + "]");
     }
     return new Tensor(dtype, newRows, newCols, offset, f, d);
   }
@@ -248,7 +256,8 @@ public final class Tensor {
 
   @Override
   public String toString() {
-    StringBuilder sb = new StringBuilder("Tensor").append(dtype == DType.FLOAT32 ? "f32" : "f64").append(shape());
+    StringBuilder sb =
+        new StringBuilder("Tensor").append(dtype == DType.FLOAT32 ? "f32" : "f64").append(shape());
     if (size() <= 64) {
       sb.append(' ').append(Arrays.deepToString(toArray()));
     }

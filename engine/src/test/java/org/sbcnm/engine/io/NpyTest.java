@@ -38,7 +38,8 @@ class NpyTest {
 
   @Test
   void readsEveryNumpyFlavour() throws IOException {
-    for (String name : new String[] {"f4_le.npy", "f4_be.npy", "f4_fortran.npy", "f4_v2.npy", "f4_v3.npy"}) {
+    for (String name :
+        new String[] {"f4_le.npy", "f4_be.npy", "f4_fortran.npy", "f4_v2.npy", "f4_v3.npy"}) {
       Tensor t = Npy.readFloat32(fixture(name));
       assertEquals(3, t.rows(), name);
       assertEquals(4, t.cols(), name);
@@ -52,7 +53,8 @@ class NpyTest {
     }
     assertArrayEquals(new int[] {-2, -1, 0, 1, 2, 3}, Npy.readInts(fixture("i4_le.npy")));
     assertArrayEquals(new int[] {-2, -1, 0, 1, 2, 3}, Npy.readInts(fixture("i4_be.npy")));
-    assertArrayEquals(new int[] {0, 1000, 2000, 3000, 4000, 5000}, Npy.readInts(fixture("i8_le.npy")));
+    assertArrayEquals(
+        new int[] {0, 1000, 2000, 3000, 4000, 5000}, Npy.readInts(fixture("i8_le.npy")));
     NpyArray be = Npy.read(fixture("i8_be.npy"));
     assertArrayEquals(new long[] {3, 2}, be.shape());
     assertArrayEquals(new long[] {0, 1000, 2000, 3000, 4000, 5000}, be.toLongs());
@@ -61,7 +63,8 @@ class NpyTest {
     assertEquals(1, v.cols());
     assertArrayEquals(new float[] {1.5f, -2f, 3.25f}, v.floats());
     // Integers convert to floats on request.
-    assertArrayEquals(new float[] {-2, -1, 0, 1, 2, 3}, Npy.readFloat32(fixture("i4_le.npy")).floats());
+    assertArrayEquals(
+        new float[] {-2, -1, 0, 1, 2, 3}, Npy.readFloat32(fixture("i4_le.npy")).floats());
   }
 
   @Test
@@ -76,7 +79,8 @@ class NpyTest {
 
   @Test
   void roundTripsDoublesAndLongs() throws IOException {
-    Tensor d = Tensor.of(DType.FLOAT64, new double[][] {{Math.PI, -0.0}, {Double.MIN_VALUE, 1e300}});
+    Tensor d =
+        Tensor.of(DType.FLOAT64, new double[][] {{Math.PI, -0.0}, {Double.MIN_VALUE, 1e300}});
     Path p = dir.resolve("d.npy");
     Npy.write(p, d);
     Tensor back = Npy.readFloat64(p);
@@ -96,16 +100,20 @@ class NpyTest {
 
     // A lying header: claims a billion rows. Must fail on the size check, not on allocation.
     Path lying = dir.resolve("lying.npy");
-    byte[] lyingBytes = new String(good, StandardCharsets.ISO_8859_1)
-        .replace("'shape': (3, 4), }   ", "'shape': (99999, 99999), }")
-        .getBytes(StandardCharsets.ISO_8859_1);
+    byte[] lyingBytes =
+        new String(good, StandardCharsets.ISO_8859_1)
+            .replace("'shape': (3, 4), }   ", "'shape': (99999, 99999), }")
+            .getBytes(StandardCharsets.ISO_8859_1);
     Files.write(lying, lyingBytes);
     e = assertThrows(FormatException.class, () -> Npy.read(lying));
-    assertTrue(e.getMessage().contains("(99999, 99999)") && e.getMessage().contains("needs"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("(99999, 99999)") && e.getMessage().contains("needs"),
+        e.getMessage());
 
     Path notNpy = dir.resolve("text.npy");
     Files.writeString(notNpy, "user_id,item_id\n1,2\n");
-    assertTrue(assertThrows(FormatException.class, () -> Npy.read(notNpy)).getMessage().contains("magic"));
+    assertTrue(
+        assertThrows(FormatException.class, () -> Npy.read(notNpy)).getMessage().contains("magic"));
 
     Path empty = dir.resolve("empty.npy");
     Files.write(empty, new byte[0]);
@@ -115,11 +123,21 @@ class NpyTest {
     v9[6] = 9;
     Path future = dir.resolve("v9.npy");
     Files.write(future, v9);
-    UnsupportedVersionException u = assertThrows(UnsupportedVersionException.class, () -> Npy.read(future));
+    UnsupportedVersionException u =
+        assertThrows(UnsupportedVersionException.class, () -> Npy.read(future));
     assertEquals(9, u.version());
 
-    assertTrue(assertThrows(FormatException.class, () -> Npy.read(fixture("f4_3d.npy"))).getMessage().contains("3-D"));
-    assertTrue(assertThrows(FormatException.class, () -> Npy.read(fixture("u1.npy"))).getMessage().contains("|u1"));
-    assertTrue(assertThrows(FormatException.class, () -> Npy.readInts(fixture("f4_le.npy"))).getMessage().contains("integer"));
+    assertTrue(
+        assertThrows(FormatException.class, () -> Npy.read(fixture("f4_3d.npy")))
+            .getMessage()
+            .contains("3-D"));
+    assertTrue(
+        assertThrows(FormatException.class, () -> Npy.read(fixture("u1.npy")))
+            .getMessage()
+            .contains("|u1"));
+    assertTrue(
+        assertThrows(FormatException.class, () -> Npy.readInts(fixture("f4_le.npy")))
+            .getMessage()
+            .contains("integer"));
   }
 }

@@ -57,18 +57,25 @@ class TensorBundleTest {
     flipped[flipped.length - 12] ^= 1; // inside the last entry's data
     Path damaged = dir.resolve("d.sbcnm");
     Files.write(damaged, flipped);
-    assertTrue(assertThrows(FormatException.class, () -> TensorBundle.read(damaged)).getMessage().contains("checksum"));
+    assertTrue(
+        assertThrows(FormatException.class, () -> TensorBundle.read(damaged))
+            .getMessage()
+            .contains("checksum"));
 
     byte[] v2 = good.clone();
     ByteBuffer.wrap(v2).putInt(8, 2);
     Path future = dir.resolve("v2.sbcnm");
     Files.write(future, v2);
-    UnsupportedVersionException u = assertThrows(UnsupportedVersionException.class, () -> TensorBundle.read(future));
+    UnsupportedVersionException u =
+        assertThrows(UnsupportedVersionException.class, () -> TensorBundle.read(future));
     assertEquals(2, u.version());
 
     Path other = dir.resolve("o.sbcnm");
     Files.writeString(other, "PK\u0003\u0004 not a bundle");
-    assertTrue(assertThrows(FormatException.class, () -> TensorBundle.read(other)).getMessage().contains("magic"));
+    assertTrue(
+        assertThrows(FormatException.class, () -> TensorBundle.read(other))
+            .getMessage()
+            .contains("magic"));
   }
 
   @Test
@@ -76,10 +83,15 @@ class TensorBundleTest {
     Path p = dir.resolve("model.sbcnm");
     sample().write(p);
     byte[] before = Files.readAllBytes(p);
-    assertThrows(IOException.class, () -> AtomicFiles.write(p, out -> {
-      out.write(new byte[] {1, 2, 3});
-      throw new IOException("disk full");
-    }));
+    assertThrows(
+        IOException.class,
+        () ->
+            AtomicFiles.write(
+                p,
+                out -> {
+                  out.write(new byte[] {1, 2, 3});
+                  throw new IOException("disk full");
+                }));
     assertArrayEquals(before, Files.readAllBytes(p));
     assertEquals(1, Files.list(dir).count());
   }

@@ -14,8 +14,16 @@ import org.sbcnm.engine.testing.RandomTensors;
 /** GEMM through the public facade (chosen kernels, 1 and 2 threads) against EJML. */
 class GemmEjmlTest {
   private static final int[][] SHAPES = {
-    {1, 1, 1}, {1, 7, 3}, {2, 2, 2}, {3, 5, 7}, {17, 19, 23}, {37, 41, 43}, {97, 89, 83}, {256, 64, 128},
-    {1024, 64, 33}, {131, 7, 509}
+    {1, 1, 1},
+    {1, 7, 3},
+    {2, 2, 2},
+    {3, 5, 7},
+    {17, 19, 23},
+    {37, 41, 43},
+    {97, 89, 83},
+    {256, 64, 128},
+    {1024, 64, 33},
+    {131, 7, 509}
   };
 
   @AfterAll
@@ -60,7 +68,8 @@ class GemmEjmlTest {
     Tensor c = RandomTensors.uniform(org.sbcnm.engine.tensor.DType.FLOAT32, 50, 20, rng);
     Tensor expected = c.copy();
     FMatrixRMaj ab = new FMatrixRMaj(50, 20);
-    CommonOps_FDRM.mult(new FMatrixRMaj(50, 30, true, a.floats()), new FMatrixRMaj(30, 20, true, b.floats()), ab);
+    CommonOps_FDRM.mult(
+        new FMatrixRMaj(50, 30, true, a.floats()), new FMatrixRMaj(30, 20, true, b.floats()), ab);
     for (int i = 0; i < expected.size(); i++) {
       expected.setFlat(i, 0.5 * expected.getFlat(i) + 2.0 * ab.data[i]);
     }
@@ -91,12 +100,15 @@ class GemmEjmlTest {
   void shapeErrorsNameOpAndShapes() {
     Tensor a = Tensor.zeros(32, 64);
     Tensor b = Tensor.zeros(128, 16);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> MatrixOps.gemm(false, false, 1, a, b, 0, Tensor.zeros(32, 16)));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> MatrixOps.gemm(false, false, 1, a, b, 0, Tensor.zeros(32, 16)));
     assertEquals("matmul: [32, 64] x [128, 16]", e.getMessage());
   }
 
-  private static FMatrixRMaj ours(boolean ta, boolean tb, FMatrixRMaj a, FMatrixRMaj b, int m, int n) {
+  private static FMatrixRMaj ours(
+      boolean ta, boolean tb, FMatrixRMaj a, FMatrixRMaj b, int m, int n) {
     float[] c = new float[m * n];
     java.util.Arrays.fill(c, Float.NaN); // β = 0 must not read C
     int k = ta ? a.numRows : a.numCols;

@@ -128,7 +128,9 @@ class KernelParityTest {
       float[] x = RandomTensors.floats(n, rng);
       for (float threshold : new float[] {-2f, 0f, 0.9f, 0.999f, 2f}) {
         for (int from : new int[] {0, n / 3, n - 1}) {
-          assertEquals(SCALAR.firstAbove(x, from, n, threshold), simd.firstAbove(x, from, n, threshold),
+          assertEquals(
+              SCALAR.firstAbove(x, from, n, threshold),
+              simd.firstAbove(x, from, n, threshold),
               "firstAbove n=" + n + " from=" + from + " t=" + threshold);
         }
       }
@@ -140,8 +142,16 @@ class KernelParityTest {
     assumeTrue(simd != null, "Vector API absent");
     SplittableRandom rng = new SplittableRandom(5);
     int[][] shapes = {
-      {1, 1, 1}, {2, 3, 5}, {6, 16, 1}, {7, 17, 13}, {13, 31, 29}, {61, 67, 71}, {128, 64, 96},
-      {5, 300, 7}, {131, 257, 263}, {6, 2100, 3}
+      {1, 1, 1},
+      {2, 3, 5},
+      {6, 16, 1},
+      {7, 17, 13},
+      {13, 31, 29},
+      {61, 67, 71},
+      {128, 64, 96},
+      {5, 300, 7},
+      {131, 257, 263},
+      {6, 2100, 3}
     };
     for (int[] s : shapes) {
       for (boolean ta : new boolean[] {false, true}) {
@@ -160,7 +170,8 @@ class KernelParityTest {
             float[] cs = c0.clone();
             SCALAR.gemm(ta, tb, m, n, k, 1.25f, a, 5, lda, b, 7, ldb, beta, ce, 1, ldc);
             simd.gemm(ta, tb, m, n, k, 1.25f, a, 5, lda, b, 7, ldb, beta, cs, 1, ldc);
-            String what = "gemm " + m + "x" + k + "x" + n + " ta=" + ta + " tb=" + tb + " beta=" + beta;
+            String what =
+                "gemm " + m + "x" + k + "x" + n + " ta=" + ta + " tb=" + tb + " beta=" + beta;
             assertArrayEquals(ce, cs, 2e-6f * k + 1e-5f, what);
           }
         }

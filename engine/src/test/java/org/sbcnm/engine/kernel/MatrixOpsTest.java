@@ -63,11 +63,17 @@ class MatrixOpsTest {
 
   @Test
   void shapeAndTypeErrors() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> MatrixOps.add(Tensor.zeros(2, 3), Tensor.zeros(3, 2), Tensor.zeros(2, 3)));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> MatrixOps.add(Tensor.zeros(2, 3), Tensor.zeros(3, 2), Tensor.zeros(2, 3)));
     assertEquals("add: [2, 3] x [3, 2] -> [2, 3]", e.getMessage());
-    e = assertThrows(IllegalArgumentException.class,
-        () -> MatrixOps.add(Tensor.zeros(2, 3), Tensor.zeros(DType.FLOAT64, 2, 3), Tensor.zeros(2, 3)));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                MatrixOps.add(
+                    Tensor.zeros(2, 3), Tensor.zeros(DType.FLOAT64, 2, 3), Tensor.zeros(2, 3)));
     assertEquals("add: mixed types FLOAT32 and FLOAT64", e.getMessage());
   }
 
@@ -78,11 +84,13 @@ class MatrixOpsTest {
     Thread[] callers = new Thread[4];
     for (int c = 0; c < callers.length; c++) {
       int base = c * 1000;
-      callers[c] = new Thread(() -> {
-        for (int rep = 0; rep < 50; rep++) {
-          Kernels.parallelFor(1000, chunk -> hits.incrementAndGet(base + chunk));
-        }
-      });
+      callers[c] =
+          new Thread(
+              () -> {
+                for (int rep = 0; rep < 50; rep++) {
+                  Kernels.parallelFor(1000, chunk -> hits.incrementAndGet(base + chunk));
+                }
+              });
       callers[c].start();
     }
     for (Thread t : callers) {
@@ -93,15 +101,22 @@ class MatrixOpsTest {
     }
     // A chunk that runs a parallel loop itself (as the exact index does with GEMM) runs it inline.
     AtomicIntegerArray nested = new AtomicIntegerArray(8 * 8);
-    Kernels.parallelFor(8, outer -> Kernels.parallelFor(8, inner -> nested.incrementAndGet(outer * 8 + inner)));
+    Kernels.parallelFor(
+        8, outer -> Kernels.parallelFor(8, inner -> nested.incrementAndGet(outer * 8 + inner)));
     for (int i = 0; i < nested.length(); i++) {
       assertEquals(1, nested.get(i), "nested chunk " + i);
     }
-    RuntimeException boom = assertThrows(RuntimeException.class, () -> Kernels.parallelFor(8, chunk -> {
-      if (chunk == 5) {
-        throw new IllegalStateException("chunk 5 failed");
-      }
-    }));
+    RuntimeException boom =
+        assertThrows(
+            RuntimeException.class,
+            () ->
+                Kernels.parallelFor(
+                    8,
+                    chunk -> {
+                      if (chunk == 5) {
+                        throw new IllegalStateException("chunk 5 failed");
+                      }
+                    }));
     assertEquals("chunk 5 failed", boom.getMessage());
   }
 

@@ -29,7 +29,10 @@ class TopKTest {
   void matchesSortForEveryImplementation() {
     SplittableRandom rng = new SplittableRandom(7);
     FloatKernels simd = KernelProvider.simdOrNull();
-    for (FloatKernels impl : simd == null ? new FloatKernels[] {ScalarKernels.INSTANCE} : new FloatKernels[] {ScalarKernels.INSTANCE, simd}) {
+    for (FloatKernels impl :
+        simd == null
+            ? new FloatKernels[] {ScalarKernels.INSTANCE}
+            : new FloatKernels[] {ScalarKernels.INSTANCE, simd}) {
       for (int n : TailSizes.forLanes(impl.lanes())) {
         float[] x = new float[n];
         for (int i = 0; i < n; i++) {
@@ -41,7 +44,8 @@ class TopKTest {
           int found = TopK.selectUnchecked(impl, x, 0, n, k, idx, 0, vals, 0);
           int[] expected = sortedTopK(x, k);
           assertEquals(Math.min(k, n), found);
-          assertArrayEquals(expected, Arrays.copyOf(idx, found), impl.name() + " n=" + n + " k=" + k);
+          assertArrayEquals(
+              expected, Arrays.copyOf(idx, found), impl.name() + " n=" + n + " k=" + k);
           for (int r = 0; r < found; r++) {
             assertEquals(x[expected[r]], vals[r]);
           }
@@ -68,7 +72,8 @@ class TopKTest {
     TopK.rows(s, k, idx, vals);
     for (int r = 0; r < rows; r++) {
       float[] row = Arrays.copyOfRange(s.floats(), r * cols, (r + 1) * cols);
-      assertArrayEquals(sortedTopK(row, k), Arrays.copyOfRange(idx, r * k, (r + 1) * k), "row " + r);
+      assertArrayEquals(
+          sortedTopK(row, k), Arrays.copyOfRange(idx, r * k, (r + 1) * k), "row " + r);
     }
   }
 
@@ -84,8 +89,11 @@ class TopKTest {
 
   @Test
   void rejectsBadK() {
-    assertThrows(IllegalArgumentException.class, () -> TopK.select(new float[3], 0, 3, 0, new int[1], 0, new float[1], 0));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> TopK.select(new float[3], 0, 3, 0, new int[1], 0, new float[1], 0));
+    assertThrows(
+        IllegalArgumentException.class,
         () -> TopK.select(new float[3], 0, 3, 1001, new int[1001], 0, new float[1001], 0));
   }
 

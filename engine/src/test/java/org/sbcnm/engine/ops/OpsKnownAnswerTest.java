@@ -39,20 +39,36 @@ class OpsKnownAnswerTest {
       assertTensor(new double[][] {{2.5, -3}, {-2.5, 11}}, MatMul.ab(t, a, b).value(), 0);
       assertTensor(new double[][] {{-1.5, -5}, {5.5, 5}}, MatMul.abT(t, a, b).value(), 0);
       assertTensor(new double[][] {{-2.5, 7}, {-5, 6}}, MatMul.aTb(t, a, b).value(), 0);
-      assertTensor(new double[][] {{1.5, -1}, {3.5, 5}}, Bias.add(t, a, t.constant(m(new double[] {0.5, 1}))).value(), 0);
+      assertTensor(
+          new double[][] {{1.5, -1}, {3.5, 5}},
+          Bias.add(t, a, t.constant(m(new double[] {0.5, 1}))).value(),
+          0);
       assertTensor(new double[][] {{1, 0}, {3, 4}}, Relu.apply(t, a).value(), 0);
       assertTensor(new double[][] {{1.5, -1}, {2, 6}}, Elementwise.add(t, a, b).value(), 0);
       assertTensor(new double[][] {{0.5, -2}, {-3, 8}}, Elementwise.mul(t, a, b).value(), 0);
       assertTensor(new double[][] {{2, -4}, {6, 8}}, Elementwise.scale(t, a, 2).value(), 0);
       assertTensor(new double[][] {{6}}, Elementwise.sum(t, a).value(), 0);
-      assertTensor(new double[][] {{1, -2, 0.5, 1}, {3, 4, -1, 2}}, Concat.columns(t, a, b).value(), 0);
-      assertTensor(new double[][] {{0.6, 0.8}}, L2Normalize.rows(t, t.constant(m(new double[] {3, 4}))).value(), 1e-7);
-      assertTensor(new double[][] {{0, 0}}, L2Normalize.rows(t, t.constant(m(new double[] {0, 0}))).value(), 0);
+      assertTensor(
+          new double[][] {{1, -2, 0.5, 1}, {3, 4, -1, 2}}, Concat.columns(t, a, b).value(), 0);
+      assertTensor(
+          new double[][] {{0.6, 0.8}},
+          L2Normalize.rows(t, t.constant(m(new double[] {3, 4}))).value(),
+          1e-7);
+      assertTensor(
+          new double[][] {{0, 0}},
+          L2Normalize.rows(t, t.constant(m(new double[] {0, 0}))).value(),
+          0);
       Node table = t.constant(m(new double[] {1, 1}, new double[] {2, 4}, new double[] {6, 0}));
-      assertTensor(new double[][] {{6, 0}, {1, 1}}, Embedding.gather(t, table, new int[] {2, 0}, 0, 2).value(), 0);
-      assertTensor(new double[][] {{4, 2}, {0, 0}, {2, 4}},
-          Embedding.bagMean(t, table, new int[] {0, 2, 2, 3}, 3, new int[] {1, 2, 1}).value(), 0);
-      CsrMatrix s = CsrMatrix.fromCoo(1, 3, new int[] {0, 0}, new int[] {0, 2}, new double[] {2, -1});
+      assertTensor(
+          new double[][] {{6, 0}, {1, 1}},
+          Embedding.gather(t, table, new int[] {2, 0}, 0, 2).value(),
+          0);
+      assertTensor(
+          new double[][] {{4, 2}, {0, 0}, {2, 4}},
+          Embedding.bagMean(t, table, new int[] {0, 2, 2, 3}, 3, new int[] {1, 2, 1}).value(),
+          0);
+      CsrMatrix s =
+          CsrMatrix.fromCoo(1, 3, new int[] {0, 0}, new int[] {0, 2}, new double[] {2, -1});
       assertTensor(new double[][] {{-4, 2}}, SparseDense.multiply(t, s, table).value(), 0);
     }
   }
@@ -65,7 +81,8 @@ class OpsKnownAnswerTest {
     double[] c = {-0.1, 0.4, -2};
     try (Tape t = tape.begin()) {
       Node logits = t.input(m(z));
-      Node loss = SoftmaxCrossEntropy.apply(t, logits, null, null, Tensor.row(DType.FLOAT32, c), null);
+      Node loss =
+          SoftmaxCrossEntropy.apply(t, logits, null, null, Tensor.row(DType.FLOAT32, c), null);
       double expectedLoss = 0;
       double[][] grad = new double[2][3];
       for (int i = 0; i < 2; i++) {
@@ -139,10 +156,13 @@ class OpsKnownAnswerTest {
       Node loss = Elementwise.sum(t, a);
       t.backward(loss);
       assertNull(unused.grad());
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.backward(a));
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> t.backward(a));
       assertEquals("backward: loss must be [1, 1], got [1, 2]", e.getMessage());
-      IllegalArgumentException s = assertThrows(IllegalArgumentException.class,
-          () -> MatMul.ab(t, a, t.constant(Tensor.zeros(3, 1))));
+      IllegalArgumentException s =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> MatMul.ab(t, a, t.constant(Tensor.zeros(3, 1))));
       assertEquals("matmul: [1, 2] x [3, 1]", s.getMessage());
     }
   }

@@ -39,7 +39,8 @@ class OptimizerTest {
     // Adagrad: a = 0.25 then 0.5; w = 1 − 0.1·0.5/0.5 − 0.1·0.5/√0.5.
     assertEquals(1 - 0.1 - 0.1 * 0.5 / Math.sqrt(0.5), run(new Adagrad(0.1), 1.0, 0.5, 2), 1e-6);
     // Adagrad with TensorFlow's initial accumulator 0.1: a = 0.35.
-    assertEquals(1 - 0.1 * 0.5 / Math.sqrt(0.35), run(new Adagrad(0.1, 0.1, 1e-10), 1.0, 0.5, 1), 1e-6);
+    assertEquals(
+        1 - 0.1 * 0.5 / Math.sqrt(0.35), run(new Adagrad(0.1, 0.1, 1e-10), 1.0, 0.5, 1), 1e-6);
     // SGD: 1 − 0.1·0.5·3; with momentum 0.9: v = 0.5, 0.95, 1.355.
     assertEquals(0.85, run(new Sgd(0.1, 0), 1.0, 0.5, 3), 1e-6);
     assertEquals(1 - 0.1 * (0.5 + 0.95 + 1.355), run(new Sgd(0.1, 0.9), 1.0, 0.5, 3), 1e-6);
@@ -64,7 +65,10 @@ class OptimizerTest {
         g += 0.01 * w[k];
         m[k] = 0.9 * m[k] + 0.1 * g;
         v[k] = 0.999 * v[k] + 0.001 * g * g;
-        w[k] -= 0.01 * (m[k] / (1 - Math.pow(0.9, t))) / (Math.sqrt(v[k] / (1 - Math.pow(0.999, t))) + 1e-8);
+        w[k] -=
+            0.01
+                * (m[k] / (1 - Math.pow(0.9, t)))
+                / (Math.sqrt(v[k] / (1 - Math.pow(0.999, t))) + 1e-8);
       }
       adam.step();
     }
@@ -108,8 +112,12 @@ class OptimizerTest {
 
   @Test
   void savedStateResumesExactly() {
-    for (Supplier<Optimizer> make : List.<Supplier<Optimizer>>of(
-        () -> Adam.adam(0.05), () -> Adam.adamW(0.05, 0.1), () -> new Adagrad(0.1), () -> new Sgd(0.1, 0.9))) {
+    for (Supplier<Optimizer> make :
+        List.<Supplier<Optimizer>>of(
+            () -> Adam.adam(0.05),
+            () -> Adam.adamW(0.05, 0.1),
+            () -> new Adagrad(0.1),
+            () -> new Sgd(0.1, 0.9))) {
       Parameter straight = new Parameter("w", Tensor.row(DType.FLOAT32, 1, -2, 3), false);
       Optimizer a = make.get();
       a.init(List.of(straight));

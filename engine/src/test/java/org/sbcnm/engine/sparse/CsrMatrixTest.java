@@ -13,21 +13,32 @@ import org.sbcnm.engine.testing.RandomTensors;
 class CsrMatrixTest {
   @Test
   void buildsFromCooSummingDuplicates() {
-    CsrMatrix s = CsrMatrix.fromCoo(3, 4, new int[] {2, 0, 2, 0, 2}, new int[] {1, 3, 1, 0, 0}, new double[] {1, 2, 3, 4, 5});
+    CsrMatrix s =
+        CsrMatrix.fromCoo(
+            3,
+            4,
+            new int[] {2, 0, 2, 0, 2},
+            new int[] {1, 3, 1, 0, 0},
+            new double[] {1, 2, 3, 4, 5});
     assertEquals(4, s.nnz());
     assertArrayEquals(new double[][] {{4, 0, 0, 2}, {0, 0, 0, 0}, {5, 4, 0, 0}}, s.toDense());
     assertEquals(4.0, s.get(2, 1));
     assertEquals(0.0, s.get(1, 1));
-    assertArrayEquals(new double[][] {{4, 0, 5}, {0, 0, 4}, {0, 0, 0}, {2, 0, 0}}, s.transpose().toDense());
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> CsrMatrix.fromCoo(2, 2, new int[] {0}, new int[] {2}, new double[] {1}));
+    assertArrayEquals(
+        new double[][] {{4, 0, 5}, {0, 0, 4}, {0, 0, 0}, {2, 0, 0}}, s.transpose().toDense());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> CsrMatrix.fromCoo(2, 2, new int[] {0}, new int[] {2}, new double[] {1}));
     assertEquals("csr: entry 0 at (0, 2) outside [2, 2]", e.getMessage());
   }
 
   @Test
   void symmetricNormalisation() {
     // Path 0 - 1 with weight 3: A + I = [[1, 3], [3, 1]], degrees 4 and 4.
-    CsrMatrix s = CsrMatrix.fromCoo(3, 3, new int[] {0, 1}, new int[] {1, 0}, new double[] {3, 3}).symmetricNormalizedWithSelfLoops();
+    CsrMatrix s =
+        CsrMatrix.fromCoo(3, 3, new int[] {0, 1}, new int[] {1, 0}, new double[] {3, 3})
+            .symmetricNormalizedWithSelfLoops();
     assertArrayEquals(new double[][] {{0.25, 0.75, 0}, {0.75, 0.25, 0}, {0, 0, 1}}, s.toDense());
   }
 

@@ -14,8 +14,8 @@ import org.sbcnm.engine.tensor.Tensor;
  * Gradient checking against central differences, in float64.
  *
  * <p>The loss is rebuilt from scratch on a fresh tape for every perturbation, so the check covers
- * the forward pass, the backward rules and the tape's buffer reuse. An element passes when |analytic
- * − numeric| ≤ atol + rtol·max(|analytic|, |numeric|).
+ * the forward pass, the backward rules and the tape's buffer reuse. An element passes when
+ * |analytic − numeric| ≤ atol + rtol·max(|analytic|, |numeric|).
  */
 public final class GradCheck {
   /** Step of the central difference; 1e-6 balances truncation (h²) and rounding (ε/h) in double. */
@@ -32,7 +32,10 @@ public final class GradCheck {
    * returns a [1, 1] node; it must register the parameters with {@code tape.param}.
    */
   public static void check(
-      String what, List<Tensor> inputs, List<Parameter> params, BiFunction<Tape, Node[], Node> loss) {
+      String what,
+      List<Tensor> inputs,
+      List<Parameter> params,
+      BiFunction<Tape, Node[], Node> loss) {
     Tape tape = new Tape();
     for (Parameter p : params) {
       p.zeroGrad();
@@ -47,17 +50,27 @@ public final class GradCheck {
       requireSame(what + " input " + i + " on a recycled tape", analytic[i], again[i]);
     }
     for (int i = 0; i < paramGrads.length; i++) {
-      requireSame(what + " param " + params.get(i).name() + " on a recycled tape", paramGrads[i], paramsAgain[i]);
+      requireSame(
+          what + " param " + params.get(i).name() + " on a recycled tape",
+          paramGrads[i],
+          paramsAgain[i]);
     }
     for (int i = 0; i < inputs.size(); i++) {
       compare(what + " input " + i, inputs.get(i), analytic[i], tape, inputs, loss);
     }
     for (int i = 0; i < params.size(); i++) {
-      compare(what + " param " + params.get(i).name(), params.get(i).value(), paramGrads[i], tape, inputs, loss);
+      compare(
+          what + " param " + params.get(i).name(),
+          params.get(i).value(),
+          paramGrads[i],
+          tape,
+          inputs,
+          loss);
     }
   }
 
-  private static Tensor[] analyticGradients(Tape tape, List<Tensor> inputs, BiFunction<Tape, Node[], Node> loss) {
+  private static Tensor[] analyticGradients(
+      Tape tape, List<Tensor> inputs, BiFunction<Tape, Node[], Node> loss) {
     Tensor[] analytic = new Tensor[inputs.size()];
     try (Tape t = tape.begin()) {
       Node[] in = new Node[inputs.size()];
@@ -68,7 +81,10 @@ public final class GradCheck {
       t.backward(l);
       for (int i = 0; i < in.length; i++) {
         Tensor g = in[i].grad();
-        analytic[i] = g == null ? Tensor.zeros(inputs.get(i).dtype(), inputs.get(i).rows(), inputs.get(i).cols()) : g.copy();
+        analytic[i] =
+            g == null
+                ? Tensor.zeros(inputs.get(i).dtype(), inputs.get(i).rows(), inputs.get(i).cols())
+                : g.copy();
       }
     }
     return analytic;
@@ -93,7 +109,12 @@ public final class GradCheck {
   }
 
   private static void compare(
-      String what, Tensor x, Tensor analytic, Tape tape, List<Tensor> inputs, BiFunction<Tape, Node[], Node> loss) {
+      String what,
+      Tensor x,
+      Tensor analytic,
+      Tape tape,
+      List<Tensor> inputs,
+      BiFunction<Tape, Node[], Node> loss) {
     if (x.isFloat32()) {
       throw new IllegalArgumentException("gradient checks run in float64");
     }
@@ -112,7 +133,8 @@ public final class GradCheck {
     }
   }
 
-  private static double evaluate(Tape tape, List<Tensor> inputs, BiFunction<Tape, Node[], Node> loss) {
+  private static double evaluate(
+      Tape tape, List<Tensor> inputs, BiFunction<Tape, Node[], Node> loss) {
     try (Tape t = tape.begin()) {
       Node[] in = new Node[inputs.size()];
       for (int i = 0; i < in.length; i++) {

@@ -6,11 +6,16 @@ import java.util.TreeSet;
 public final class TailSizes {
   private TailSizes() {}
 
-  /** 1, 2, 3, L−1, L, L+1, 2L−1, 2L, 2L+1, 4L+3, the primes 13, 207 (= 9·23, odd), 1021, and 4099. */
+  /**
+   * 1, 2, 3, L−1, L, L+1, 2L−1, 2L, 2L+1, 4L+3, the primes 13, 207 (= 9·23, odd), 1021, and 4099.
+   */
   public static int[] forLanes(int lanes) {
     TreeSet<Integer> s = new TreeSet<>();
     int l = Math.max(lanes, 1);
-    for (int n : new int[] {1, 2, 3, l - 1, l, l + 1, 2 * l - 1, 2 * l, 2 * l + 1, 4 * l + 3, 13, 207, 1021, 4099}) {
+    for (int n :
+        new int[] {
+          1, 2, 3, l - 1, l, l + 1, 2 * l - 1, 2 * l, 2 * l + 1, 4 * l + 3, 13, 207, 1021, 4099
+        }) {
       if (n > 0) {
         s.add(n);
       }

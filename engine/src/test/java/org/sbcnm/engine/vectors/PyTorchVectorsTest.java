@@ -99,8 +99,16 @@ class PyTorchVectorsTest {
       assertClose(v.get("loss").asDouble(), loss.value().getFlat(0), tol, file + " loss");
       t.backward(loss);
       for (int k = 0; k < LAYERS.length; k++) {
-        assertClose(tensor(v.get("grad_query_tower").get(LAYERS[k]), DType.FLOAT64), qp.get(k).grad(), tol, file + " dq." + LAYERS[k]);
-        assertClose(tensor(v.get("grad_item_tower").get(LAYERS[k]), DType.FLOAT64), ip.get(k).grad(), tol, file + " di." + LAYERS[k]);
+        assertClose(
+            tensor(v.get("grad_query_tower").get(LAYERS[k]), DType.FLOAT64),
+            qp.get(k).grad(),
+            tol,
+            file + " dq." + LAYERS[k]);
+        assertClose(
+            tensor(v.get("grad_item_tower").get(LAYERS[k]), DType.FLOAT64),
+            ip.get(k).grad(),
+            tol,
+            file + " di." + LAYERS[k]);
       }
     }
   }
@@ -124,15 +132,18 @@ class PyTorchVectorsTest {
       for (int l = 0; l < layers; l++) {
         Node lin = Bias.add(t, MatMul.abT(t, x, t.param(ws.get(l))), t.param(bs.get(l)));
         x = Elementwise.add(t, Elementwise.mul(t, x0, lin), x);
-        assertClose(tensor(v.get("layer_outputs").get(l), DType.FLOAT64), x.value(), tol, "dcn layer " + l);
+        assertClose(
+            tensor(v.get("layer_outputs").get(l), DType.FLOAT64), x.value(), tol, "dcn layer " + l);
       }
       Node loss = Elementwise.sum(t, Elementwise.mul(t, x, t.constant(tensor(v.get("R"), type))));
       assertClose(v.get("loss").asDouble(), loss.value().getFlat(0), tol, "dcn loss");
       t.backward(loss);
       assertClose(tensor(v.get("grad_x0"), DType.FLOAT64), x0.grad(), tol, "dcn dx0");
       for (int l = 0; l < layers; l++) {
-        assertClose(tensor(v.get("grad_W").get(l), DType.FLOAT64), ws.get(l).grad(), tol, "dcn dW" + l);
-        assertClose(tensor(v.get("grad_b").get(l), DType.FLOAT64), bs.get(l).grad(), tol, "dcn db" + l);
+        assertClose(
+            tensor(v.get("grad_W").get(l), DType.FLOAT64), ws.get(l).grad(), tol, "dcn dW" + l);
+        assertClose(
+            tensor(v.get("grad_b").get(l), DType.FLOAT64), bs.get(l).grad(), tol, "dcn db" + l);
       }
     }
   }
@@ -159,7 +170,11 @@ class PyTorchVectorsTest {
     }
     CsrMatrix norm = CsrMatrix.fromCoo(n, n, r, c, w).symmetricNormalizedWithSelfLoops();
     double tol = tol(type);
-    assertClose(tensor(v.get("normalized_adjacency"), DType.FLOAT64), Tensor.of(DType.FLOAT64, norm.toDense()), 1e-12, "gcn norm");
+    assertClose(
+        tensor(v.get("normalized_adjacency"), DType.FLOAT64),
+        Tensor.of(DType.FLOAT64, norm.toDense()),
+        1e-12,
+        "gcn norm");
     Tape tape = new Tape();
     for (String which : new String[] {"one_layer", "two_layer"}) {
       JsonNode layer = v.get(which);
@@ -170,7 +185,8 @@ class PyTorchVectorsTest {
           e = SparseDense.multiply(t, norm, e);
         }
         assertClose(tensor(layer.get("out"), DType.FLOAT64), e.value(), tol, which + " out");
-        Node loss = Elementwise.sum(t, Elementwise.mul(t, e, t.constant(tensor(layer.get("R"), type))));
+        Node loss =
+            Elementwise.sum(t, Elementwise.mul(t, e, t.constant(tensor(layer.get("R"), type))));
         assertClose(layer.get("loss").asDouble(), loss.value().getFlat(0), tol, which + " loss");
         t.backward(loss);
         assertClose(tensor(layer.get("grad_E0"), DType.FLOAT64), e0.grad(), tol, which + " dE0");

@@ -46,17 +46,23 @@ public final class TestVectors {
 
   /** max |actual − expected| ≤ tol · max |expected| (relative to the tensor's scale). */
   public static void assertClose(Tensor expected, Tensor actual, double tol, String what) {
-    assertTrue(expected.size() == actual.size(), what + ": size " + actual.shape() + " vs " + expected.shape());
+    assertTrue(
+        expected.size() == actual.size(),
+        what + ": size " + actual.shape() + " vs " + expected.shape());
     double scale = 0;
     double err = 0;
     for (int k = 0; k < expected.size(); k++) {
       scale = Math.max(scale, Math.abs(expected.getFlat(k)));
       err = Math.max(err, Math.abs(expected.getFlat(k) - actual.getFlat(k)));
     }
-    assertTrue(err <= tol * Math.max(scale, 1e-300), what + ": max error " + err + " relative to scale " + scale);
+    assertTrue(
+        err <= tol * Math.max(scale, 1e-300),
+        what + ": max error " + err + " relative to scale " + scale);
   }
 
   public static void assertClose(double expected, double actual, double tol, String what) {
-    assertTrue(Math.abs(expected - actual) <= tol * Math.abs(expected), what + ": " + actual + " vs " + expected);
+    assertTrue(
+        Math.abs(expected - actual) <= tol * Math.abs(expected),
+        what + ": " + actual + " vs " + expected);
   }
 }

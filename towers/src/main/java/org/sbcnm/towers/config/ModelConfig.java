@@ -18,13 +18,16 @@ public record ModelConfig(TowerConfig query, TowerConfig item, double temperatur
       throw new IllegalArgumentException("both towers are required");
     }
     if (query.kind() == TowerKind.GCN) {
-      throw new IllegalArgumentException("query tower kind gcn is not supported (gcn propagates over the item graph)");
+      throw new IllegalArgumentException(
+          "query tower kind gcn is not supported (gcn propagates over the item graph)");
     }
     if (item.kind() == TowerKind.HISTORY) {
-      throw new IllegalArgumentException("item tower kind history is not supported (history is a bag of a user's items)");
+      throw new IllegalArgumentException(
+          "item tower kind history is not supported (history is a bag of a user's items)");
     }
     if (query.outDim() != item.outDim()) {
-      throw new IllegalArgumentException("tower output dims differ: query " + query.outDim() + ", item " + item.outDim());
+      throw new IllegalArgumentException(
+          "tower output dims differ: query " + query.outDim() + ", item " + item.outDim());
     }
     if (!(temperature > 0) || Double.isInfinite(temperature)) {
       throw new IllegalArgumentException("temperature must be finite and > 0, got " + temperature);

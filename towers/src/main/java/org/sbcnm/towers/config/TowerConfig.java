@@ -41,7 +41,8 @@ public record TowerConfig(
     positive("cross_layers", crossLayers);
     positive("gcn_layers", gcnLayers);
     if (hashBuckets < 0) {
-      throw new IllegalArgumentException("hash buckets must be >= 0 (0 = one row per id), got " + hashBuckets);
+      throw new IllegalArgumentException(
+          "hash buckets must be >= 0 (0 = one row per id), got " + hashBuckets);
     }
   }
 
@@ -51,37 +52,47 @@ public record TowerConfig(
     }
   }
 
-  /** The reference tower: {@code kind}, MLP 256 → 128 → 64, id_dim 64, side_dim 8, 2 cross layers, 2 hops. */
+  /**
+   * The reference tower: {@code kind}, MLP 256 → 128 → 64, id_dim 64, side_dim 8, 2 cross layers, 2
+   * hops.
+   */
   public static TowerConfig defaults(TowerKind kind) {
     return new TowerConfig(kind, 256, 128, 64, 64, 8, 2, 2, 0, false);
   }
 
   public TowerConfig withKind(TowerKind k) {
-    return new TowerConfig(k, h1, h2, outDim, idDim, sideDim, crossLayers, gcnLayers, hashBuckets, useDense);
+    return new TowerConfig(
+        k, h1, h2, outDim, idDim, sideDim, crossLayers, gcnLayers, hashBuckets, useDense);
   }
 
   public TowerConfig withWidths(int newH1, int newH2, int newOut) {
-    return new TowerConfig(kind, newH1, newH2, newOut, idDim, sideDim, crossLayers, gcnLayers, hashBuckets, useDense);
+    return new TowerConfig(
+        kind, newH1, newH2, newOut, idDim, sideDim, crossLayers, gcnLayers, hashBuckets, useDense);
   }
 
   public TowerConfig withCrossLayers(int n) {
-    return new TowerConfig(kind, h1, h2, outDim, idDim, sideDim, n, gcnLayers, hashBuckets, useDense);
+    return new TowerConfig(
+        kind, h1, h2, outDim, idDim, sideDim, n, gcnLayers, hashBuckets, useDense);
   }
 
   public TowerConfig withGcnLayers(int n) {
-    return new TowerConfig(kind, h1, h2, outDim, idDim, sideDim, crossLayers, n, hashBuckets, useDense);
+    return new TowerConfig(
+        kind, h1, h2, outDim, idDim, sideDim, crossLayers, n, hashBuckets, useDense);
   }
 
   public TowerConfig withIdDim(int n) {
-    return new TowerConfig(kind, h1, h2, outDim, n, sideDim, crossLayers, gcnLayers, hashBuckets, useDense);
+    return new TowerConfig(
+        kind, h1, h2, outDim, n, sideDim, crossLayers, gcnLayers, hashBuckets, useDense);
   }
 
   public TowerConfig withHashBuckets(int n) {
-    return new TowerConfig(kind, h1, h2, outDim, idDim, sideDim, crossLayers, gcnLayers, n, useDense);
+    return new TowerConfig(
+        kind, h1, h2, outDim, idDim, sideDim, crossLayers, gcnLayers, n, useDense);
   }
 
   public TowerConfig withDense(boolean on) {
-    return new TowerConfig(kind, h1, h2, outDim, idDim, sideDim, crossLayers, gcnLayers, hashBuckets, on);
+    return new TowerConfig(
+        kind, h1, h2, outDim, idDim, sideDim, crossLayers, gcnLayers, hashBuckets, on);
   }
 
   /** Flat string form for checkpoints, keys prefixed. */

@@ -20,7 +20,8 @@ public enum TowerKind {
     try {
       return valueOf(s.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("tower kind must be one of mlp, id, history, dcn, gcn; got '" + s + "'");
+      throw new IllegalArgumentException(
+          "tower kind must be one of mlp, id, history, dcn, gcn; got '" + s + "'");
     }
   }
 

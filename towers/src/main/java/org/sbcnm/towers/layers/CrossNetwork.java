@@ -11,9 +11,9 @@ import org.sbcnm.engine.param.Parameter;
 import org.sbcnm.engine.tensor.DType;
 
 /**
- * DCN-v2 cross network (Wang et al., WWW 2021): {@code x₍ₗ₊₁₎ = x₀ ⊙ (Wₗ·xₗ + bₗ) + xₗ} for
- * {@code l = 0 … L−1}, with x₀ [n, d] the input, Wₗ [d, d] and bₗ [1, d] (a full-rank
- * {@link Linear} per layer). The output has the input's shape and feeds the tower's MLP.
+ * DCN-v2 cross network (Wang et al., WWW 2021): {@code x₍ₗ₊₁₎ = x₀ ⊙ (Wₗ·xₗ + bₗ) + xₗ} for {@code
+ * l = 0 … L−1}, with x₀ [n, d] the input, Wₗ [d, d] and bₗ [1, d] (a full-rank {@link Linear} per
+ * layer). The output has the input's shape and feeds the tower's MLP.
  */
 public final class CrossNetwork implements Layer {
   private final Linear[] layers;

@@ -12,8 +12,8 @@ import org.sbcnm.engine.tensor.DType;
 import org.sbcnm.engine.tensor.Tensor;
 
 /**
- * An embedding table [rows, dim] with sparse row gradients, initialised N(0, σ²) (torch's
- * {@code nn.Embedding} default σ = 1).
+ * An embedding table [rows, dim] with sparse row gradients, initialised N(0, σ²) (torch's {@code
+ * nn.Embedding} default σ = 1).
  *
  * <p>In <em>direct</em> mode an id is a row index in [0, rows). In <em>hashed</em> mode any
  * non-negative id (including ids never seen in training, or from an unbounded space) maps to bucket
@@ -35,19 +35,28 @@ public final class EmbeddingTable implements Layer {
   }
 
   /** A table indexed directly by row. */
-  public static EmbeddingTable direct(String name, int rows, int dim, double std, DType type, SplittableRandom rng) {
+  public static EmbeddingTable direct(
+      String name, int rows, int dim, double std, DType type, SplittableRandom rng) {
     return new EmbeddingTable(newTable(name, rows, dim, std, type, rng), false, 0);
   }
 
   /** A table of {@code buckets} rows indexed by a seeded hash of the id. */
   public static EmbeddingTable hashed(
-      String name, int buckets, int dim, double std, long hashSeed, DType type, SplittableRandom rng) {
+      String name,
+      int buckets,
+      int dim,
+      double std,
+      long hashSeed,
+      DType type,
+      SplittableRandom rng) {
     return new EmbeddingTable(newTable(name, buckets, dim, std, type, rng), true, hashSeed);
   }
 
-  private static Parameter newTable(String name, int rows, int dim, double std, DType type, SplittableRandom rng) {
+  private static Parameter newTable(
+      String name, int rows, int dim, double std, DType type, SplittableRandom rng) {
     if (rows < 1 || dim < 1) {
-      throw new IllegalArgumentException(name + ": embedding needs rows, dim >= 1, got [" + rows + ", " + dim + "]");
+      throw new IllegalArgumentException(
+          name + ": embedding needs rows, dim >= 1, got [" + rows + ", " + dim + "]");
     }
     Tensor t = Tensor.zeros(type, rows, dim);
     Init.normal(t, std, rng);
@@ -61,7 +70,8 @@ public final class EmbeddingTable implements Layer {
     }
     if (!hashed) {
       if (id >= table.rows()) {
-        throw new IllegalArgumentException(table.name() + ": id " + id + " outside table of " + table.rows() + " rows");
+        throw new IllegalArgumentException(
+            table.name() + ": id " + id + " outside table of " + table.rows() + " rows");
       }
       return (int) id;
     }
@@ -77,7 +87,9 @@ public final class EmbeddingTable implements Layer {
     return Embedding.gather(t, t.param(table), lookupRows, 0, n);
   }
 
-  /** Mean of each bag {@code ids[offsets[b] .. offsets[b+1])}, b &lt; bags, as a [bags, dim] node. */
+  /**
+   * Mean of each bag {@code ids[offsets[b] .. offsets[b+1])}, b &lt; bags, as a [bags, dim] node.
+   */
   public Node bagMean(Tape t, int[] offsets, int bags, int[] ids) {
     if (!hashed) {
       return Embedding.bagMean(t, t.param(table), offsets, bags, ids);

@@ -16,7 +16,9 @@ public final class GcnPropagation implements Layer {
   private final CsrMatrix normalized;
   private final int hops;
 
-  /** @param adjacency the item graph A [items, items], symmetric, without self-loops */
+  /**
+   * @param adjacency the item graph A [items, items], symmetric, without self-loops
+   */
   public GcnPropagation(CsrMatrix adjacency, int hops) {
     if (hops < 1) {
       throw new IllegalArgumentException("gcn_layers must be >= 1, got " + hops);

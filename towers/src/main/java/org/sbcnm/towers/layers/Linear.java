@@ -21,7 +21,8 @@ public final class Linear implements Layer {
 
   public Linear(String name, int in, int out, DType type, SplittableRandom rng) {
     if (in < 1 || out < 1) {
-      throw new IllegalArgumentException(name + ": Linear needs in, out >= 1, got " + in + " -> " + out);
+      throw new IllegalArgumentException(
+          name + ": Linear needs in, out >= 1, got " + in + " -> " + out);
     }
     Tensor w = Tensor.zeros(type, out, in);
     Tensor b = Tensor.zeros(type, 1, out);

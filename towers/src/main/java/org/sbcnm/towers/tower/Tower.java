@@ -53,18 +53,29 @@ public final class Tower implements Layer {
    * @param sharedItemTable for a history tower, the item tower's ID table to pool (or null to own
    *     one); ignored by other kinds
    */
-  public Tower(String name, TowerConfig config, TowerData data, DType type, SplittableRandom rng, EmbeddingTable sharedItemTable) {
+  public Tower(
+      String name,
+      TowerConfig config,
+      TowerData data,
+      DType type,
+      SplittableRandom rng,
+      EmbeddingTable sharedItemTable) {
     this.name = name;
     this.config = config;
     this.data = data;
     TowerKind kind = config.kind();
-    boolean needsDense = kind == TowerKind.MLP || kind == TowerKind.DCN || kind == TowerKind.GCN
-        || (kind == TowerKind.ID && config.useDense());
+    boolean needsDense =
+        kind == TowerKind.MLP
+            || kind == TowerKind.DCN
+            || kind == TowerKind.GCN
+            || (kind == TowerKind.ID && config.useDense());
     if (needsDense && data.dense() == null) {
-      throw new IllegalArgumentException(name + ": a " + kind.label() + " tower needs dense features");
+      throw new IllegalArgumentException(
+          name + ": a " + kind.label() + " tower needs dense features");
     }
     if (kind == TowerKind.GCN && data.itemGraph() == null) {
-      throw new IllegalArgumentException(name + ": a gcn tower needs an item graph (item_edges.csv or item_adj.npy)");
+      throw new IllegalArgumentException(
+          name + ": a gcn tower needs an item graph (item_edges.csv or item_adj.npy)");
     }
     if (kind == TowerKind.HISTORY && data.historyItems() < 1) {
       throw new IllegalArgumentException(name + ": a history tower needs the item catalogue size");
@@ -72,9 +83,18 @@ public final class Tower implements Layer {
     List<Parameter> ps = new ArrayList<>();
     int width = 0;
     if (kind == TowerKind.ID) {
-      ids = config.hashBuckets() > 0
-          ? EmbeddingTable.hashed(name + ".id", config.hashBuckets(), config.idDim(), 1.0, rng.nextLong(), type, rng)
-          : EmbeddingTable.direct(name + ".id", data.entities(), config.idDim(), 1.0, type, rng);
+      ids =
+          config.hashBuckets() > 0
+              ? EmbeddingTable.hashed(
+                  name + ".id",
+                  config.hashBuckets(),
+                  config.idDim(),
+                  1.0,
+                  rng.nextLong(),
+                  type,
+                  rng)
+              : EmbeddingTable.direct(
+                  name + ".id", data.entities(), config.idDim(), 1.0, type, rng);
       ps.addAll(ids.parameters());
       width += config.idDim();
     } else {
@@ -84,7 +104,9 @@ public final class Tower implements Layer {
       if (sharedItemTable != null && sharedItemTable.dim() == config.idDim()) {
         bagTable = sharedItemTable;
       } else {
-        bagTable = EmbeddingTable.direct(name + ".history", data.historyItems(), config.idDim(), 1.0, type, rng);
+        bagTable =
+            EmbeddingTable.direct(
+                name + ".history", data.historyItems(), config.idDim(), 1.0, type, rng);
         ps.addAll(bagTable.parameters());
       }
       width += config.idDim();
@@ -94,7 +116,9 @@ public final class Tower implements Layer {
     if (kind == TowerKind.ID || kind == TowerKind.HISTORY) {
       side = new EmbeddingTable[data.sideFields()];
       for (int f = 0; f < side.length; f++) {
-        side[f] = EmbeddingTable.direct(name + ".side." + f, data.sideCardinalities()[f], config.sideDim(), 1.0, type, rng);
+        side[f] =
+            EmbeddingTable.direct(
+                name + ".side." + f, data.sideCardinalities()[f], config.sideDim(), 1.0, type, rng);
         ps.addAll(side[f].parameters());
         width += config.sideDim();
       }
@@ -126,9 +150,12 @@ public final class Tower implements Layer {
       cross = null;
     }
     if (parts.length < side.length + 2) {
-      throw new IllegalArgumentException(name + ": at most " + (parts.length - 2) + " side fields, got " + side.length);
+      throw new IllegalArgumentException(
+          name + ": at most " + (parts.length - 2) + " side fields, got " + side.length);
     }
-    mlp = new Mlp(name + ".mlp", width, new int[] {config.h1(), config.h2(), config.outDim()}, type, rng);
+    mlp =
+        new Mlp(
+            name + ".mlp", width, new int[] {config.h1(), config.h2(), config.outDim()}, type, rng);
     ps.addAll(mlp.parameters());
     params = Collections.unmodifiableList(ps);
   }
@@ -139,7 +166,8 @@ public final class Tower implements Layer {
     int[] idx = batch.ids();
     for (int r = 0; r < n; r++) {
       if (idx[r] < 0 || idx[r] >= data.entities()) {
-        throw new IllegalArgumentException(name + ": index " + idx[r] + " at row " + r + " outside 0.." + (data.entities() - 1));
+        throw new IllegalArgumentException(
+            name + ": index " + idx[r] + " at row " + r + " outside 0.." + (data.entities() - 1));
       }
     }
     int count = 0;

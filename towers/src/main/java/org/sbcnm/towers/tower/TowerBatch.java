@@ -53,7 +53,10 @@ public final class TowerBatch {
     return bagIds;
   }
 
-  /** Buffer for writing bags in place: ensures room for {@code total} bag items and returns the array. */
+  /**
+   * Buffer for writing bags in place: ensures room for {@code total} bag items and returns the
+   * array.
+   */
   public int[] bagIdsBuffer(int total) {
     if (bagIds.length < total) {
       bagIds = new int[Math.max(total, 2 * bagIds.length)];

@@ -14,19 +14,31 @@ import org.sbcnm.engine.tensor.Tensor;
  * @param historyItems catalogue size for history bags (query towers), or 0
  */
 public record TowerData(
-    int entities, Tensor dense, int[] sideCodes, int[] sideCardinalities, CsrMatrix itemGraph, int historyItems) {
+    int entities,
+    Tensor dense,
+    int[] sideCodes,
+    int[] sideCardinalities,
+    CsrMatrix itemGraph,
+    int historyItems) {
   public TowerData {
     if (entities < 1) {
       throw new IllegalArgumentException("tower data: need at least one entity, got " + entities);
     }
     if (dense != null && dense.rows() != entities) {
-      throw new IllegalArgumentException("tower data: dense features " + dense.shape() + " for " + entities + " entities");
+      throw new IllegalArgumentException(
+          "tower data: dense features " + dense.shape() + " for " + entities + " entities");
     }
     if ((sideCodes == null) != (sideCardinalities == null)) {
       throw new IllegalArgumentException("tower data: side codes and cardinalities go together");
     }
     if (sideCodes != null && sideCodes.length != entities * sideCardinalities.length) {
-      throw new IllegalArgumentException("tower data: " + sideCodes.length + " side codes for " + entities + " x " + sideCardinalities.length);
+      throw new IllegalArgumentException(
+          "tower data: "
+              + sideCodes.length
+              + " side codes for "
+              + entities
+              + " x "
+              + sideCardinalities.length);
     }
   }
 

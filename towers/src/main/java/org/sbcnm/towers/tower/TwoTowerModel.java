@@ -16,8 +16,8 @@ import org.sbcnm.towers.config.ModelConfig;
 import org.sbcnm.towers.config.TowerKind;
 
 /**
- * A query tower and an item tower whose L2-normalised outputs are compared by ⟨u, v⟩ / τ (Yi et al.,
- * RecSys 2019). The item tower is built first so that a history query tower can pool the item
+ * A query tower and an item tower whose L2-normalised outputs are compared by ⟨u, v⟩ / τ (Yi et
+ * al., RecSys 2019). The item tower is built first so that a history query tower can pool the item
  * tower's ID embeddings. Parameters are created from {@code config.seed()}, so the same config and
  * data give the same initial model.
  */
@@ -32,8 +32,14 @@ public final class TwoTowerModel {
     this.config = config;
     SplittableRandom rng = new SplittableRandom(config.seed());
     this.item = new Tower("item", config.item(), itemData, type, rng.split(), null);
-    this.query = new Tower("query", config.query(), queryData, type, rng.split(),
-        config.query().kind() == TowerKind.HISTORY ? item.idTable() : null);
+    this.query =
+        new Tower(
+            "query",
+            config.query(),
+            queryData,
+            type,
+            rng.split(),
+            config.query().kind() == TowerKind.HISTORY ? item.idTable() : null);
     Map<Parameter, Boolean> seen = new IdentityHashMap<>();
     List<Parameter> ps = new ArrayList<>();
     for (Parameter p : query.parameters()) {
@@ -125,7 +131,13 @@ public final class TwoTowerModel {
       }
       Tensor t = bundle.tensor(key);
       if (!t.sameShape(p.value())) {
-        throw new IllegalArgumentException("checkpoint parameter " + p.name() + " is " + t.shape() + ", model has " + p.value().shape());
+        throw new IllegalArgumentException(
+            "checkpoint parameter "
+                + p.name()
+                + " is "
+                + t.shape()
+                + ", model has "
+                + p.value().shape());
       }
       p.value().copyFrom(t);
     }

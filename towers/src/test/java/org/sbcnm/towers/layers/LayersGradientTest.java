@@ -26,11 +26,17 @@ class LayersGradientTest {
   void linearAndMlp() {
     Linear lin = new Linear("lin", 4, 3, D, rng);
     Tensor r = RandomTensors.normal(D, 5, 3, rng);
-    GradCheck.check("linear", List.of(RandomTensors.normal(D, 5, 4, rng)), lin.parameters(),
+    GradCheck.check(
+        "linear",
+        List.of(RandomTensors.normal(D, 5, 4, rng)),
+        lin.parameters(),
         (t, in) -> GradCheck.project(t, lin.forward(t, in[0]), r));
     Mlp mlp = new Mlp("mlp", 4, new int[] {6, 5, 2}, D, rng);
     Tensor r2 = RandomTensors.normal(D, 5, 2, rng);
-    GradCheck.check("mlp", List.of(RandomTensors.normal(D, 5, 4, rng)), mlp.parameters(),
+    GradCheck.check(
+        "mlp",
+        List.of(RandomTensors.normal(D, 5, 4, rng)),
+        mlp.parameters(),
         (t, in) -> GradCheck.project(t, mlp.forward(t, in[0]), r2));
     assertEquals(6, mlp.parameters().size());
     assertEquals("mlp.2.bias", mlp.parameters().get(5).name());
@@ -40,26 +46,47 @@ class LayersGradientTest {
   void crossNetwork() {
     CrossNetwork cross = new CrossNetwork("cross", 4, 3, D, rng);
     Tensor r = RandomTensors.normal(D, 5, 4, rng);
-    GradCheck.check("cross", List.of(RandomTensors.normal(D, 5, 4, rng)), cross.parameters(),
+    GradCheck.check(
+        "cross",
+        List.of(RandomTensors.normal(D, 5, 4, rng)),
+        cross.parameters(),
         (t, in) -> GradCheck.project(t, cross.forward(t, in[0]), r));
   }
 
   @Test
   void gcnPropagationAndEmbeddings() {
-    CsrMatrix graph = CsrMatrix.fromCoo(5, 5, new int[] {0, 1, 1, 3, 2, 4}, new int[] {1, 0, 3, 1, 4, 2},
-        new double[] {1, 1, 2, 2, 0.5, 0.5});
+    CsrMatrix graph =
+        CsrMatrix.fromCoo(
+            5,
+            5,
+            new int[] {0, 1, 1, 3, 2, 4},
+            new int[] {1, 0, 3, 1, 4, 2},
+            new double[] {1, 1, 2, 2, 0.5, 0.5});
     GcnPropagation gcn = new GcnPropagation(graph, 2);
     EmbeddingTable items = EmbeddingTable.direct("items", 5, 3, 1.0, D, rng);
     Tensor r = RandomTensors.normal(D, 3, 3, rng);
     int[] batch = {4, 0, 4};
-    GradCheck.check("gcn then gather", List.of(), items.parameters(),
-        (t, in) -> GradCheck.project(t, org.sbcnm.engine.ops.Embedding.gather(t, gcn.forward(t, items.all(t)), batch, 0, 3), r));
+    GradCheck.check(
+        "gcn then gather",
+        List.of(),
+        items.parameters(),
+        (t, in) ->
+            GradCheck.project(
+                t,
+                org.sbcnm.engine.ops.Embedding.gather(t, gcn.forward(t, items.all(t)), batch, 0, 3),
+                r));
     EmbeddingTable hashed = EmbeddingTable.hashed("h", 7, 3, 1.0, 99, D, rng);
     int[] rawIds = {123456789, 5, 123456789, 42};
-    GradCheck.check("hashed lookup", List.of(), hashed.parameters(),
+    GradCheck.check(
+        "hashed lookup",
+        List.of(),
+        hashed.parameters(),
         (t, in) -> GradCheck.project(t, hashed.lookup(t, rawIds, 1, 3), r));
     int[] offsets = {0, 2, 2, 4};
-    GradCheck.check("hashed bags", List.of(), hashed.parameters(),
+    GradCheck.check(
+        "hashed bags",
+        List.of(),
+        hashed.parameters(),
         (t, in) -> GradCheck.project(t, hashed.bagMean(t, offsets, 3, rawIds), r));
   }
 

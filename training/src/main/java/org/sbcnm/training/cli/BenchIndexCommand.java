@@ -17,24 +17,55 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * Exact against HNSW on synthetic unit vectors: clustered (shaped like trained item embeddings)
- * or uniformly random (HNSW's worst case). Reports exact queries/s, HNSW build time, and for each
- * ef the queries/s, the speed-up over exact and recall@k against exact.
+ * Exact against HNSW on synthetic unit vectors: clustered (shaped like trained item embeddings) or
+ * uniformly random (HNSW's worst case). Reports exact queries/s, HNSW build time, and for each ef
+ * the queries/s, the speed-up over exact and recall@k against exact.
  */
-@Command(name = "bench-index", mixinStandardHelpOptions = true,
-    description = "Exact vs HNSW top-k on synthetic unit vectors: build time, queries/s and recall@k.")
+@Command(
+    name = "bench-index",
+    mixinStandardHelpOptions = true,
+    description =
+        "Exact vs HNSW top-k on synthetic unit vectors: build time, queries/s and recall@k.")
 final class BenchIndexCommand implements Callable<Integer> {
-  @Option(names = "--items", defaultValue = "1000000") int items;
-  @Option(names = "--dim", defaultValue = "64") int dim;
-  @Option(names = "--queries", defaultValue = "2000") int queries;
-  @Option(names = "--k", defaultValue = "100") int k;
-  @Option(names = "--clusters", defaultValue = "1000", description = "0 = uniformly random vectors.") int clusters;
-  @Option(names = "--spread", defaultValue = "0.3", description = "Within-cluster noise (relative to unit-norm centres).") double spread;
-  @Option(names = "--m", defaultValue = "16") int m;
-  @Option(names = "--beam", defaultValue = "100") int beam;
-  @Option(names = "--ef", defaultValue = "100,150,200,400", split = ",") int[] efs;
-  @Option(names = "--threads", defaultValue = "0") int threads;
-  @Option(names = "--json", paramLabel = "FILE") Path json;
+  @Option(names = "--items", defaultValue = "1000000")
+  int items;
+
+  @Option(names = "--dim", defaultValue = "64")
+  int dim;
+
+  @Option(names = "--queries", defaultValue = "2000")
+  int queries;
+
+  @Option(names = "--k", defaultValue = "100")
+  int k;
+
+  @Option(
+      names = "--clusters",
+      defaultValue = "1000",
+      description = "0 = uniformly random vectors.")
+  int clusters;
+
+  @Option(
+      names = "--spread",
+      defaultValue = "0.3",
+      description = "Within-cluster noise (relative to unit-norm centres).")
+  double spread;
+
+  @Option(names = "--m", defaultValue = "16")
+  int m;
+
+  @Option(names = "--beam", defaultValue = "100")
+  int beam;
+
+  @Option(names = "--ef", defaultValue = "100,150,200,400", split = ",")
+  int[] efs;
+
+  @Option(names = "--threads", defaultValue = "0")
+  int threads;
+
+  @Option(names = "--json", paramLabel = "FILE")
+  Path json;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   static Tensor vectors(int n, int d, int clusters, double spread, long seed) {
@@ -51,7 +82,10 @@ final class BenchIndexCommand implements Callable<Integer> {
     for (int i = 0; i < n; i++) {
       double[] cc = clusters > 0 ? c[rng.nextInt(clusters)] : null;
       for (int j = 0; j < d; j++) {
-        f[i * d + j] = (float) ((cc == null ? 0 : cc[j]) + (clusters > 0 ? spread / Math.sqrt(d) : 1) * rng.nextGaussian());
+        f[i * d + j] =
+            (float)
+                ((cc == null ? 0 : cc[j])
+                    + (clusters > 0 ? spread / Math.sqrt(d) : 1) * rng.nextGaussian());
       }
     }
     MatrixOps.rowL2Normalize(t, t, null, 1e-12);
@@ -85,8 +119,16 @@ final class BenchIndexCommand implements Callable<Integer> {
     out.put("hnsw_beam", beam);
     out.put("hnsw_build_seconds", build);
     PrintWriter w = spec.commandLine().getOut();
-    w.printf("%d items x %d (%s), %d threads: exact %.0f q/s; HNSW M=%d beam=%d built in %.1f s%n", items, dim,
-        clusters > 0 ? clusters + " clusters" : "uniform", Kernels.threads(), exactQps, m, beam, build);
+    w.printf(
+        "%d items x %d (%s), %d threads: exact %.0f q/s; HNSW M=%d beam=%d built in %.1f s%n",
+        items,
+        dim,
+        clusters > 0 ? clusters + " clusters" : "uniform",
+        Kernels.threads(),
+        exactQps,
+        m,
+        beam,
+        build);
     for (int ef : efs) {
       int[] approx = new int[queries * k];
       hnsw.search(q, k, Math.max(ef, k), null, approx, scores);
@@ -96,7 +138,9 @@ final class BenchIndexCommand implements Callable<Integer> {
       double recall = EvalCommand.overlap(truth, approx, queries, k);
       out.put("ef" + ef + "_queries_per_second", qps);
       out.put("ef" + ef + "_recall@" + k, recall);
-      w.printf("  ef=%-4d %8.0f q/s  %5.1fx exact  recall@%d %.4f%n", ef, qps, qps / exactQps, k, recall);
+      w.printf(
+          "  ef=%-4d %8.0f q/s  %5.1fx exact  recall@%d %.4f%n",
+          ef, qps, qps / exactQps, k, recall);
       w.flush();
     }
     if (json != null) {

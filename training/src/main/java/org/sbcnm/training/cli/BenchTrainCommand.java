@@ -21,21 +21,44 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * Training throughput on the reference configuration (MLP towers → 256 → 128 → 64, batch 1024,
- * τ = 0.05, Adam 1e-3, streaming correction, masking): steady-state examples per second after a
- * warm-up, the split of step time by phase, peak RSS, and the time from JVM start to the first step.
+ * Training throughput on the reference configuration (MLP towers → 256 → 128 → 64, batch 1024, τ =
+ * 0.05, Adam 1e-3, streaming correction, masking): steady-state examples per second after a
+ * warm-up, the split of step time by phase, peak RSS, and the time from JVM start to the first
+ * step.
  */
-@Command(name = "bench-train", mixinStandardHelpOptions = true,
-    description = "Measure training throughput on a prepared dataset (reference configuration), with a per-phase split.")
+@Command(
+    name = "bench-train",
+    mixinStandardHelpOptions = true,
+    description =
+        "Measure training throughput on a prepared dataset (reference configuration), with a per-phase split.")
 final class BenchTrainCommand implements Callable<Integer> {
-  @Option(names = "--data", required = true, paramLabel = "DIR") Path data;
-  @Option(names = "--steps", defaultValue = "300", description = "Measured steps after the warm-up.") int steps;
-  @Option(names = "--warmup", defaultValue = "50") int warmup;
-  @Option(names = "--query_tower", defaultValue = "mlp") String queryTower;
-  @Option(names = "--item_tower", defaultValue = "mlp") String itemTower;
-  @Option(names = "--batch_size", defaultValue = "1024") int batchSize;
-  @Option(names = "--threads", defaultValue = "0") int threads;
-  @Option(names = "--json", paramLabel = "FILE") Path json;
+  @Option(names = "--data", required = true, paramLabel = "DIR")
+  Path data;
+
+  @Option(
+      names = "--steps",
+      defaultValue = "300",
+      description = "Measured steps after the warm-up.")
+  int steps;
+
+  @Option(names = "--warmup", defaultValue = "50")
+  int warmup;
+
+  @Option(names = "--query_tower", defaultValue = "mlp")
+  String queryTower;
+
+  @Option(names = "--item_tower", defaultValue = "mlp")
+  String itemTower;
+
+  @Option(names = "--batch_size", defaultValue = "1024")
+  int batchSize;
+
+  @Option(names = "--threads", defaultValue = "0")
+  int threads;
+
+  @Option(names = "--json", paramLabel = "FILE")
+  Path json;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -44,32 +67,45 @@ final class BenchTrainCommand implements Callable<Integer> {
     PreparedDataset d = PreparedDataset.read(data, false);
     double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
     TowerConfig base = TowerConfig.defaults(TowerKind.MLP);
-    ModelConfig model = new ModelConfig(base.withKind(TowerKind.parse(queryTower)), base.withKind(TowerKind.parse(itemTower)), 0.05, 0);
+    ModelConfig model =
+        new ModelConfig(
+            base.withKind(TowerKind.parse(queryTower)),
+            base.withKind(TowerKind.parse(itemTower)),
+            0.05,
+            0);
     int t = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-    TrainConfig config = TrainConfig.defaults().withEpochs(1000).withBatchSize(batchSize).withThreads(t)
-        .withStopAfterSteps(warmup + steps);
+    TrainConfig config =
+        TrainConfig.defaults()
+            .withEpochs(1000)
+            .withBatchSize(batchSize)
+            .withThreads(t)
+            .withStopAfterSteps(warmup + steps);
     StepProfile profile = new StepProfile();
     Trainer trainer = Trainer.create(d, model, config, null, null, null).profile(profile);
     long[] firstStepWallMillis = {0};
     long[] allocatedAtWarmup = {0};
     // Step-end times of the measured steps: their median is robust to a noisy neighbour's bursts.
     long[] stepEnds = new long[steps + 1];
-    trainer.run(new Trainer.Listener() {
-      @Override
-      public void step(long done, long total, double loss) {
-        if (done >= warmup && done - warmup <= steps) {
-          stepEnds[(int) (done - warmup)] = System.nanoTime();
-        }
-        if (done == 1) {
-          firstStepWallMillis[0] = System.currentTimeMillis() - (System.nanoTime() - profile.firstStepAt()) / 1_000_000;
-        }
-        if (done == warmup) {
-          profile.reset();
-          allocatedAtWarmup[0] = allocatedBytes();
-        }
-      }
-    });
-    long launched = Long.getLong("sbcnm.launchMillis", ManagementFactory.getRuntimeMXBean().getStartTime());
+    trainer.run(
+        new Trainer.Listener() {
+          @Override
+          public void step(long done, long total, double loss) {
+            if (done >= warmup && done - warmup <= steps) {
+              stepEnds[(int) (done - warmup)] = System.nanoTime();
+            }
+            if (done == 1) {
+              firstStepWallMillis[0] =
+                  System.currentTimeMillis()
+                      - (System.nanoTime() - profile.firstStepAt()) / 1_000_000;
+            }
+            if (done == warmup) {
+              profile.reset();
+              allocatedAtWarmup[0] = allocatedBytes();
+            }
+          }
+        });
+    long launched =
+        Long.getLong("sbcnm.launchMillis", ManagementFactory.getRuntimeMXBean().getStartTime());
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("data", data.getFileName().toString());
     out.put("query_tower", queryTower);
@@ -88,19 +124,31 @@ final class BenchTrainCommand implements Callable<Integer> {
       share.put(e.getKey(), e.getValue() / profile.seconds());
     }
     out.put("phase_share", share);
-    out.put("allocated_bytes_per_step", (allocatedBytes() - allocatedAtWarmup[0]) / (double) Math.max(1, profile.steps()));
+    out.put(
+        "allocated_bytes_per_step",
+        (allocatedBytes() - allocatedAtWarmup[0]) / (double) Math.max(1, profile.steps()));
     out.put("peak_rss_mb", peakRssMb());
     out.put("load_seconds", loadSeconds);
     out.put("seconds_to_first_step", (firstStepWallMillis[0] - launched) / 1000.0);
     PrintWriter w = spec.commandLine().getOut();
-    w.printf("%s: %.0f examples/s (%.1f ms/step over %d steps, %d threads), peak RSS %.0f MB, first step %.1f s after launch%n",
-        data.getFileName(), (Double) out.get("examples_per_second"), (Double) out.get("ms_per_step"), profile.steps(), t,
-        (Double) out.get("peak_rss_mb"), (Double) out.get("seconds_to_first_step"));
-    w.printf("  median step %.1f ms: %.0f examples/s%n", medianMs, (Double) out.get("examples_per_second_median"));
+    w.printf(
+        "%s: %.0f examples/s (%.1f ms/step over %d steps, %d threads), peak RSS %.0f MB, first step %.1f s after launch%n",
+        data.getFileName(),
+        (Double) out.get("examples_per_second"),
+        (Double) out.get("ms_per_step"),
+        profile.steps(),
+        t,
+        (Double) out.get("peak_rss_mb"),
+        (Double) out.get("seconds_to_first_step"));
+    w.printf(
+        "  median step %.1f ms: %.0f examples/s%n",
+        medianMs, (Double) out.get("examples_per_second_median"));
     for (Map.Entry<String, Double> e : share.entrySet()) {
       w.printf("  %-15s %5.1f%%%n", e.getKey(), 100 * e.getValue());
     }
-    w.printf("  allocated on the training thread: %.0f bytes/step%n", (Double) out.get("allocated_bytes_per_step"));
+    w.printf(
+        "  allocated on the training thread: %.0f bytes/step%n",
+        (Double) out.get("allocated_bytes_per_step"));
     w.flush();
     if (json != null) {
       Json.write(json, out);
@@ -122,7 +170,8 @@ final class BenchTrainCommand implements Callable<Integer> {
       d[i] = stepEnds[i + 1] - stepEnds[i];
     }
     Arrays.sort(d);
-    double mid = d.length % 2 == 1 ? d[d.length / 2] : (d[d.length / 2 - 1] + d[d.length / 2]) / 2.0;
+    double mid =
+        d.length % 2 == 1 ? d[d.length / 2] : (d[d.length / 2 - 1] + d[d.length / 2]) / 2.0;
     return mid / 1e6;
   }
 
@@ -130,7 +179,8 @@ final class BenchTrainCommand implements Callable<Integer> {
   static long allocatedBytes() {
     java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     if (mx instanceof com.sun.management.ThreadMXBean) {
-      return ((com.sun.management.ThreadMXBean) mx).getThreadAllocatedBytes(Thread.currentThread().getId());
+      return ((com.sun.management.ThreadMXBean) mx)
+          .getThreadAllocatedBytes(Thread.currentThread().getId());
     }
     return 0;
   }

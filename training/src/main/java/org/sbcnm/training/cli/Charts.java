@@ -12,13 +12,24 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
-/** Line charts through XChart, saved as SVG and PNG (each written to a temporary file, then renamed). */
+/**
+ * Line charts through XChart, saved as SVG and PNG (each written to a temporary file, then
+ * renamed).
+ */
 final class Charts {
   private Charts() {}
 
-  static XYChart lines(String title, String xTitle, String yTitle, double[] x, Map<String, double[]> series) {
+  static XYChart lines(
+      String title, String xTitle, String yTitle, double[] x, Map<String, double[]> series) {
     System.setProperty("java.awt.headless", "true");
-    XYChart chart = new XYChartBuilder().width(900).height(520).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+    XYChart chart =
+        new XYChartBuilder()
+            .width(900)
+            .height(520)
+            .title(title)
+            .xAxisTitle(xTitle)
+            .yAxisTitle(yTitle)
+            .build();
     chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
     for (Map.Entry<String, double[]> s : series.entrySet()) {
       chart.addSeries(s.getKey(), x, s.getValue()).setMarker(SeriesMarkers.NONE);
@@ -27,13 +38,27 @@ final class Charts {
   }
 
   /** Grouped bars: one series per name, one bar per category. */
-  static org.knowm.xchart.CategoryChart bars(String title, String xTitle, String yTitle, String[] categories, Map<String, double[]> series) {
+  static org.knowm.xchart.CategoryChart bars(
+      String title,
+      String xTitle,
+      String yTitle,
+      String[] categories,
+      Map<String, double[]> series) {
     System.setProperty("java.awt.headless", "true");
-    org.knowm.xchart.CategoryChart chart = new org.knowm.xchart.CategoryChartBuilder().width(900).height(520).title(title)
-        .xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+    org.knowm.xchart.CategoryChart chart =
+        new org.knowm.xchart.CategoryChartBuilder()
+            .width(900)
+            .height(520)
+            .title(title)
+            .xAxisTitle(xTitle)
+            .yAxisTitle(yTitle)
+            .build();
     chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
     for (Map.Entry<String, double[]> s : series.entrySet()) {
-      chart.addSeries(s.getKey(), java.util.Arrays.asList(categories), java.util.Arrays.stream(s.getValue()).boxed().toList());
+      chart.addSeries(
+          s.getKey(),
+          java.util.Arrays.asList(categories),
+          java.util.Arrays.stream(s.getValue()).boxed().toList());
     }
     return chart;
   }
@@ -44,10 +69,19 @@ final class Charts {
     Path tmpSvg = dir.resolve("." + base + ".tmp.svg");
     Path tmpPng = dir.resolve("." + base + ".tmp.png");
     try {
-      VectorGraphicsEncoder.saveVectorGraphic(chart, tmpSvg.toString(), VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+      VectorGraphicsEncoder.saveVectorGraphic(
+          chart, tmpSvg.toString(), VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
       BitmapEncoder.saveBitmap(chart, tmpPng.toString(), BitmapEncoder.BitmapFormat.PNG);
-      Files.move(tmpSvg, dir.resolve(base + ".svg"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      Files.move(tmpPng, dir.resolve(base + ".png"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      Files.move(
+          tmpSvg,
+          dir.resolve(base + ".svg"),
+          StandardCopyOption.REPLACE_EXISTING,
+          StandardCopyOption.ATOMIC_MOVE);
+      Files.move(
+          tmpPng,
+          dir.resolve(base + ".png"),
+          StandardCopyOption.REPLACE_EXISTING,
+          StandardCopyOption.ATOMIC_MOVE);
     } finally {
       Files.deleteIfExists(tmpSvg);
       Files.deleteIfExists(tmpPng);

@@ -32,7 +32,10 @@ final class Checkpoints {
 
     /** Query batches for users of {@code split}: ids, and history bags for history towers. */
     QueryEncoder encoder(PreparedDataset d, HeldOutSplit split) {
-      UserHistories h = model.config().query().kind() == TowerKind.HISTORY ? UserHistories.of(split.train(), d.numUsers()) : null;
+      UserHistories h =
+          model.config().query().kind() == TowerKind.HISTORY
+              ? UserHistories.of(split.train(), d.numUsers())
+              : null;
       return QueryEncoder.of(h, historyLength());
     }
 
@@ -43,7 +46,9 @@ final class Checkpoints {
     float[] popularityAdjustment(int numItems, double beta) {
       SamplingProbabilities p = Trainer.savedProbabilities(bundle, numItems);
       if (p == null) {
-        throw new CliException(file + ": has no sampling-probability state (trained without correction); popularity control needs one");
+        throw new CliException(
+            file
+                + ": has no sampling-probability state (trained without correction); popularity control needs one");
       }
       return PopularityControl.adjustment(p, numItems, beta);
     }

@@ -24,14 +24,29 @@ import picocli.CommandLine.Spec;
  * retrieval_bias_compare): a Markdown table and Recall@K curves (SVG and PNG), with popularity and
  * random baselines.
  */
-@Command(name = "compare", mixinStandardHelpOptions = true,
-    description = "Compare checkpoints: report.md with a metrics table and Recall@K curves (SVG, PNG), baselines included.")
+@Command(
+    name = "compare",
+    mixinStandardHelpOptions = true,
+    description =
+        "Compare checkpoints: report.md with a metrics table and Recall@K curves (SVG, PNG), baselines included.")
 final class CompareCommand implements Callable<Integer> {
   @Mixin DataOptions data;
-  @Option(names = "--ckpt", required = true, arity = "1..*", paramLabel = "NAME=FILE") Map<String, Path> checkpoints;
-  @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
-  @Option(names = "--k", defaultValue = "10,50,100", split = ",") int[] ks;
-  @Option(names = "--max_k", defaultValue = "100", description = "Recall@K curves run K = 1..max_k.") int maxK;
+
+  @Option(names = "--ckpt", required = true, arity = "1..*", paramLabel = "NAME=FILE")
+  Map<String, Path> checkpoints;
+
+  @Option(names = "--out", required = true, paramLabel = "DIR")
+  Path out;
+
+  @Option(names = "--k", defaultValue = "10,50,100", split = ",")
+  int[] ks;
+
+  @Option(
+      names = "--max_k",
+      defaultValue = "100",
+      description = "Recall@K curves run K = 1..max_k.")
+  int maxK;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -62,30 +77,54 @@ final class CompareCommand implements Callable<Integer> {
     for (Map.Entry<String, int[]> e : ranks.entrySet()) {
       curves.put(e.getKey(), recallCurve(e.getValue(), maxK));
     }
-    Charts.save(Charts.lines("Recall@K on the held-out split", "K", "Recall@K", x, curves), out, "recall_at_k");
+    Charts.save(
+        Charts.lines("Recall@K on the held-out split", "K", "Recall@K", x, curves),
+        out,
+        "recall_at_k");
     int bucketK = ks[ks.length / 2];
     Map<String, double[]> byBucket = new LinkedHashMap<>();
     for (Map.Entry<String, Map<String, Double>> e : rows.entrySet()) {
       Map<String, Double> m = e.getValue();
-      byBucket.put(e.getKey(), new double[] {nz(m.get("recall@" + bucketK + "_head")), nz(m.get("recall@" + bucketK + "_torso")),
-          nz(m.get("recall@" + bucketK + "_tail"))});
+      byBucket.put(
+          e.getKey(),
+          new double[] {
+            nz(m.get("recall@" + bucketK + "_head")),
+            nz(m.get("recall@" + bucketK + "_torso")),
+            nz(m.get("recall@" + bucketK + "_tail"))
+          });
     }
-    Charts.save(Charts.bars("Recall@" + bucketK + " by item popularity", "held-out item's popularity bucket", "Recall@" + bucketK,
-        new String[] {"head (top 20% of interactions)", "torso", "tail (bottom 20%)"}, byBucket), out, "recall_by_popularity");
+    Charts.save(
+        Charts.bars(
+            "Recall@" + bucketK + " by item popularity",
+            "held-out item's popularity bucket",
+            "Recall@" + bucketK,
+            new String[] {"head (top 20% of interactions)", "torso", "tail (bottom 20%)"},
+            byBucket),
+        out,
+        "recall_by_popularity");
     StringBuilder md = new StringBuilder();
     md.append("# Model comparison\n\n");
-    md.append("Dataset: ").append(d.numUsers()).append(" users, ").append(d.numItems()).append(" items, ")
-        .append(split.testSize()).append(" test users (each user's last interaction held out; training items excluded from the ranking).\n\n");
+    md.append("Dataset: ")
+        .append(d.numUsers())
+        .append(" users, ")
+        .append(d.numItems())
+        .append(" items, ")
+        .append(split.testSize())
+        .append(
+            " test users (each user's last interaction held out; training items excluded from the ranking).\n\n");
     md.append(Tables.markdown(rows)).append('\n');
     md.append("![Recall@K](recall_at_k.svg)\n\n");
     md.append("![Recall by popularity bucket](recall_by_popularity.svg)\n\n");
-    md.append("Head: the most popular items holding 20% of training interactions; tail: the least popular holding 20%. ")
-        .append("Coverage: share of items in anyone's top-K; Gini: inequality of exposure across items.\n\n");
+    md.append(
+            "Head: the most popular items holding 20% of training interactions; tail: the least popular holding 20%. ")
+        .append(
+            "Coverage: share of items in anyone's top-K; Gini: inequality of exposure across items.\n\n");
     md.append("Checkpoints:\n\n");
     for (Map.Entry<String, Path> e : checkpoints.entrySet()) {
       md.append("- `").append(e.getKey()).append("`: ").append(e.getValue()).append('\n');
     }
-    AtomicFiles.write(out.resolve("report.md"), o -> o.write(md.toString().getBytes(StandardCharsets.UTF_8)));
+    AtomicFiles.write(
+        out.resolve("report.md"), o -> o.write(md.toString().getBytes(StandardCharsets.UTF_8)));
     Tables.metrics(spec.commandLine().getOut(), rows);
     spec.commandLine().getOut().println("report: " + out.resolve("report.md"));
     return 0;

@@ -25,21 +25,50 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Evaluates a checkpoint on the held-out split, beside popularity and random baselines. */
-@Command(name = "eval", mixinStandardHelpOptions = true,
-    description = "Recall/NDCG@K, MRR, coverage, popularity, Gini and recall by popularity bucket of a checkpoint over the full "
-        + "catalogue (training items excluded), with popularity and random baselines; optionally HNSW recall against exact.")
+@Command(
+    name = "eval",
+    mixinStandardHelpOptions = true,
+    description =
+        "Recall/NDCG@K, MRR, coverage, popularity, Gini and recall by popularity bucket of a checkpoint over the full "
+            + "catalogue (training items excluded), with popularity and random baselines; optionally HNSW recall against exact.")
 final class EvalCommand implements Callable<Integer> {
   @Mixin DataOptions data;
-  @Option(names = "--ckpt", required = true, paramLabel = "FILE") Path ckpt;
-  @Option(names = "--k", defaultValue = "10,50,100", split = ",") int[] ks;
-  @Option(names = "--metrics_json", paramLabel = "FILE") Path metricsJson;
-  @Option(names = "--popularity_beta", defaultValue = "0", description = "Serving-time control: score − β·log p̂ (0..1).") double beta;
-  @Option(names = "--hnsw", description = "Also build an HNSW index and report its recall against the exact one.") boolean hnsw;
-  @Option(names = "--hnsw_m", defaultValue = "16") int hnswM;
-  @Option(names = "--hnsw_beam", defaultValue = "100") int hnswBeam;
-  @Option(names = "--hnsw_ef", defaultValue = "100,200", split = ",") int[] hnswEf;
-  @Option(names = "--threads", defaultValue = "0") int threads;
-  @Option(names = "--quiet") boolean quiet;
+
+  @Option(names = "--ckpt", required = true, paramLabel = "FILE")
+  Path ckpt;
+
+  @Option(names = "--k", defaultValue = "10,50,100", split = ",")
+  int[] ks;
+
+  @Option(names = "--metrics_json", paramLabel = "FILE")
+  Path metricsJson;
+
+  @Option(
+      names = "--popularity_beta",
+      defaultValue = "0",
+      description = "Serving-time control: score − β·log p̂ (0..1).")
+  double beta;
+
+  @Option(
+      names = "--hnsw",
+      description = "Also build an HNSW index and report its recall against the exact one.")
+  boolean hnsw;
+
+  @Option(names = "--hnsw_m", defaultValue = "16")
+  int hnswM;
+
+  @Option(names = "--hnsw_beam", defaultValue = "100")
+  int hnswBeam;
+
+  @Option(names = "--hnsw_ef", defaultValue = "100,200", split = ",")
+  int[] hnswEf;
+
+  @Option(names = "--threads", defaultValue = "0")
+  int threads;
+
+  @Option(names = "--quiet")
+  boolean quiet;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -68,14 +97,20 @@ final class EvalCommand implements Callable<Integer> {
   }
 
   /** Popularity and random baselines under the same protocol. */
-  static Map<String, Map<String, Double>> baselines(PreparedDataset d, HeldOutSplit split, int[] ks) {
+  static Map<String, Map<String, Double>> baselines(
+      PreparedDataset d, HeldOutSplit split, int[] ks) {
     Map<String, Map<String, Double>> rows = new LinkedHashMap<>();
     int[] pop = Baselines.popularityRanks(split, d.numItems());
     Map<String, Double> p = RetrievalMetrics.fromRanks(pop, ks);
     p.putAll(ExposureMetrics.bucketRecall(split, pop, d.numItems(), ks));
     int kMax = Math.min(d.numItems(), Arrays.stream(ks).max().orElseThrow());
-    p.putAll(ExposureMetrics.fromLists(Baselines.popularityLists(split, d.numItems(), kMax), split.testSize(), kMax,
-        split.train().itemCounts(d.numItems()), ks));
+    p.putAll(
+        ExposureMetrics.fromLists(
+            Baselines.popularityLists(split, d.numItems(), kMax),
+            split.testSize(),
+            kMax,
+            split.train().itemCounts(d.numItems()),
+            ks));
     rows.put("popularity", p);
     int[] rnd = Baselines.randomRanks(split, d.numItems(), 0);
     Map<String, Double> r = RetrievalMetrics.fromRanks(rnd, ks);
@@ -85,7 +120,12 @@ final class EvalCommand implements Callable<Integer> {
   }
 
   /** Every metric of one checkpoint: accuracy, recall by popularity bucket, exposure. */
-  static Map<String, Double> modelMetrics(Checkpoints.Loaded ckpt, Tensor items, PreparedDataset d, HeldOutSplit split, int[] ks,
+  static Map<String, Double> modelMetrics(
+      Checkpoints.Loaded ckpt,
+      Tensor items,
+      PreparedDataset d,
+      HeldOutSplit split,
+      int[] ks,
       double beta) {
     QueryEncoder enc = ckpt.encoder(d, split);
     float[] adjustment = beta > 0 ? ckpt.popularityAdjustment(d.numItems(), beta) : null;
@@ -97,7 +137,8 @@ final class EvalCommand implements Callable<Integer> {
   }
 
   /** hnsw_recall@K (overlap with the exact top-K) and queries/s of both indexes, per ef. */
-  private Map<String, Double> hnswRecall(Checkpoints.Loaded ckptFile, Tensor items, PreparedDataset d, HeldOutSplit split) {
+  private Map<String, Double> hnswRecall(
+      Checkpoints.Loaded ckptFile, Tensor items, PreparedDataset d, HeldOutSplit split) {
     TwoTowerModel model = ckptFile.model();
     int[] users = split.testUsers();
     TowerBatch batch = new TowerBatch();
@@ -108,7 +149,8 @@ final class EvalCommand implements Callable<Integer> {
       q = model.query().embed(t, batch).value().copy();
     }
     int k = Math.min(d.numItems(), Arrays.stream(ks).max().orElseThrow());
-    Exclusions ex = Exclusions.ofUsers(split.userTrainPtr(), split.userTrainItems(), users, 0, users.length);
+    Exclusions ex =
+        Exclusions.ofUsers(split.userTrainPtr(), split.userTrainItems(), users, 0, users.length);
     int[] truth = new int[users.length * k];
     long t0 = System.nanoTime();
     new ExactIndex(items).search(q, k, ex, truth, new float[users.length * k]);
@@ -122,7 +164,8 @@ final class EvalCommand implements Callable<Integer> {
       int[] approx = new int[users.length * k];
       long s0 = System.nanoTime();
       index.search(q, k, Math.max(ef, k), ex, approx, new float[users.length * k]);
-      out.put("hnsw_ef" + ef + "_queries_per_second", users.length / ((System.nanoTime() - s0) / 1e9));
+      out.put(
+          "hnsw_ef" + ef + "_queries_per_second", users.length / ((System.nanoTime() - s0) / 1e9));
       out.put("hnsw_ef" + ef + "_recall@" + k, overlap(truth, approx, users.length, k));
     }
     return out;

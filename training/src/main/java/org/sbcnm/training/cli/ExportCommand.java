@@ -6,29 +6,48 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.sbcnm.datasets.prepared.PreparedDataset;
 import org.sbcnm.engine.io.Npy;
+import org.sbcnm.engine.tensor.Tensor;
 import org.sbcnm.training.retrieval.ExactIndex;
 import org.sbcnm.training.retrieval.HnswIndex;
 import org.sbcnm.training.retrieval.IndexFiles;
-import org.sbcnm.engine.tensor.Tensor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Writes the item embeddings (.npy + idmap) and a versioned exact index. */
-@Command(name = "export", mixinStandardHelpOptions = true,
-    description = "Export item embeddings (item_embeddings.npy + i_idmap.csv, readable by FAISS or NumPy) and an exact index file.")
+@Command(
+    name = "export",
+    mixinStandardHelpOptions = true,
+    description =
+        "Export item embeddings (item_embeddings.npy + i_idmap.csv, readable by FAISS or NumPy) and an exact index file.")
 final class ExportCommand implements Callable<Integer> {
   static final String INDEX_FILE = "items.sbcnm-index";
   static final String HNSW_FILE = "items-hnsw.sbcnm-index";
 
   @Mixin DataOptions data;
-  @Option(names = "--ckpt", required = true, paramLabel = "FILE") Path ckpt;
-  @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
-  @Option(names = "--hnsw", description = "Also build and write an HNSW index.") boolean hnsw;
-  @Option(names = "--hnsw_m", defaultValue = "16") int hnswM;
-  @Option(names = "--hnsw_beam", defaultValue = "100") int hnswBeam;
-  @Option(names = "--popularity_beta", defaultValue = "0", description = "Bake score − β·log p̂ into the index (0..1).") double beta;
+
+  @Option(names = "--ckpt", required = true, paramLabel = "FILE")
+  Path ckpt;
+
+  @Option(names = "--out", required = true, paramLabel = "DIR")
+  Path out;
+
+  @Option(names = "--hnsw", description = "Also build and write an HNSW index.")
+  boolean hnsw;
+
+  @Option(names = "--hnsw_m", defaultValue = "16")
+  int hnswM;
+
+  @Option(names = "--hnsw_beam", defaultValue = "100")
+  int hnswBeam;
+
+  @Option(
+      names = "--popularity_beta",
+      defaultValue = "0",
+      description = "Bake score − β·log p̂ into the index (0..1).")
+  double beta;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -42,9 +61,14 @@ final class ExportCommand implements Callable<Integer> {
     float[] adjustment = beta > 0 ? loaded.popularityAdjustment(d.numItems(), beta) : null;
     IndexFiles.write(out.resolve(INDEX_FILE), new ExactIndex(items).withAdjustment(adjustment));
     if (hnsw) {
-      IndexFiles.write(out.resolve(HNSW_FILE), HnswIndex.build(items, hnswM, hnswBeam, 42).withAdjustment(adjustment));
+      IndexFiles.write(
+          out.resolve(HNSW_FILE),
+          HnswIndex.build(items, hnswM, hnswBeam, 42).withAdjustment(adjustment));
     }
-    spec.commandLine().getOut().printf("exported %d item embeddings of dimension %d to %s%n", d.numItems(), items.cols(), out);
+    spec.commandLine()
+        .getOut()
+        .printf(
+            "exported %d item embeddings of dimension %d to %s%n", d.numItems(), items.cols(), out);
     return 0;
   }
 }

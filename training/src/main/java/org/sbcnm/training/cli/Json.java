@@ -14,6 +14,11 @@ final class Json {
   private Json() {}
 
   static void write(Path file, Map<String, ?> value) throws IOException {
-    AtomicFiles.write(file, out -> out.write((MAPPER.writeValueAsString(value) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    AtomicFiles.write(
+        file,
+        out ->
+            out.write(
+                (MAPPER.writeValueAsString(value) + "\n")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
   }
 }

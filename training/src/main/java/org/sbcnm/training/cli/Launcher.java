@@ -9,8 +9,8 @@ import java.util.List;
  * The jar's entry point. When the JVM was started without {@code jdk.incubator.vector} it starts
  * itself again with {@code --add-modules jdk.incubator.vector} (keeping the user's JVM options and
  * arguments, passing stdin/stdout/stderr through, and returning the child's exit code); the
- * environment variable {@code SBCNM_RELAUNCHED} guards against a loop. This class never touches
- * the Vector API: {@link Main} and the kernels load only after the decision.
+ * environment variable {@code SBCNM_RELAUNCHED} guards against a loop. This class never touches the
+ * Vector API: {@link Main} and the kernels load only after the decision.
  */
 public final class Launcher {
   static final String GUARD = "SBCNM_RELAUNCHED";
@@ -36,7 +36,10 @@ public final class Launcher {
     System.exit(p.waitFor());
   }
 
-  /** java [user JVM options] --add-modules jdk.incubator.vector -cp JAR Main args, or null if unknown. */
+  /**
+   * java [user JVM options] --add-modules jdk.incubator.vector -cp JAR Main args, or null if
+   * unknown.
+   */
   static List<String> relaunchCommand(String[] args) {
     String javaHome = System.getProperty("java.home");
     String classPath = System.getProperty("java.class.path");

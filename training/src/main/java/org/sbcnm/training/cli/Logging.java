@@ -3,7 +3,8 @@ package org.sbcnm.training.cli;
 /** Routes slf4j-simple to stderr at info level (warn with --quiet, debug with --verbose). */
 final class Logging {
   /** Held strongly: java.util.logging forgets the level of a logger nobody references. */
-  private static final java.util.logging.Logger LUCENE = java.util.logging.Logger.getLogger("org.apache.lucene");
+  private static final java.util.logging.Logger LUCENE =
+      java.util.logging.Logger.getLogger("org.apache.lucene");
 
   private Logging() {}
 

@@ -18,8 +18,9 @@ import picocli.CommandLine.Option;
     name = "sbcnm-train",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    description = "Two-tower retrieval with sampling-bias-corrected batch softmax (Yi et al., RecSys 2019).%n"
-        + "Without a command: the quickstart (synthetic data, trained with and without correction).",
+    description =
+        "Two-tower retrieval with sampling-bias-corrected batch softmax (Yi et al., RecSys 2019).%n"
+            + "Without a command: the quickstart (synthetic data, trained with and without correction).",
     subcommands = {
       PrepCommand.class,
       TrainCommand.class,
@@ -34,10 +35,15 @@ import picocli.CommandLine.Option;
       QuickstartCommand.class
     })
 public final class Main implements Callable<Integer> {
-  @Option(names = "--verbose", description = "Print stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)
+  @Option(
+      names = "--verbose",
+      description = "Print stack traces of errors.",
+      scope = CommandLine.ScopeType.INHERIT)
   boolean verbose;
 
-  @Option(names = "--work_dir", description = "Quickstart working folder (default: ./sbcnm-quickstart).")
+  @Option(
+      names = "--work_dir",
+      description = "Quickstart working folder (default: ./sbcnm-quickstart).")
   Path workDir = Path.of("sbcnm-quickstart");
 
   @Override
@@ -55,24 +61,27 @@ public final class Main implements Callable<Integer> {
     CommandLine cl = new CommandLine(new Main());
     cl.setOut(out);
     cl.setErr(err);
-    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-      boolean verbose = false;
-      for (String a : args) {
-        verbose |= a.equals("--verbose");
-      }
-      Throwable cause = ex;
-      cmd.getErr().println("sbcnm-train: error: " + message(cause));
-      if (verbose) {
-        ex.printStackTrace(cmd.getErr());
-      }
-      cmd.getErr().flush();
-      return isInputError(ex) ? 2 : 1;
-    });
+    cl.setExecutionExceptionHandler(
+        (ex, cmd, parsed) -> {
+          boolean verbose = false;
+          for (String a : args) {
+            verbose |= a.equals("--verbose");
+          }
+          Throwable cause = ex;
+          cmd.getErr().println("sbcnm-train: error: " + message(cause));
+          if (verbose) {
+            ex.printStackTrace(cmd.getErr());
+          }
+          cmd.getErr().flush();
+          return isInputError(ex) ? 2 : 1;
+        });
     return cl.execute(args);
   }
 
   static boolean isInputError(Throwable t) {
-    return t instanceof IllegalArgumentException || t instanceof java.io.IOException || t instanceof CliException
+    return t instanceof IllegalArgumentException
+        || t instanceof java.io.IOException
+        || t instanceof CliException
         || t instanceof IllegalStateException;
   }
 
@@ -92,7 +101,9 @@ public final class Main implements Callable<Integer> {
     @Override
     public String[] getVersion() {
       String v = Main.class.getPackage().getImplementationVersion();
-      return new String[] {"sbcnm-train " + (v == null ? "dev" : v), "JDK " + System.getProperty("java.version")};
+      return new String[] {
+        "sbcnm-train " + (v == null ? "dev" : v), "JDK " + System.getProperty("java.version")
+      };
     }
   }
 }

@@ -3,10 +3,10 @@ package org.sbcnm.training.cli;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.sbcnm.datasets.prepared.CsvImport;
-import org.sbcnm.datasets.prepared.PreparedDataset;
 import org.sbcnm.datasets.movielens.MovieLens100k;
 import org.sbcnm.datasets.movielens.MovieLensDownload;
+import org.sbcnm.datasets.prepared.CsvImport;
+import org.sbcnm.datasets.prepared.PreparedDataset;
 import org.sbcnm.datasets.synthetic.SyntheticConfig;
 import org.sbcnm.datasets.synthetic.SyntheticGenerator;
 import picocli.CommandLine.Command;
@@ -14,7 +14,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Writes prepared datasets: MovieLens 100K, synthetic presets, or any CSV/TSV of interactions. */
-@Command(name = "prep", mixinStandardHelpOptions = true, description = "Prepare a dataset in the layout of shared/FORMAT.md.",
+@Command(
+    name = "prep",
+    mixinStandardHelpOptions = true,
+    description = "Prepare a dataset in the layout of shared/FORMAT.md.",
     subcommands = {PrepCommand.Synthetic.class, PrepCommand.MovieLens.class, PrepCommand.Csv.class})
 final class PrepCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -25,16 +28,33 @@ final class PrepCommand implements Callable<Integer> {
   }
 
   static void report(picocli.CommandLine.Model.CommandSpec spec, PreparedDataset d, Path out) {
-    spec.commandLine().getOut().printf("wrote %s: %d users, %d items, %d interactions, dq=%d, di=%d%s%n", out, d.numUsers(),
-        d.numItems(), d.interactions().size(), d.queryFeatures().cols(), d.itemFeatures().cols(),
-        d.itemEdges() == null ? "" : ", " + d.itemEdges().size() + " item edges");
+    spec.commandLine()
+        .getOut()
+        .printf(
+            "wrote %s: %d users, %d items, %d interactions, dq=%d, di=%d%s%n",
+            out,
+            d.numUsers(),
+            d.numItems(),
+            d.interactions().size(),
+            d.queryFeatures().cols(),
+            d.itemFeatures().cols(),
+            d.itemEdges() == null ? "" : ", " + d.itemEdges().size() + " item edges");
   }
 
-  @Command(name = "synthetic", mixinStandardHelpOptions = true, description = "Seeded synthetic data (power-law popularity, latent tastes).")
+  @Command(
+      name = "synthetic",
+      mixinStandardHelpOptions = true,
+      description = "Seeded synthetic data (power-law popularity, latent tastes).")
   static final class Synthetic implements Callable<Integer> {
-    @Option(names = "--preset", defaultValue = "small", description = "small, bench or tiny.") String preset;
-    @Option(names = "--seed", defaultValue = "42") long seed;
-    @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
+    @Option(names = "--preset", defaultValue = "small", description = "small, bench or tiny.")
+    String preset;
+
+    @Option(names = "--seed", defaultValue = "42")
+    long seed;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR")
+    Path out;
+
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
@@ -46,13 +66,36 @@ final class PrepCommand implements Callable<Integer> {
     }
   }
 
-  @Command(name = "movielens", mixinStandardHelpOptions = true, description = "MovieLens 100K from the official ml-100k folder.")
+  @Command(
+      name = "movielens",
+      mixinStandardHelpOptions = true,
+      description = "MovieLens 100K from the official ml-100k folder.")
   static final class MovieLens implements Callable<Integer> {
-    @Option(names = "--src", required = true, paramLabel = "DIR", description = "The ml-100k folder (u.data, u.item, u.user).") Path src;
-    @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
-    @Option(names = "--download", description = "Fetch the official zip first and unpack it as --src (checksum verified).") boolean download;
-    @Option(names = "--url", defaultValue = MovieLensDownload.OFFICIAL_URL) java.net.URI url;
-    @Option(names = "--sha256", paramLabel = "HEX", description = "Expected SHA-256 of the zip (default: GroupLens's published MD5 is checked).") String sha256;
+    @Option(
+        names = "--src",
+        required = true,
+        paramLabel = "DIR",
+        description = "The ml-100k folder (u.data, u.item, u.user).")
+    Path src;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR")
+    Path out;
+
+    @Option(
+        names = "--download",
+        description = "Fetch the official zip first and unpack it as --src (checksum verified).")
+    boolean download;
+
+    @Option(names = "--url", defaultValue = MovieLensDownload.OFFICIAL_URL)
+    java.net.URI url;
+
+    @Option(
+        names = "--sha256",
+        paramLabel = "HEX",
+        description =
+            "Expected SHA-256 of the zip (default: GroupLens's published MD5 is checked).")
+    String sha256;
+
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
@@ -70,7 +113,11 @@ final class PrepCommand implements Callable<Integer> {
           }
           MovieLensDownload.extract(zip, parent);
           if (!java.nio.file.Files.exists(src.resolve("u.data"))) {
-            throw new CliException(zip + ": unpacked, but " + src + "/u.data is not there (the zip holds another layout)");
+            throw new CliException(
+                zip
+                    + ": unpacked, but "
+                    + src
+                    + "/u.data is not there (the zip holds another layout)");
           }
         }
       }
@@ -81,32 +128,79 @@ final class PrepCommand implements Callable<Integer> {
     }
   }
 
-  @Command(name = "csv", mixinStandardHelpOptions = true, description = "Interactions from any delimited file (CRLF and quotes handled).")
+  @Command(
+      name = "csv",
+      mixinStandardHelpOptions = true,
+      description = "Interactions from any delimited file (CRLF and quotes handled).")
   static final class Csv implements Callable<Integer> {
-    @Option(names = "--interactions", required = true, paramLabel = "FILE") Path file;
-    @Option(names = "--delimiter", defaultValue = ",", description = "One character; 'tab' for a tab.") String delimiter;
-    @Option(names = "--no_header", description = "The file has no header line: columns are 0-based positions.") boolean noHeader;
-    @Option(names = "--user_col", defaultValue = "user_id", description = "Column name or 0-based position.") String user;
-    @Option(names = "--item_col", defaultValue = "item_id") String item;
-    @Option(names = "--rating_col", description = "Optional rating/weight column.") String rating;
-    @Option(names = "--time_col", description = "Optional timestamp column (else line order).") String time;
-    @Option(names = "--min_rating", description = "Keep only rows rated at least this (implicit feedback).") Double minRating;
-    @Option(names = "--user_features", paramLabel = "FILE", description = "id,f1,f2,... per user.") Path userFeatures;
-    @Option(names = "--item_features", paramLabel = "FILE", description = "id,f1,f2,... per item.") Path itemFeatures;
-    @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
+    @Option(names = "--interactions", required = true, paramLabel = "FILE")
+    Path file;
+
+    @Option(
+        names = "--delimiter",
+        defaultValue = ",",
+        description = "One character; 'tab' for a tab.")
+    String delimiter;
+
+    @Option(
+        names = "--no_header",
+        description = "The file has no header line: columns are 0-based positions.")
+    boolean noHeader;
+
+    @Option(
+        names = "--user_col",
+        defaultValue = "user_id",
+        description = "Column name or 0-based position.")
+    String user;
+
+    @Option(names = "--item_col", defaultValue = "item_id")
+    String item;
+
+    @Option(names = "--rating_col", description = "Optional rating/weight column.")
+    String rating;
+
+    @Option(names = "--time_col", description = "Optional timestamp column (else line order).")
+    String time;
+
+    @Option(
+        names = "--min_rating",
+        description = "Keep only rows rated at least this (implicit feedback).")
+    Double minRating;
+
+    @Option(names = "--user_features", paramLabel = "FILE", description = "id,f1,f2,... per user.")
+    Path userFeatures;
+
+    @Option(names = "--item_features", paramLabel = "FILE", description = "id,f1,f2,... per item.")
+    Path itemFeatures;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR")
+    Path out;
+
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
       String d = delimiter.equals("tab") || delimiter.equals("\\t") ? "\t" : delimiter;
       if (d.length() != 1) {
-        throw new CliException("--delimiter must be one character (or 'tab'), got '" + delimiter + "'");
+        throw new CliException(
+            "--delimiter must be one character (or 'tab'), got '" + delimiter + "'");
       }
       if (minRating != null && rating == null) {
         throw new CliException("--min_rating needs --rating_col");
       }
-      PreparedDataset ds = CsvImport.read(new CsvImport.Spec(file, d.charAt(0), !noHeader, user, item, rating, time,
-          minRating == null ? Double.NaN : minRating, userFeatures, itemFeatures));
+      PreparedDataset ds =
+          CsvImport.read(
+              new CsvImport.Spec(
+                  file,
+                  d.charAt(0),
+                  !noHeader,
+                  user,
+                  item,
+                  rating,
+                  time,
+                  minRating == null ? Double.NaN : minRating,
+                  userFeatures,
+                  itemFeatures));
       ds.writeAtomically(out);
       report(spec, ds, out);
       return 0;

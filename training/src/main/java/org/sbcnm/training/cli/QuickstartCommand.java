@@ -21,15 +21,26 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Synthetic data, trained with and without the logQ correction, side by side. */
-@Command(name = "quickstart", mixinStandardHelpOptions = true,
-    description = "Generate the small synthetic dataset, train with and without sampling-bias correction, print both.")
+@Command(
+    name = "quickstart",
+    mixinStandardHelpOptions = true,
+    description =
+        "Generate the small synthetic dataset, train with and without sampling-bias correction, print both.")
 final class QuickstartCommand implements Callable<Integer> {
   static final int DEFAULT_EPOCHS = 3;
 
-  @Option(names = "--work_dir", defaultValue = "sbcnm-quickstart", paramLabel = "DIR") Path workDir;
-  @Option(names = "--epochs", defaultValue = "3") int epochs;
-  @Option(names = "--preset", defaultValue = "small", description = "small, tiny or bench.") String preset;
-  @Option(names = "--quiet") boolean quiet;
+  @Option(names = "--work_dir", defaultValue = "sbcnm-quickstart", paramLabel = "DIR")
+  Path workDir;
+
+  @Option(names = "--epochs", defaultValue = "3")
+  int epochs;
+
+  @Option(names = "--preset", defaultValue = "small", description = "small, tiny or bench.")
+  String preset;
+
+  @Option(names = "--quiet")
+  boolean quiet;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
   private PrintWriter out = new PrintWriter(System.out, true);
 
@@ -49,22 +60,36 @@ final class QuickstartCommand implements Callable<Integer> {
       SyntheticGenerator.generate(SyntheticConfig.preset(presetName, 42)).writeAtomically(data);
       d = PreparedDataset.read(data, false);
     }
-    out.printf("%d users, %d items, %d interactions; training %d epochs each...%n", d.numUsers(), d.numItems(),
-        d.interactions().size(), n);
+    out.printf(
+        "%d users, %d items, %d interactions; training %d epochs each...%n",
+        d.numUsers(), d.numItems(), d.interactions().size(), n);
     out.flush();
-    ModelConfig model = new ModelConfig(TowerConfig.defaults(TowerKind.MLP), TowerConfig.defaults(TowerKind.MLP), 0.05, 0);
-    TrainConfig base = TrainConfig.defaults().withEpochs(n).withThreads(Runtime.getRuntime().availableProcessors());
+    ModelConfig model =
+        new ModelConfig(
+            TowerConfig.defaults(TowerKind.MLP), TowerConfig.defaults(TowerKind.MLP), 0.05, 0);
+    TrainConfig base =
+        TrainConfig.defaults()
+            .withEpochs(n)
+            .withThreads(Runtime.getRuntime().availableProcessors());
     Map<String, Map<String, Double>> rows = new LinkedHashMap<>();
     for (String correction : new String[] {"streaming", "none"}) {
       String name = correction.equals("none") ? "uncorrected" : "corrected";
       Progress progress = new Progress(name, silent);
-      TrainResult r = Trainer.create(d, model, base.withCorrection(correction), null, dir.resolve(name + ".sbcnm"), null)
-          .run(new Trainer.Listener() {
-            @Override
-            public void step(long done, long total, double loss) {
-              progress.update(done, total, String.format("loss %.4f", loss));
-            }
-          });
+      TrainResult r =
+          Trainer.create(
+                  d,
+                  model,
+                  base.withCorrection(correction),
+                  null,
+                  dir.resolve(name + ".sbcnm"),
+                  null)
+              .run(
+                  new Trainer.Listener() {
+                    @Override
+                    public void step(long done, long total, double loss) {
+                      progress.update(done, total, String.format("loss %.4f", loss));
+                    }
+                  });
       progress.done();
       Map<String, Double> m = new LinkedHashMap<>(r.finalMetrics());
       m.remove("mrr");
@@ -73,9 +98,17 @@ final class QuickstartCommand implements Callable<Integer> {
     out.println();
     Tables.metrics(out, rows);
     out.println();
-    out.println("checkpoints: " + dir.resolve("corrected.sbcnm") + ", " + dir.resolve("uncorrected.sbcnm"));
-    out.println("next: java -jar sbcnm-train.jar compare --data " + data + " --ckpt corrected=" + dir.resolve("corrected.sbcnm")
-        + " --ckpt uncorrected=" + dir.resolve("uncorrected.sbcnm") + " --out " + dir.resolve("report"));
+    out.println(
+        "checkpoints: " + dir.resolve("corrected.sbcnm") + ", " + dir.resolve("uncorrected.sbcnm"));
+    out.println(
+        "next: java -jar sbcnm-train.jar compare --data "
+            + data
+            + " --ckpt corrected="
+            + dir.resolve("corrected.sbcnm")
+            + " --ckpt uncorrected="
+            + dir.resolve("uncorrected.sbcnm")
+            + " --out "
+            + dir.resolve("report"));
     out.flush();
     return 0;
   }

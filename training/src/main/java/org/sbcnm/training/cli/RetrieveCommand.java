@@ -25,17 +25,43 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** The retrieval demo: top-K items for users, their training items excluded. */
-@Command(name = "retrieve", mixinStandardHelpOptions = true, description = "Top-K items for the given users (raw ids), training items excluded.")
+@Command(
+    name = "retrieve",
+    mixinStandardHelpOptions = true,
+    description = "Top-K items for the given users (raw ids), training items excluded.")
 final class RetrieveCommand implements Callable<Integer> {
   @Mixin DataOptions data;
-  @Option(names = "--ckpt", required = true, paramLabel = "FILE") Path ckpt;
-  @Option(names = "--user", required = true, arity = "1..*", paramLabel = "RAW_ID") List<String> users;
-  @Option(names = "--k", defaultValue = "10") int k;
-  @Option(names = "--format", defaultValue = "table", description = "table, json or csv.") String format;
-  @Option(names = "--include_seen", description = "Do not exclude the user's training items.") boolean includeSeen;
-  @Option(names = "--index", paramLabel = "FILE", description = "Search an exported index file (exact or hnsw) instead of all items.") Path indexFile;
-  @Option(names = "--ef", defaultValue = "100", description = "HNSW search beam (>= k).") int ef;
-  @Option(names = "--popularity_beta", defaultValue = "0", description = "Score − β·log p̂ (0..1); not with --index.") double beta;
+
+  @Option(names = "--ckpt", required = true, paramLabel = "FILE")
+  Path ckpt;
+
+  @Option(names = "--user", required = true, arity = "1..*", paramLabel = "RAW_ID")
+  List<String> users;
+
+  @Option(names = "--k", defaultValue = "10")
+  int k;
+
+  @Option(names = "--format", defaultValue = "table", description = "table, json or csv.")
+  String format;
+
+  @Option(names = "--include_seen", description = "Do not exclude the user's training items.")
+  boolean includeSeen;
+
+  @Option(
+      names = "--index",
+      paramLabel = "FILE",
+      description = "Search an exported index file (exact or hnsw) instead of all items.")
+  Path indexFile;
+
+  @Option(names = "--ef", defaultValue = "100", description = "HNSW search beam (>= k).")
+  int ef;
+
+  @Option(
+      names = "--popularity_beta",
+      defaultValue = "0",
+      description = "Score − β·log p̂ (0..1); not with --index.")
+  double beta;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -51,7 +77,8 @@ final class RetrieveCommand implements Callable<Integer> {
     for (int r = 0; r < idx.length; r++) {
       idx[r] = d.users().indexOf(users.get(r));
       if (idx[r] < 0) {
-        throw new CliException("--user '" + users.get(r) + "' is not in " + PreparedDataset.Q_IDMAP);
+        throw new CliException(
+            "--user '" + users.get(r) + "' is not in " + PreparedDataset.Q_IDMAP);
       }
     }
     Checkpoints.Loaded loaded = Checkpoints.load(ckpt, d);
@@ -64,13 +91,17 @@ final class RetrieveCommand implements Callable<Integer> {
     try (Tape t = tape.begin()) {
       queries = model.query().embed(t, batch).value().copy();
     }
-    Exclusions ex = includeSeen ? null : Exclusions.ofUsers(split.userTrainPtr(), split.userTrainItems(), idx, 0, idx.length);
+    Exclusions ex =
+        includeSeen
+            ? null
+            : Exclusions.ofUsers(split.userTrainPtr(), split.userTrainItems(), idx, 0, idx.length);
     int kk = Math.min(k, d.numItems());
     int[] top = new int[idx.length * kk];
     float[] vals = new float[idx.length * kk];
     if (indexFile != null) {
       if (beta > 0) {
-        throw new CliException("--popularity_beta applies when the index is built here; export the index with --popularity_beta instead");
+        throw new CliException(
+            "--popularity_beta applies when the index is built here; export the index with --popularity_beta instead");
       }
       if (IndexFiles.kindOf(indexFile).equals("hnsw")) {
         IndexFiles.readHnsw(indexFile).search(queries, kk, Math.max(ef, kk), ex, top, vals);
@@ -79,7 +110,9 @@ final class RetrieveCommand implements Callable<Integer> {
       }
     } else {
       float[] adjustment = beta > 0 ? loaded.popularityAdjustment(d.numItems(), beta) : null;
-      new ExactIndex(model.itemEmbeddings()).withAdjustment(adjustment).search(queries, kk, ex, top, vals);
+      new ExactIndex(model.itemEmbeddings())
+          .withAdjustment(adjustment)
+          .search(queries, kk, ex, top, vals);
     }
     List<Map<String, Object>> rows = new ArrayList<>();
     for (int r = 0; r < idx.length; r++) {
@@ -104,13 +137,25 @@ final class RetrieveCommand implements Callable<Integer> {
       case "csv":
         out.println("user_id,rank,item_id,score");
         for (Map<String, Object> row : rows) {
-          out.println(Csv.quote((String) row.get("user_id")) + "," + row.get("rank") + "," + Csv.quote((String) row.get("item_id")) + "," + row.get("score"));
+          out.println(
+              Csv.quote((String) row.get("user_id"))
+                  + ","
+                  + row.get("rank")
+                  + ","
+                  + Csv.quote((String) row.get("item_id"))
+                  + ","
+                  + row.get("score"));
         }
         break;
       default:
         out.printf("%-12s %4s  %-16s %9s%n", "user_id", "rank", "item_id", "score");
         for (Map<String, Object> row : rows) {
-          out.printf("%-12s %4d  %-16s %9.4f%n", row.get("user_id"), (Integer) row.get("rank"), row.get("item_id"), (Float) row.get("score"));
+          out.printf(
+              "%-12s %4d  %-16s %9.4f%n",
+              row.get("user_id"),
+              (Integer) row.get("rank"),
+              row.get("item_id"),
+              (Float) row.get("score"));
         }
     }
     out.flush();

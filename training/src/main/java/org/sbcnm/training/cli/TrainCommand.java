@@ -24,51 +24,169 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Trains a model and saves a checkpoint. */
-@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+    name = "train",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
     description = "Train a two-tower model with the sampling-bias-corrected batch softmax.")
 final class TrainCommand implements Callable<Integer> {
   @Mixin DataOptions dataOptions;
 
-  @Option(names = "--epochs", defaultValue = "5") int epochs;
-  @Option(names = "--batch_size", defaultValue = "1024") int batchSize;
-  @Option(names = "--save_path", defaultValue = "model.sbcnm", description = "Checkpoint file (written atomically each epoch).") Path savePath;
-  @Option(names = "--query_tower", defaultValue = "mlp", description = "mlp, id, history or dcn.") String queryTower;
-  @Option(names = "--item_tower", defaultValue = "mlp", description = "mlp, id, dcn or gcn.") String itemTower;
-  @Option(names = "--use_gcn", description = "Item tower: GCN over the item graph (= --item_tower gcn).") boolean useGcn;
-  @Option(names = "--use_dcn_query", description = "Query tower: DCN-v2 cross layers (= --query_tower dcn).") boolean useDcnQuery;
-  @Option(names = "--use_dcn_item", description = "Item tower: DCN-v2 cross layers (= --item_tower dcn).") boolean useDcnItem;
-  @Option(names = "--cross_layers", defaultValue = "2") int crossLayers;
-  @Option(names = "--gcn_layers", defaultValue = "2") int gcnLayers;
-  @Option(names = "--h1", defaultValue = "256") int h1;
-  @Option(names = "--h2", defaultValue = "128") int h2;
-  @Option(names = "--out_dim", defaultValue = "64") int outDim;
-  @Option(names = "--id_dim", defaultValue = "64") int idDim;
-  @Option(names = "--id_hash_buckets", defaultValue = "0", description = "Hashed ID embeddings with this many rows (0 = one per id).") int idHashBuckets;
-  @Option(names = "--use_dense", description = "ID query tower also reads the dense features.") boolean useDense;
-  @Option(names = "--temperature", defaultValue = "0.05") double temperature;
-  @Option(names = "--optimizer", defaultValue = "adam", description = "adam, adamw, adagrad or sgd.") String optimizer;
-  @Option(names = "--lr", defaultValue = "0", description = "Learning rate (0 = optimiser default).") double lr;
-  @Option(names = "--no_bias_correction", description = "Train without the logQ correction.") boolean noCorrection;
-  @Option(names = "--correction", defaultValue = "streaming", description = "streaming, counts, static or none.") String correction;
-  @Option(names = "--probabilities", paramLabel = "CSV", description = "item_id,probability for --correction static.") Path probabilitiesFile;
-  @Option(names = "--alpha", defaultValue = "0.01") double alpha;
-  @Option(names = "--hash_buckets", defaultValue = "1048576") int hashBuckets;
-  @Option(names = "--hashes", defaultValue = "1") int hashes;
-  @Option(names = "--no_mask", description = "Keep accidental hits in the softmax.") boolean noMask;
-  @Option(names = "--hard_negatives", defaultValue = "0") int hardNegatives;
-  @Option(names = "--mixed_negatives", defaultValue = "0") int mixedNegatives;
-  @Option(names = "--use_ratings", description = "Weight each example by its rating.") boolean useRatings;
-  @Option(names = "--history_length", defaultValue = "50") int historyLength;
-  @Option(names = "--early_stop_metric", defaultValue = "recall@50") String earlyStopMetric;
-  @Option(names = "--patience", defaultValue = "0", description = "Stop after this many epochs without gain (0 = off).") int patience;
-  @Option(names = "--k", defaultValue = "10,50,100", split = ",") int[] ks;
-  @Option(names = "--threads", defaultValue = "0", description = "Kernel threads (0 = all cores).") int threads;
-  @Option(names = "--seed", defaultValue = "0") long seed;
-  @Option(names = "--checkpoint_every", defaultValue = "0", description = "Also checkpoint every N steps.") int checkpointEvery;
-  @Option(names = "--resume", description = "Continue the run saved in --save_path.") boolean resume;
-  @Option(names = "--metrics_json", paramLabel = "FILE", description = "Final metrics as one JSON object.") Path metricsJson;
-  @Option(names = "--metrics_jsonl", paramLabel = "FILE", description = "Per-epoch metrics, one JSON line each.") Path metricsJsonl;
-  @Option(names = "--quiet", description = "No progress display.") boolean quiet;
+  @Option(names = "--epochs", defaultValue = "5")
+  int epochs;
+
+  @Option(names = "--batch_size", defaultValue = "1024")
+  int batchSize;
+
+  @Option(
+      names = "--save_path",
+      defaultValue = "model.sbcnm",
+      description = "Checkpoint file (written atomically each epoch).")
+  Path savePath;
+
+  @Option(names = "--query_tower", defaultValue = "mlp", description = "mlp, id, history or dcn.")
+  String queryTower;
+
+  @Option(names = "--item_tower", defaultValue = "mlp", description = "mlp, id, dcn or gcn.")
+  String itemTower;
+
+  @Option(
+      names = "--use_gcn",
+      description = "Item tower: GCN over the item graph (= --item_tower gcn).")
+  boolean useGcn;
+
+  @Option(
+      names = "--use_dcn_query",
+      description = "Query tower: DCN-v2 cross layers (= --query_tower dcn).")
+  boolean useDcnQuery;
+
+  @Option(
+      names = "--use_dcn_item",
+      description = "Item tower: DCN-v2 cross layers (= --item_tower dcn).")
+  boolean useDcnItem;
+
+  @Option(names = "--cross_layers", defaultValue = "2")
+  int crossLayers;
+
+  @Option(names = "--gcn_layers", defaultValue = "2")
+  int gcnLayers;
+
+  @Option(names = "--h1", defaultValue = "256")
+  int h1;
+
+  @Option(names = "--h2", defaultValue = "128")
+  int h2;
+
+  @Option(names = "--out_dim", defaultValue = "64")
+  int outDim;
+
+  @Option(names = "--id_dim", defaultValue = "64")
+  int idDim;
+
+  @Option(
+      names = "--id_hash_buckets",
+      defaultValue = "0",
+      description = "Hashed ID embeddings with this many rows (0 = one per id).")
+  int idHashBuckets;
+
+  @Option(names = "--use_dense", description = "ID query tower also reads the dense features.")
+  boolean useDense;
+
+  @Option(names = "--temperature", defaultValue = "0.05")
+  double temperature;
+
+  @Option(
+      names = "--optimizer",
+      defaultValue = "adam",
+      description = "adam, adamw, adagrad or sgd.")
+  String optimizer;
+
+  @Option(
+      names = "--lr",
+      defaultValue = "0",
+      description = "Learning rate (0 = optimiser default).")
+  double lr;
+
+  @Option(names = "--no_bias_correction", description = "Train without the logQ correction.")
+  boolean noCorrection;
+
+  @Option(
+      names = "--correction",
+      defaultValue = "streaming",
+      description = "streaming, counts, static or none.")
+  String correction;
+
+  @Option(
+      names = "--probabilities",
+      paramLabel = "CSV",
+      description = "item_id,probability for --correction static.")
+  Path probabilitiesFile;
+
+  @Option(names = "--alpha", defaultValue = "0.01")
+  double alpha;
+
+  @Option(names = "--hash_buckets", defaultValue = "1048576")
+  int hashBuckets;
+
+  @Option(names = "--hashes", defaultValue = "1")
+  int hashes;
+
+  @Option(names = "--no_mask", description = "Keep accidental hits in the softmax.")
+  boolean noMask;
+
+  @Option(names = "--hard_negatives", defaultValue = "0")
+  int hardNegatives;
+
+  @Option(names = "--mixed_negatives", defaultValue = "0")
+  int mixedNegatives;
+
+  @Option(names = "--use_ratings", description = "Weight each example by its rating.")
+  boolean useRatings;
+
+  @Option(names = "--history_length", defaultValue = "50")
+  int historyLength;
+
+  @Option(names = "--early_stop_metric", defaultValue = "recall@50")
+  String earlyStopMetric;
+
+  @Option(
+      names = "--patience",
+      defaultValue = "0",
+      description = "Stop after this many epochs without gain (0 = off).")
+  int patience;
+
+  @Option(names = "--k", defaultValue = "10,50,100", split = ",")
+  int[] ks;
+
+  @Option(names = "--threads", defaultValue = "0", description = "Kernel threads (0 = all cores).")
+  int threads;
+
+  @Option(names = "--seed", defaultValue = "0")
+  long seed;
+
+  @Option(
+      names = "--checkpoint_every",
+      defaultValue = "0",
+      description = "Also checkpoint every N steps.")
+  int checkpointEvery;
+
+  @Option(names = "--resume", description = "Continue the run saved in --save_path.")
+  boolean resume;
+
+  @Option(
+      names = "--metrics_json",
+      paramLabel = "FILE",
+      description = "Final metrics as one JSON object.")
+  Path metricsJson;
+
+  @Option(
+      names = "--metrics_jsonl",
+      paramLabel = "FILE",
+      description = "Per-epoch metrics, one JSON line each.")
+  Path metricsJsonl;
+
+  @Option(names = "--quiet", description = "No progress display.")
+  boolean quiet;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -82,20 +200,35 @@ final class TrainCommand implements Callable<Integer> {
       }
       trainer = Trainer.resume(data, savePath, metricsJsonl);
     } else {
-      trainer = Trainer.create(data, modelConfig(), trainConfig(), staticProbabilities(data), savePath, metricsJsonl);
+      trainer =
+          Trainer.create(
+              data,
+              modelConfig(),
+              trainConfig(),
+              staticProbabilities(data),
+              savePath,
+              metricsJsonl);
     }
     Progress progress = new Progress("train", quiet);
-    TrainResult r = trainer.run(new Trainer.Listener() {
-      @Override
-      public void step(long done, long total, double loss) {
-        progress.update(done, total, String.format("loss %.4f", loss));
-      }
-    });
+    TrainResult r =
+        trainer.run(
+            new Trainer.Listener() {
+              @Override
+              public void step(long done, long total, double loss) {
+                progress.update(done, total, String.format("loss %.4f", loss));
+              }
+            });
     progress.done();
     PrintWriter out = spec.commandLine().getOut();
     for (EpochMetrics e : r.epochs()) {
-      out.printf("epoch %d  loss %.4f  recall@50 %s  %.0f examples/s%n", e.epoch(), e.loss(),
-          e.metrics().containsKey("recall@50") ? String.format("%.4f", e.metrics().get("recall@50")) : "-", e.examplesPerSecond());
+      out.printf(
+          "epoch %d  loss %.4f  recall@50 %s  %.0f examples/s%n",
+          e.epoch(),
+          e.loss(),
+          e.metrics().containsKey("recall@50")
+              ? String.format("%.4f", e.metrics().get("recall@50"))
+              : "-",
+          e.examplesPerSecond());
     }
     Tables.metrics(out, Map.of("model", r.finalMetrics()));
     out.println("saved " + savePath);
@@ -113,15 +246,38 @@ final class TrainCommand implements Callable<Integer> {
   ModelConfig modelConfig() {
     TowerKind q = useDcnQuery ? TowerKind.DCN : TowerKind.parse(queryTower);
     TowerKind i = useGcn ? TowerKind.GCN : useDcnItem ? TowerKind.DCN : TowerKind.parse(itemTower);
-    TowerConfig base = new TowerConfig(TowerKind.MLP, h1, h2, outDim, idDim, 8, crossLayers, gcnLayers, 0, false);
-    return new ModelConfig(base.withKind(q).withHashBuckets(idHashBuckets).withDense(useDense), base.withKind(i), temperature, seed);
+    TowerConfig base =
+        new TowerConfig(TowerKind.MLP, h1, h2, outDim, idDim, 8, crossLayers, gcnLayers, 0, false);
+    return new ModelConfig(
+        base.withKind(q).withHashBuckets(idHashBuckets).withDense(useDense),
+        base.withKind(i),
+        temperature,
+        seed);
   }
 
   TrainConfig trainConfig() {
     int t = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-    return new TrainConfig(epochs, batchSize, optimizer, lr, seed, noCorrection ? "none" : correction, hashBuckets, hashes,
-        alpha, !noMask, hardNegatives, mixedNegatives, useRatings, historyLength, earlyStopMetric, patience, ks, t,
-        checkpointEvery, 0);
+    return new TrainConfig(
+        epochs,
+        batchSize,
+        optimizer,
+        lr,
+        seed,
+        noCorrection ? "none" : correction,
+        hashBuckets,
+        hashes,
+        alpha,
+        !noMask,
+        hardNegatives,
+        mixedNegatives,
+        useRatings,
+        historyLength,
+        earlyStopMetric,
+        patience,
+        ks,
+        t,
+        checkpointEvery,
+        0);
   }
 
   private SamplingProbabilities staticProbabilities(PreparedDataset data) throws IOException {
@@ -143,16 +299,29 @@ final class TrainCommand implements Callable<Integer> {
       }
       while ((row = csv.next()) != null) {
         if (row.size() != 2) {
-          throw new CliException(probabilitiesFile + ":" + csv.line() + ": expected 2 fields (item_id,probability)");
+          throw new CliException(
+              probabilitiesFile + ":" + csv.line() + ": expected 2 fields (item_id,probability)");
         }
         int item = data.items().indexOf(row.get(0));
         if (item < 0) {
-          throw new CliException(probabilitiesFile + ":" + csv.line() + ": item_id '" + row.get(0) + "' is not in the dataset");
+          throw new CliException(
+              probabilitiesFile
+                  + ":"
+                  + csv.line()
+                  + ": item_id '"
+                  + row.get(0)
+                  + "' is not in the dataset");
         }
         try {
           p[item] = Double.parseDouble(row.get(1));
         } catch (NumberFormatException e) {
-          throw new CliException(probabilitiesFile + ":" + csv.line() + ": field probability: expected a number, found '" + row.get(1) + "'");
+          throw new CliException(
+              probabilitiesFile
+                  + ":"
+                  + csv.line()
+                  + ": field probability: expected a number, found '"
+                  + row.get(1)
+                  + "'");
         }
       }
     }

@@ -20,14 +20,18 @@ public final class Baselines {
     return ranksForScores(split, score);
   }
 
-  /** Top-{@code k} lists of the popularity baseline for every test user ([users · k], −1 padded). */
+  /**
+   * Top-{@code k} lists of the popularity baseline for every test user ([users · k], −1 padded).
+   */
   public static int[] popularityLists(HeldOutSplit split, int numItems, int k) {
     long[] count = split.train().itemCounts(numItems);
     Integer[] order = new Integer[numItems];
     for (int j = 0; j < numItems; j++) {
       order[j] = j;
     }
-    java.util.Arrays.sort(order, (a, b) -> count[a] != count[b] ? Long.compare(count[b], count[a]) : Integer.compare(a, b));
+    java.util.Arrays.sort(
+        order,
+        (a, b) -> count[a] != count[b] ? Long.compare(count[b], count[a]) : Integer.compare(a, b));
     int[] users = split.testUsers();
     int[] ptr = split.userTrainPtr();
     int[] seen = split.userTrainItems();
@@ -56,7 +60,9 @@ public final class Baselines {
       int u = users[k];
       int candidates = numItems - (ptr[u + 1] - ptr[u]);
       // The target is one of the candidates (itself excluded from the training set's exclusion).
-      if (java.util.Arrays.binarySearch(split.userTrainItems(), ptr[u], ptr[u + 1], split.testItems()[k]) >= 0) {
+      if (java.util.Arrays.binarySearch(
+              split.userTrainItems(), ptr[u], ptr[u + 1], split.testItems()[k])
+          >= 0) {
         candidates++;
       }
       ranks[k] = rng.nextInt(Math.max(1, candidates));

@@ -16,8 +16,8 @@ import org.sbcnm.training.retrieval.Exclusions;
  * <ul>
  *   <li>{@code coverage@K}: share of the catalogue appearing in at least one user's top-K;
  *   <li>{@code avg_popularity@K}: mean training interactions of the recommended items;
- *   <li>{@code gini@K}: Gini coefficient of item exposure (times recommended) over the catalogue,
- *       0 = equal exposure, → 1 = all exposure on few items;
+ *   <li>{@code gini@K}: Gini coefficient of item exposure (times recommended) over the catalogue, 0
+ *       = equal exposure, → 1 = all exposure on few items;
  *   <li>{@code recall@K_head / _torso / _tail}: Recall@K of the test cases whose held-out item is
  *       in the head (the most popular items holding 20% of training interactions), the tail (the
  *       least popular holding 20%) or the torso between.
@@ -35,7 +35,10 @@ public final class ExposureMetrics {
       order[i] = i;
       total += counts[i];
     }
-    Arrays.sort(order, (a, b) -> counts[a] != counts[b] ? Long.compare(counts[b], counts[a]) : Integer.compare(a, b));
+    Arrays.sort(
+        order,
+        (a, b) ->
+            counts[a] != counts[b] ? Long.compare(counts[b], counts[a]) : Integer.compare(a, b));
     int[] bucket = new int[n];
     long acc = 0;
     for (Integer i : order) {
@@ -47,7 +50,8 @@ public final class ExposureMetrics {
   }
 
   /** Recall@K per popularity bucket, from the ranks of {@link RetrievalMetrics#ranks}. */
-  public static Map<String, Double> bucketRecall(HeldOutSplit split, int[] ranks, int numItems, int[] ks) {
+  public static Map<String, Double> bucketRecall(
+      HeldOutSplit split, int[] ranks, int numItems, int[] ks) {
     int[] bucket = buckets(split.train().itemCounts(numItems));
     String[] names = {"head", "torso", "tail"};
     Map<String, Double> out = new LinkedHashMap<>();
@@ -72,8 +76,13 @@ public final class ExposureMetrics {
    * Coverage, average popularity and Gini of the model's top-K lists for every test user, against
    * item embeddings already computed ({@link TwoTowerModel#itemEmbeddings()}).
    */
-  public static Map<String, Double> exposure(TwoTowerModel model, HeldOutSplit split, Tensor items, QueryEncoder encoder,
-      int[] ks, float[] adjustment) {
+  public static Map<String, Double> exposure(
+      TwoTowerModel model,
+      HeldOutSplit split,
+      Tensor items,
+      QueryEncoder encoder,
+      int[] ks,
+      float[] adjustment) {
     int numItems = items.rows();
     int kMax = Math.min(Arrays.stream(ks).max().orElseThrow(), numItems);
     ExactIndex index = new ExactIndex(items).withAdjustment(adjustment);
@@ -90,7 +99,12 @@ public final class ExposureMetrics {
         Tensor q = model.query().embed(t, batch).value();
         int[] idx = new int[m * kMax];
         float[] sc = new float[m * kMax];
-        index.search(q, kMax, Exclusions.ofUsers(split.userTrainPtr(), split.userTrainItems(), users, s, m), idx, sc);
+        index.search(
+            q,
+            kMax,
+            Exclusions.ofUsers(split.userTrainPtr(), split.userTrainItems(), users, s, m),
+            idx,
+            sc);
         System.arraycopy(idx, 0, top, s * kMax, m * kMax);
       }
     }
@@ -98,7 +112,8 @@ public final class ExposureMetrics {
   }
 
   /** The exposure metrics of given top lists ([users · kMax], −1 padded). */
-  public static Map<String, Double> fromLists(int[] top, int users, int kMax, long[] counts, int[] ks) {
+  public static Map<String, Double> fromLists(
+      int[] top, int users, int kMax, long[] counts, int[] ks) {
     Map<String, Double> out = new LinkedHashMap<>();
     int n = counts.length;
     for (int k : ks) {

@@ -20,7 +20,8 @@ public interface QueryEncoder {
         int[] offsets = batch.bagOffsets();
         offsets[0] = 0;
         for (int r = 0; r < n; r++) {
-          offsets[r + 1] = offsets[r] + histories.fullBag(users[off + r], maxLength, bag, offsets[r]);
+          offsets[r + 1] =
+              offsets[r] + histories.fullBag(users[off + r], maxLength, bag, offsets[r]);
         }
       }
     };

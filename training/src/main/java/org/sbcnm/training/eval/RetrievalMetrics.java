@@ -29,11 +29,16 @@ public final class RetrievalMetrics {
   private RetrievalMetrics() {}
 
   /**
-   * 0-based ranks of every test item (by test user order), against item embeddings already
-   * computed ({@link TwoTowerModel#itemEmbeddings()}), scoring ⟨u, v⟩ + adjustment[j] (adjustment
-   * may be null). The expensive part of an evaluation, reusable by callers.
+   * 0-based ranks of every test item (by test user order), against item embeddings already computed
+   * ({@link TwoTowerModel#itemEmbeddings()}), scoring ⟨u, v⟩ + adjustment[j] (adjustment may be
+   * null). The expensive part of an evaluation, reusable by callers.
    */
-  public static int[] ranks(TwoTowerModel model, HeldOutSplit split, Tensor items, QueryEncoder encoder, float[] adjustment) {
+  public static int[] ranks(
+      TwoTowerModel model,
+      HeldOutSplit split,
+      Tensor items,
+      QueryEncoder encoder,
+      float[] adjustment) {
     int numItems = items.rows();
     int[] users = split.testUsers();
     int[] targets = split.testItems();
@@ -53,7 +58,14 @@ public final class RetrievalMetrics {
       }
       if (adjustment != null) {
         for (int r = 0; r < m; r++) {
-          org.sbcnm.engine.kernel.Kernels.add(scores.floats(), r * numItems, adjustment, 0, scores.floats(), r * numItems, numItems);
+          org.sbcnm.engine.kernel.Kernels.add(
+              scores.floats(),
+              r * numItems,
+              adjustment,
+              0,
+              scores.floats(),
+              r * numItems,
+              numItems);
         }
       }
       float[] sc = scores.floats();

@@ -11,4 +11,9 @@ import java.util.Map;
  * @param examplesPerSecond training examples per second of step time (excludes evaluation)
  * @param seconds wall time of the epoch's training steps
  */
-public record EpochMetrics(int epoch, double loss, Map<String, Double> metrics, double examplesPerSecond, double seconds) {}
+public record EpochMetrics(
+    int epoch,
+    double loss,
+    Map<String, Double> metrics,
+    double examplesPerSecond,
+    double seconds) {}

@@ -5,11 +5,13 @@ import java.util.Map;
 
 /**
  * Wall time of each phase of the training step, summed over the steps since the last {@link
- * #reset()}: batch assembly (examples, extra negatives, sampling probabilities), query tower,
- * item tower, scores + loss, backward, optimiser.
+ * #reset()}: batch assembly (examples, extra negatives, sampling probabilities), query tower, item
+ * tower, scores + loss, backward, optimiser.
  */
 public final class StepProfile {
-  public static final String[] PHASES = {"batch_assembly", "query_tower", "item_tower", "scores_loss", "backward", "optimizer"};
+  public static final String[] PHASES = {
+    "batch_assembly", "query_tower", "item_tower", "scores_loss", "backward", "optimizer"
+  };
   final long[] nanos = new long[PHASES.length];
   long steps;
   long examples;

@@ -27,7 +27,8 @@ import java.util.Map;
  * @param ks cut-offs for Recall/NDCG
  * @param threads kernel threads
  * @param checkpointEvery also checkpoint every this many steps (0 = at epoch ends only)
- * @param stopAfterSteps stop (as if killed) after this many steps in this run (0 = never); for tests
+ * @param stopAfterSteps stop (as if killed) after this many steps in this run (0 = never); for
+ *     tests
  */
 public record TrainConfig(
     int epochs,
@@ -56,14 +57,16 @@ public record TrainConfig(
     range("batch_size", batchSize, 2, 1 << 16);
     optimizer = optimizer.toLowerCase(Locale.ROOT);
     if (!optimizer.matches("adam|adamw|adagrad|sgd")) {
-      throw new IllegalArgumentException("optimizer must be adam, adamw, adagrad or sgd, got '" + optimizer + "'");
+      throw new IllegalArgumentException(
+          "optimizer must be adam, adamw, adagrad or sgd, got '" + optimizer + "'");
     }
     if (!(lr >= 0) || Double.isInfinite(lr)) {
       throw new IllegalArgumentException("lr must be finite and >= 0, got " + lr);
     }
     correction = correction.toLowerCase(Locale.ROOT);
     if (!correction.matches("streaming|counts|static|none")) {
-      throw new IllegalArgumentException("correction must be streaming, counts, static or none, got '" + correction + "'");
+      throw new IllegalArgumentException(
+          "correction must be streaming, counts, static or none, got '" + correction + "'");
     }
     if (hashBuckets < 1 || Integer.bitCount(hashBuckets) != 1) {
       throw new IllegalArgumentException("hash_buckets must be a power of two, got " + hashBuckets);
@@ -89,7 +92,10 @@ public record TrainConfig(
       range("k", k, 1, 100_000);
     }
     if (!earlyStopMetric.matches("(recall|ndcg)@\\d+|mrr|loss")) {
-      throw new IllegalArgumentException("early-stopping metric must be recall@K, ndcg@K, mrr or loss, got '" + earlyStopMetric + "'");
+      throw new IllegalArgumentException(
+          "early-stopping metric must be recall@K, ndcg@K, mrr or loss, got '"
+              + earlyStopMetric
+              + "'");
     }
   }
 
@@ -99,10 +105,32 @@ public record TrainConfig(
     }
   }
 
-  /** The reference run: 5 epochs, batch 1024, Adam 1e-3, streaming correction (H = 2²⁰, α = 0.01), masking on. */
+  /**
+   * The reference run: 5 epochs, batch 1024, Adam 1e-3, streaming correction (H = 2²⁰, α = 0.01),
+   * masking on.
+   */
   public static TrainConfig defaults() {
-    return new TrainConfig(5, 1024, "adam", 0, 0, "streaming", 1 << 20, 1, 0.01, true, 0, 0, false, 50,
-        "recall@50", 0, new int[] {10, 50, 100}, Runtime.getRuntime().availableProcessors(), 0, 0);
+    return new TrainConfig(
+        5,
+        1024,
+        "adam",
+        0,
+        0,
+        "streaming",
+        1 << 20,
+        1,
+        0.01,
+        true,
+        0,
+        0,
+        false,
+        50,
+        "recall@50",
+        0,
+        new int[] {10, 50, 100},
+        Runtime.getRuntime().availableProcessors(),
+        0,
+        0);
   }
 
   /** The learning rate in force. */
@@ -121,43 +149,170 @@ public record TrainConfig(
   }
 
   public TrainConfig withEpochs(int n) {
-    return new TrainConfig(n, batchSize, optimizer, lr, seed, correction, hashBuckets, hashes, alpha, maskHits,
-        hardNegatives, mixedNegatives, useRatings, historyLength, earlyStopMetric, patience, ks, threads,
-        checkpointEvery, stopAfterSteps);
+    return new TrainConfig(
+        n,
+        batchSize,
+        optimizer,
+        lr,
+        seed,
+        correction,
+        hashBuckets,
+        hashes,
+        alpha,
+        maskHits,
+        hardNegatives,
+        mixedNegatives,
+        useRatings,
+        historyLength,
+        earlyStopMetric,
+        patience,
+        ks,
+        threads,
+        checkpointEvery,
+        stopAfterSteps);
   }
 
   public TrainConfig withStopAfterSteps(long n) {
-    return new TrainConfig(epochs, batchSize, optimizer, lr, seed, correction, hashBuckets, hashes, alpha, maskHits,
-        hardNegatives, mixedNegatives, useRatings, historyLength, earlyStopMetric, patience, ks, threads,
-        checkpointEvery, n);
+    return new TrainConfig(
+        epochs,
+        batchSize,
+        optimizer,
+        lr,
+        seed,
+        correction,
+        hashBuckets,
+        hashes,
+        alpha,
+        maskHits,
+        hardNegatives,
+        mixedNegatives,
+        useRatings,
+        historyLength,
+        earlyStopMetric,
+        patience,
+        ks,
+        threads,
+        checkpointEvery,
+        n);
   }
 
   public TrainConfig withCorrection(String c) {
-    return new TrainConfig(epochs, batchSize, optimizer, lr, seed, c, hashBuckets, hashes, alpha, maskHits,
-        hardNegatives, mixedNegatives, useRatings, historyLength, earlyStopMetric, patience, ks, threads,
-        checkpointEvery, stopAfterSteps);
+    return new TrainConfig(
+        epochs,
+        batchSize,
+        optimizer,
+        lr,
+        seed,
+        c,
+        hashBuckets,
+        hashes,
+        alpha,
+        maskHits,
+        hardNegatives,
+        mixedNegatives,
+        useRatings,
+        historyLength,
+        earlyStopMetric,
+        patience,
+        ks,
+        threads,
+        checkpointEvery,
+        stopAfterSteps);
   }
 
   public TrainConfig withBatchSize(int b) {
-    return new TrainConfig(epochs, b, optimizer, lr, seed, correction, hashBuckets, hashes, alpha, maskHits,
-        hardNegatives, mixedNegatives, useRatings, historyLength, earlyStopMetric, patience, ks, threads,
-        checkpointEvery, stopAfterSteps);
+    return new TrainConfig(
+        epochs,
+        b,
+        optimizer,
+        lr,
+        seed,
+        correction,
+        hashBuckets,
+        hashes,
+        alpha,
+        maskHits,
+        hardNegatives,
+        mixedNegatives,
+        useRatings,
+        historyLength,
+        earlyStopMetric,
+        patience,
+        ks,
+        threads,
+        checkpointEvery,
+        stopAfterSteps);
   }
 
   public TrainConfig withNegatives(int hard, int mixed) {
-    return new TrainConfig(epochs, batchSize, optimizer, lr, seed, correction, hashBuckets, hashes, alpha, maskHits,
-        hard, mixed, useRatings, historyLength, earlyStopMetric, patience, ks, threads, checkpointEvery, stopAfterSteps);
+    return new TrainConfig(
+        epochs,
+        batchSize,
+        optimizer,
+        lr,
+        seed,
+        correction,
+        hashBuckets,
+        hashes,
+        alpha,
+        maskHits,
+        hard,
+        mixed,
+        useRatings,
+        historyLength,
+        earlyStopMetric,
+        patience,
+        ks,
+        threads,
+        checkpointEvery,
+        stopAfterSteps);
   }
 
   public TrainConfig withCheckpointEvery(int steps) {
-    return new TrainConfig(epochs, batchSize, optimizer, lr, seed, correction, hashBuckets, hashes, alpha, maskHits,
-        hardNegatives, mixedNegatives, useRatings, historyLength, earlyStopMetric, patience, ks, threads, steps,
+    return new TrainConfig(
+        epochs,
+        batchSize,
+        optimizer,
+        lr,
+        seed,
+        correction,
+        hashBuckets,
+        hashes,
+        alpha,
+        maskHits,
+        hardNegatives,
+        mixedNegatives,
+        useRatings,
+        historyLength,
+        earlyStopMetric,
+        patience,
+        ks,
+        threads,
+        steps,
         stopAfterSteps);
   }
 
   public TrainConfig withThreads(int n) {
-    return new TrainConfig(epochs, batchSize, optimizer, lr, seed, correction, hashBuckets, hashes, alpha, maskHits,
-        hardNegatives, mixedNegatives, useRatings, historyLength, earlyStopMetric, patience, ks, n, checkpointEvery,
+    return new TrainConfig(
+        epochs,
+        batchSize,
+        optimizer,
+        lr,
+        seed,
+        correction,
+        hashBuckets,
+        hashes,
+        alpha,
+        maskHits,
+        hardNegatives,
+        mixedNegatives,
+        useRatings,
+        historyLength,
+        earlyStopMetric,
+        patience,
+        ks,
+        n,
+        checkpointEvery,
         stopAfterSteps);
   }
 

@@ -90,14 +90,22 @@ public final class Trainer {
   private Map<String, Tensor> bestParams;
   private StepProfile profile;
 
-  private Trainer(PreparedDataset data, ModelConfig modelConfig, TrainConfig config, SamplingProbabilities probabilities,
-      Path checkpoint, Path metricsLog) {
+  private Trainer(
+      PreparedDataset data,
+      ModelConfig modelConfig,
+      TrainConfig config,
+      SamplingProbabilities probabilities,
+      Path checkpoint,
+      Path metricsLog) {
     this.data = data;
     this.split = HeldOutSplit.of(data.interactions(), data.numUsers());
     if (split.train().size() == 0) {
       throw new IllegalArgumentException("the dataset has no training interactions");
     }
-    this.histories = modelConfig.query().kind() == TowerKind.HISTORY ? UserHistories.of(split.train(), data.numUsers()) : null;
+    this.histories =
+        modelConfig.query().kind() == TowerKind.HISTORY
+            ? UserHistories.of(split.train(), data.numUsers())
+            : null;
     this.modelConfig = modelConfig;
     this.config = config;
     this.model = Models.build(modelConfig, data);
@@ -108,10 +116,18 @@ public final class Trainer {
     this.metricsLog = metricsLog;
   }
 
-  /** A new run. {@code probabilities} may be null (then built from the config; "static" needs one). */
-  public static Trainer create(PreparedDataset data, ModelConfig modelConfig, TrainConfig config,
-      SamplingProbabilities probabilities, Path checkpoint, Path metricsLog) {
-    SamplingProbabilities p = probabilities != null ? probabilities : probabilities(config, data.numItems());
+  /**
+   * A new run. {@code probabilities} may be null (then built from the config; "static" needs one).
+   */
+  public static Trainer create(
+      PreparedDataset data,
+      ModelConfig modelConfig,
+      TrainConfig config,
+      SamplingProbabilities probabilities,
+      Path checkpoint,
+      Path metricsLog) {
+    SamplingProbabilities p =
+        probabilities != null ? probabilities : probabilities(config, data.numItems());
     if ("static".equals(config.correction()) && p == null) {
       throw new IllegalArgumentException("correction 'static' needs item probabilities (a file)");
     }
@@ -119,14 +135,20 @@ public final class Trainer {
   }
 
   /** Continues the run saved in {@code checkpoint} on the same dataset (checked by checksum). */
-  public static Trainer resume(PreparedDataset data, Path checkpoint, Path metricsLog) throws IOException {
+  public static Trainer resume(PreparedDataset data, Path checkpoint, Path metricsLog)
+      throws IOException {
     TensorBundle b = TensorBundle.read(checkpoint);
     if (!FORMAT.equals(b.meta("format"))) {
       throw new IOException(checkpoint + ": not a training checkpoint");
     }
     if (!data.checksum().equals(b.meta("data.checksum"))) {
-      throw new IOException(checkpoint + ": was trained on other data (checksum " + b.meta("data.checksum")
-          + ", this dataset " + data.checksum() + ")");
+      throw new IOException(
+          checkpoint
+              + ": was trained on other data (checksum "
+              + b.meta("data.checksum")
+              + ", this dataset "
+              + data.checksum()
+              + ")");
     }
     Map<String, String> train = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : b.metadata().entrySet()) {
@@ -152,8 +174,12 @@ public final class Trainer {
     String kind = b.meta("probs/kind");
     SamplingProbabilities p;
     if ("streaming".equals(kind)) {
-      p = new StreamingFrequencyEstimator(Integer.parseInt(b.meta("probs/buckets")), Integer.parseInt(b.meta("probs/hashes")),
-          Double.parseDouble(b.meta("probs/alpha")), Long.parseLong(b.meta("probs/seed")));
+      p =
+          new StreamingFrequencyEstimator(
+              Integer.parseInt(b.meta("probs/buckets")),
+              Integer.parseInt(b.meta("probs/hashes")),
+              Double.parseDouble(b.meta("probs/alpha")),
+              Long.parseLong(b.meta("probs/seed")));
     } else if ("counts".equals(kind)) {
       p = new ExactCounts(numItems);
     } else if ("static".equals(kind)) {
@@ -230,7 +256,8 @@ public final class Trainer {
     TowerBatch qb = new TowerBatch();
     TowerBatch ib = new TowerBatch();
     Tape tape = new Tape();
-    BatchSoftmaxLoss lossFn = new BatchSoftmaxLoss(modelConfig.temperature(), config.maskHits(), config.hardNegatives());
+    BatchSoftmaxLoss lossFn =
+        new BatchSoftmaxLoss(modelConfig.temperature(), config.maskHits(), config.hardNegatives());
     List<EpochMetrics> epochs = new ArrayList<>();
     long runSteps = 0;
     long runExamples = 0;
@@ -277,7 +304,10 @@ public final class Trainer {
           bagOffsets[0] = 0;
           for (int r = 0; r < m; r++) {
             int k = perm[from + r];
-            bagOffsets[r + 1] = bagOffsets[r] + histories.trainingBag(k, users[r], config.historyLength(), bag, bagOffsets[r]);
+            bagOffsets[r + 1] =
+                bagOffsets[r]
+                    + histories.trainingBag(
+                        k, users[r], config.historyLength(), bag, bagOffsets[r]);
           }
           System.arraycopy(bagOffsets, 0, qb.bagOffsets(), 0, m + 1);
         }
@@ -314,8 +344,12 @@ public final class Trainer {
           profile.examples += m;
         }
         if (!Double.isFinite(loss)) {
-          throw new IllegalStateException("training diverged: loss " + loss + " at step " + (globalStep + 1)
-              + " (try a smaller learning rate or a larger temperature)");
+          throw new IllegalStateException(
+              "training diverged: loss "
+                  + loss
+                  + " at step "
+                  + (globalStep + 1)
+                  + " (try a smaller learning rate or a larger temperature)");
         }
         lossSum += loss;
         lossSteps++;
@@ -326,7 +360,9 @@ public final class Trainer {
           listener.step(globalStep, totalSteps, loss);
         }
         boolean kill = config.stopAfterSteps() > 0 && runSteps >= config.stopAfterSteps();
-        if (checkpoint != null && (kill || (config.checkpointEvery() > 0 && globalStep % config.checkpointEvery() == 0))) {
+        if (checkpoint != null
+            && (kill
+                || (config.checkpointEvery() > 0 && globalStep % config.checkpointEvery() == 0))) {
           stepInEpoch++;
           save(false);
           stepInEpoch--;
@@ -344,8 +380,13 @@ public final class Trainer {
         break;
       }
       Map<String, Double> metrics = evaluate();
-      EpochMetrics em = new EpochMetrics(epoch + 1, lossSum / Math.max(1, lossSteps), metrics,
-          epochExamples / Math.max(1e-9, seconds), seconds);
+      EpochMetrics em =
+          new EpochMetrics(
+              epoch + 1,
+              lossSum / Math.max(1, lossSteps),
+              metrics,
+              epochExamples / Math.max(1e-9, seconds),
+              seconds);
       epochs.add(em);
       log(em);
       if (listener != null) {
@@ -360,7 +401,11 @@ public final class Trainer {
         save(false);
       }
       if (stop) {
-        LOG.info("early stop after epoch {}: no {} gain in {} epochs", epoch, config.earlyStopMetric(), config.patience());
+        LOG.info(
+            "early stop after epoch {}: no {} gain in {} epochs",
+            epoch,
+            config.earlyStopMetric(),
+            config.patience());
         break;
       }
     }
@@ -381,12 +426,19 @@ public final class Trainer {
         save(true);
       }
     }
-    return new TrainResult(model, epochs, finalMetrics, runExamples / Math.max(1e-9, runSeconds), runSeconds, !stopped);
+    return new TrainResult(
+        model,
+        epochs,
+        finalMetrics,
+        runExamples / Math.max(1e-9, runSeconds),
+        runSeconds,
+        !stopped);
   }
 
   /** Full-catalogue evaluation of the current model on the held-out split. */
   public Map<String, Double> evaluate() {
-    int[] ranks = RetrievalMetrics.ranks(model, split, model.itemEmbeddings(), queryEncoder(), null);
+    int[] ranks =
+        RetrievalMetrics.ranks(model, split, model.itemEmbeddings(), queryEncoder(), null);
     return RetrievalMetrics.fromRanks(ranks, config.ks());
   }
 
@@ -400,7 +452,12 @@ public final class Trainer {
     boolean lowerIsBetter = name.equals("loss");
     Double value = lowerIsBetter ? Double.valueOf(loss) : metrics.get(name);
     if (value == null) {
-      throw new IllegalArgumentException("early-stopping metric " + name + " is not computed (cut-offs " + java.util.Arrays.toString(config.ks()) + ")");
+      throw new IllegalArgumentException(
+          "early-stopping metric "
+              + name
+              + " is not computed (cut-offs "
+              + java.util.Arrays.toString(config.ks())
+              + ")");
     }
     boolean improved = Double.isNaN(best) || (lowerIsBetter ? value < best : value > best);
     if (improved) {
@@ -439,7 +496,9 @@ public final class Trainer {
     }
   }
 
-  /** Extra negative r of global step t: a counter-based draw, so no generator state needs saving. */
+  /**
+   * Extra negative r of global step t: a counter-based draw, so no generator state needs saving.
+   */
   static int uniformItem(long seed, long step, int r, int numItems) {
     long z = Seeds.mix64(seed ^ (step * 0xBF58476D1CE4E5B9L) ^ ((r + 1) * 0x94D049BB133111EBL));
     return (int) Long.remainderUnsigned(z, numItems);
@@ -450,7 +509,11 @@ public final class Trainer {
     for (Map.Entry<String, Double> e : em.metrics().entrySet()) {
       sb.append(' ').append(e.getKey()).append('=').append(String.format("%.4f", e.getValue()));
     }
-    LOG.info("epoch {} loss {}{} ({} examples/s)", em.epoch(), String.format("%.4f", em.loss()), sb,
+    LOG.info(
+        "epoch {} loss {}{} ({} examples/s)",
+        em.epoch(),
+        String.format("%.4f", em.loss()),
+        sb,
         String.format("%.0f", em.examplesPerSecond()));
     if (metricsLog != null) {
       ObjectMapper om = new ObjectMapper();
@@ -466,8 +529,12 @@ public final class Trainer {
       if (parent != null) {
         Files.createDirectories(parent);
       }
-      Files.writeString(metricsLog, om.writeValueAsString(o) + "\n", StandardCharsets.UTF_8,
-          StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      Files.writeString(
+          metricsLog,
+          om.writeValueAsString(o) + "\n",
+          StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
     }
   }
 

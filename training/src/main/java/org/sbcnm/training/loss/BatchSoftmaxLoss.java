@@ -21,9 +21,9 @@ import org.sbcnm.engine.tensor.Tensor;
  *   L = Σᵢ wᵢ · (−log softmax_{j ∉ Mᵢ}(sᶜᵢ)ᵢ) / Σᵢ wᵢ
  * </pre>
  *
- * The row mask Mᵢ holds (a) accidental hits: columns j ≠ i whose item equals row i's positive
- * (they are not negatives), and (b) with hard-negative mining (k &gt; 0), every negative but the k
- * with the largest corrected logit. Buffers are reused: one instance per training thread.
+ * The row mask Mᵢ holds (a) accidental hits: columns j ≠ i whose item equals row i's positive (they
+ * are not negatives), and (b) with hard-negative mining (k &gt; 0), every negative but the k with
+ * the largest corrected logit. Buffers are reused: one instance per training thread.
  */
 public final class BatchSoftmaxLoss {
   private final double temperature;
@@ -47,7 +47,8 @@ public final class BatchSoftmaxLoss {
       throw new IllegalArgumentException("temperature must be finite and > 0, got " + temperature);
     }
     if (hardNegatives < 0 || hardNegatives > TopK.MAX_K) {
-      throw new IllegalArgumentException("hard_negatives must be in [0, " + TopK.MAX_K + "], got " + hardNegatives);
+      throw new IllegalArgumentException(
+          "hard_negatives must be in [0, " + TopK.MAX_K + "], got " + hardNegatives);
     }
     this.temperature = temperature;
     this.maskAccidentalHits = maskAccidentalHits;
@@ -67,7 +68,8 @@ public final class BatchSoftmaxLoss {
     int b = q.rows();
     int n = v.rows();
     if (n < b) {
-      throw new IllegalArgumentException("batch softmax: " + n + " item columns for " + b + " queries");
+      throw new IllegalArgumentException(
+          "batch softmax: " + n + " item columns for " + b + " queries");
     }
     Node logits = MatMul.apply(t, q, v, false, true, 1.0 / temperature);
     Tensor c = null;
@@ -100,8 +102,8 @@ public final class BatchSoftmaxLoss {
   }
 
   /**
-   * Sets M[i, j] for every row i &lt; b and column j ≠ i holding row i's item. Sorting (item, column)
-   * pairs finds the repeated items in O(n log n) instead of comparing all b·n pairs.
+   * Sets M[i, j] for every row i &lt; b and column j ≠ i holding row i's item. Sorting (item,
+   * column) pairs finds the repeated items in O(n log n) instead of comparing all b·n pairs.
    */
   private void maskAccidentalHits(int[] columnItems, int b, int n) {
     if (itemColumn.length < n) {
@@ -148,7 +150,10 @@ public final class BatchSoftmaxLoss {
     for (int i = 0; i < b; i++) {
       for (int j = 0; j < n; j++) {
         boolean candidate = j != i && !mask.get(i, j);
-        rowScratch[j] = candidate ? (float) (logits.getFlat(i * n + j) + (c == null ? 0 : c.getFlat(j))) : Float.NEGATIVE_INFINITY;
+        rowScratch[j] =
+            candidate
+                ? (float) (logits.getFlat(i * n + j) + (c == null ? 0 : c.getFlat(j)))
+                : Float.NEGATIVE_INFINITY;
         keep[j] = false;
       }
       int found = TopK.select(rowScratch, 0, n, k, topIdx, 0, topVals, 0);

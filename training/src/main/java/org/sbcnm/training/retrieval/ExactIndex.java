@@ -10,11 +10,11 @@ import org.sbcnm.engine.tensor.Tensor;
  *
  * <p>A batch of queries is cut into chunks of {@value #QUERY_CHUNK}; each chunk is scored against
  * the catalogue in blocks of {@value #ITEM_BLOCK} items by the engine's GEMM (S = Q·Vᵀ, so memory
- * stays bounded whatever N is) and every block is folded into a running per-query top-K
- * ({@link TopK.Accumulator}: a SIMD threshold scan, so most scores are rejected a vector at a
- * time). Excluded items are checked only for the few scores that pass the threshold. Chunks run on
- * all kernel threads. Results are sorted by score, ties by item index. With popularity control
- * the score is ⟨q, vⱼ⟩ + aⱼ for a fixed per-item term aⱼ (−β·log p̂ⱼ). Thread-safe once built.
+ * stays bounded whatever N is) and every block is folded into a running per-query top-K ({@link
+ * TopK.Accumulator}: a SIMD threshold scan, so most scores are rejected a vector at a time).
+ * Excluded items are checked only for the few scores that pass the threshold. Chunks run on all
+ * kernel threads. Results are sorted by score, ties by item index. With popularity control the
+ * score is ⟨q, vⱼ⟩ + aⱼ for a fixed per-item term aⱼ (−β·log p̂ⱼ). Thread-safe once built.
  */
 public final class ExactIndex {
   static final int QUERY_CHUNK = 128;
@@ -39,7 +39,8 @@ public final class ExactIndex {
   /** The same catalogue scored ⟨q, vⱼ⟩ + adjustment[j] (see {@link PopularityControl}). */
   public ExactIndex withAdjustment(float[] perItem) {
     if (perItem != null && perItem.length != items.rows()) {
-      throw new IllegalArgumentException("index: " + perItem.length + " adjustments for " + items.rows() + " items");
+      throw new IllegalArgumentException(
+          "index: " + perItem.length + " adjustments for " + items.rows() + " items");
     }
     return new ExactIndex(items, perItem == null ? null : perItem.clone());
   }
@@ -68,23 +69,41 @@ public final class ExactIndex {
    *
    * @param exclusions per-query excluded items, or null
    */
-  public void search(Tensor queries, int k, Exclusions exclusions, int[] outIdx, float[] outScores) {
+  public void search(
+      Tensor queries, int k, Exclusions exclusions, int[] outIdx, float[] outScores) {
     int q = queries.rows();
     if (queries.cols() != items.cols() || !queries.isFloat32()) {
-      throw new IllegalArgumentException("index search: queries " + queries.shape() + " against items " + items.shape());
+      throw new IllegalArgumentException(
+          "index search: queries " + queries.shape() + " against items " + items.shape());
     }
     if (k < 1 || k > TopK.MAX_K) {
-      throw new IllegalArgumentException("index search: k must be in [1, " + TopK.MAX_K + "], got " + k);
+      throw new IllegalArgumentException(
+          "index search: k must be in [1, " + TopK.MAX_K + "], got " + k);
     }
     if (outIdx.length < (long) q * k || outScores.length < (long) q * k) {
-      throw new IllegalArgumentException("index search: outputs too small for " + q + " queries x " + k);
+      throw new IllegalArgumentException(
+          "index search: outputs too small for " + q + " queries x " + k);
     }
     if (exclusions != null && exclusions.ptr().length < q + 1) {
-      throw new IllegalArgumentException("index search: exclusions for " + (exclusions.ptr().length - 1) + " queries, " + q + " given");
+      throw new IllegalArgumentException(
+          "index search: exclusions for "
+              + (exclusions.ptr().length - 1)
+              + " queries, "
+              + q
+              + " given");
     }
     int chunks = (q + QUERY_CHUNK - 1) / QUERY_CHUNK;
-    Kernels.parallelFor(chunks, chunk -> searchChunk(queries, chunk * QUERY_CHUNK, Math.min(QUERY_CHUNK, q - chunk * QUERY_CHUNK),
-        k, exclusions, outIdx, outScores));
+    Kernels.parallelFor(
+        chunks,
+        chunk ->
+            searchChunk(
+                queries,
+                chunk * QUERY_CHUNK,
+                Math.min(QUERY_CHUNK, q - chunk * QUERY_CHUNK),
+                k,
+                exclusions,
+                outIdx,
+                outScores));
   }
 
   private static final class Scratch {
@@ -100,7 +119,8 @@ public final class ExactIndex {
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-  private void searchChunk(Tensor queries, int from, int m, int k, Exclusions ex, int[] outIdx, float[] outScores) {
+  private void searchChunk(
+      Tensor queries, int from, int m, int k, Exclusions ex, int[] outIdx, float[] outScores) {
     Scratch s = SCRATCH.get();
     int d = items.cols();
     int n = items.rows();
@@ -117,7 +137,23 @@ public final class ExactIndex {
     for (int b = 0; b < n; b += ITEM_BLOCK) {
       int bn = Math.min(ITEM_BLOCK, n - b);
       // S[m, bn] = Q_chunk · V_blockᵀ; the outer loop already runs one chunk per thread.
-      Kernels.gemm(false, true, m, bn, d, 1f, qf, qOff, d, items.floats(), items.offset() + b * d, d, 0f, s.scores, 0, bn);
+      Kernels.gemm(
+          false,
+          true,
+          m,
+          bn,
+          d,
+          1f,
+          qf,
+          qOff,
+          d,
+          items.floats(),
+          items.offset() + b * d,
+          d,
+          0f,
+          s.scores,
+          0,
+          bn);
       for (int r = 0; r < m; r++) {
         if (adjustment != null) {
           Kernels.add(s.scores, r * bn, adjustment, b, s.scores, r * bn, bn);

@@ -56,7 +56,8 @@ public final class HnswIndex {
     List<float[]> rows = new ArrayList<>(items.rows());
     int d = items.cols();
     for (int i = 0; i < items.rows(); i++) {
-      rows.add(Arrays.copyOfRange(items.floats(), items.offset() + i * d, items.offset() + (i + 1) * d));
+      rows.add(
+          Arrays.copyOfRange(items.floats(), items.offset() + i * d, items.offset() + (i + 1) * d));
     }
     return rows;
   }
@@ -64,13 +65,17 @@ public final class HnswIndex {
   /** Builds the graph over {@code items} [N, d] (unit rows), seeded. */
   public static HnswIndex build(Tensor items, int m, int beamWidth, long seed) {
     if (m < 2 || m > 512 || beamWidth < 1 || beamWidth > 3200) {
-      throw new IllegalArgumentException("hnsw: M must be in [2, 512] and beam width in [1, 3200], got " + m + ", " + beamWidth);
+      throw new IllegalArgumentException(
+          "hnsw: M must be in [2, 512] and beam width in [1, 3200], got " + m + ", " + beamWidth);
     }
     Tensor copy = items.copy();
     try {
-      RandomAccessVectorValues.Floats values = RandomAccessVectorValues.fromFloats(rowsOf(copy), copy.cols());
-      RandomVectorScorerSupplier supplier = scorer().getRandomVectorScorerSupplier(VectorSimilarityFunction.DOT_PRODUCT, values);
-      OnHeapHnswGraph built = HnswGraphBuilder.create(supplier, m, beamWidth, seed).build(copy.rows());
+      RandomAccessVectorValues.Floats values =
+          RandomAccessVectorValues.fromFloats(rowsOf(copy), copy.cols());
+      RandomVectorScorerSupplier supplier =
+          scorer().getRandomVectorScorerSupplier(VectorSimilarityFunction.DOT_PRODUCT, values);
+      OnHeapHnswGraph built =
+          HnswGraphBuilder.create(supplier, m, beamWidth, seed).build(copy.rows());
       return new HnswIndex(copy, m, beamWidth, PackedGraph.of(built), null);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -89,7 +94,8 @@ public final class HnswIndex {
   /** The same graph with scores ⟨q, vⱼ⟩ + adjustment[j]. */
   public HnswIndex withAdjustment(float[] perItem) {
     if (perItem != null && perItem.length != items.rows()) {
-      throw new IllegalArgumentException("hnsw: " + perItem.length + " adjustments for " + items.rows() + " items");
+      throw new IllegalArgumentException(
+          "hnsw: " + perItem.length + " adjustments for " + items.rows() + " items");
     }
     return new HnswIndex(items, m, beamWidth, graph, perItem == null ? null : perItem.clone());
   }
@@ -122,30 +128,42 @@ public final class HnswIndex {
    * Approximate top {@code k} of every query row with search beam {@code ef} (≥ k); same output
    * layout as {@link ExactIndex#search}. Queries run on all kernel threads.
    */
-  public void search(Tensor queries, int k, int ef, Exclusions exclusions, int[] outIdx, float[] outScores) {
+  public void search(
+      Tensor queries, int k, int ef, Exclusions exclusions, int[] outIdx, float[] outScores) {
     if (queries.cols() != items.cols()) {
-      throw new IllegalArgumentException("hnsw search: queries " + queries.shape() + " against items " + items.shape());
+      throw new IllegalArgumentException(
+          "hnsw search: queries " + queries.shape() + " against items " + items.shape());
     }
     if (k < 1 || k > TopK.MAX_K || ef < k) {
-      throw new IllegalArgumentException("hnsw search: need 1 <= k <= " + TopK.MAX_K + " and ef >= k, got k=" + k + " ef=" + ef);
+      throw new IllegalArgumentException(
+          "hnsw search: need 1 <= k <= " + TopK.MAX_K + " and ef >= k, got k=" + k + " ef=" + ef);
     }
     int q = queries.rows();
     int chunk = 64;
     int chunks = (q + chunk - 1) / chunk;
-    Kernels.parallelFor(chunks, c -> {
-      for (int r = c * chunk; r < Math.min(q, (c + 1) * chunk); r++) {
-        searchOne(queries, r, k, ef, exclusions, outIdx, outScores);
-      }
-    });
+    Kernels.parallelFor(
+        chunks,
+        c -> {
+          for (int r = c * chunk; r < Math.min(q, (c + 1) * chunk); r++) {
+            searchOne(queries, r, k, ef, exclusions, outIdx, outScores);
+          }
+        });
   }
 
-  private void searchOne(Tensor queries, int r, int k, int ef, Exclusions ex, int[] outIdx, float[] outScores) {
+  private void searchOne(
+      Tensor queries, int r, int k, int ef, Exclusions ex, int[] outIdx, float[] outScores) {
     int d = items.cols();
-    float[] query = Arrays.copyOfRange(queries.floats(), queries.offset() + r * d, queries.offset() + (r + 1) * d);
+    float[] query =
+        Arrays.copyOfRange(
+            queries.floats(), queries.offset() + r * d, queries.offset() + (r + 1) * d);
     try {
       RandomAccessVectorValues.Floats values = RandomAccessVectorValues.fromFloats(rows, d);
-      RandomVectorScorer scorer = scorer().getRandomVectorScorer(VectorSimilarityFunction.DOT_PRODUCT, values, query);
-      Bits accept = ex == null ? null : new ExcludedBits(ex.items(), ex.ptr()[r], ex.ptr()[r + 1], items.rows());
+      RandomVectorScorer scorer =
+          scorer().getRandomVectorScorer(VectorSimilarityFunction.DOT_PRODUCT, values, query);
+      Bits accept =
+          ex == null
+              ? null
+              : new ExcludedBits(ex.items(), ex.ptr()[r], ex.ptr()[r + 1], items.rows());
       TopKnnCollector collector = new TopKnnCollector(ef, Integer.MAX_VALUE);
       HnswGraphSearcher.search(scorer, collector, graph.view(), accept);
       TopDocs top = collector.topDocs();
@@ -165,7 +183,9 @@ public final class HnswIndex {
       for (int i = 0; i < n; i++) {
         order[i] = i;
       }
-      Arrays.sort(order, (x, y) -> sc[x] != sc[y] ? Float.compare(sc[y], sc[x]) : Integer.compare(ids[x], ids[y]));
+      Arrays.sort(
+          order,
+          (x, y) -> sc[x] != sc[y] ? Float.compare(sc[y], sc[x]) : Integer.compare(ids[x], ids[y]));
       for (int j = 0; j < k; j++) {
         outIdx[r * k + j] = j < n ? ids[order[j]] : -1;
         outScores[r * k + j] = j < n ? sc[order[j]] : Float.NEGATIVE_INFINITY;
@@ -201,9 +221,9 @@ public final class HnswIndex {
   }
 
   /**
-   * An HNSW graph frozen into arrays: for each level, the nodes on it (ascending) and CSR
-   * neighbour lists. Read-only, so any number of searches may walk it at once (each through its
-   * own {@link #view()}).
+   * An HNSW graph frozen into arrays: for each level, the nodes on it (ascending) and CSR neighbour
+   * lists. Read-only, so any number of searches may walk it at once (each through its own {@link
+   * #view()}).
    */
   static final class PackedGraph {
     final int entryNode;
@@ -212,7 +232,8 @@ public final class HnswIndex {
     final int[][] levelNeighbors;
     final int size;
 
-    PackedGraph(int size, int entryNode, int[][] levelNodes, int[][] levelPtr, int[][] levelNeighbors) {
+    PackedGraph(
+        int size, int entryNode, int[][] levelNodes, int[][] levelPtr, int[][] levelNeighbors) {
       this.size = size;
       this.entryNode = entryNode;
       this.levelNodes = levelNodes;
@@ -228,11 +249,13 @@ public final class HnswIndex {
       for (int l = 0; l < levels; l++) {
         nodes[l] = HnswGraph.NodesIterator.getSortedNodes(g.getNodesOnLevel(l));
         ptr[l] = new int[nodes[l].length + 1];
-        it.unimi.dsi.fastutil.ints.IntArrayList list = new it.unimi.dsi.fastutil.ints.IntArrayList();
+        it.unimi.dsi.fastutil.ints.IntArrayList list =
+            new it.unimi.dsi.fastutil.ints.IntArrayList();
         for (int i = 0; i < nodes[l].length; i++) {
           g.seek(l, nodes[l][i]);
           int nb;
-          while ((nb = g.nextNeighbor()) != org.apache.lucene.search.DocIdSetIterator.NO_MORE_DOCS) {
+          while ((nb = g.nextNeighbor())
+              != org.apache.lucene.search.DocIdSetIterator.NO_MORE_DOCS) {
             list.add(nb);
           }
           ptr[l][i + 1] = list.size();

@@ -62,7 +62,9 @@ public final class IndexFiles {
     }
     int v = Integer.parseInt(b.meta("index.version"));
     if (v != VERSION) {
-      throw new UnsupportedVersionException(file + ": index version " + v + " is not supported (this build reads " + VERSION + ")", v);
+      throw new UnsupportedVersionException(
+          file + ": index version " + v + " is not supported (this build reads " + VERSION + ")",
+          v);
     }
     if (!kind.equals(b.meta("kind"))) {
       throw new FormatException(file + ": a " + b.meta("kind") + " index, not " + kind);
@@ -97,8 +99,13 @@ public final class IndexFiles {
       nbrs[l] = b.ints("hnsw/neighbors/" + l);
     }
     Tensor e = b.tensor("embeddings");
-    HnswIndex idx = HnswIndex.of(e, Integer.parseInt(b.meta("hnsw.m")), Integer.parseInt(b.meta("hnsw.beam_width")),
-        new HnswIndex.PackedGraph(e.rows(), Integer.parseInt(b.meta("hnsw.entry")), nodes, ptr, nbrs));
+    HnswIndex idx =
+        HnswIndex.of(
+            e,
+            Integer.parseInt(b.meta("hnsw.m")),
+            Integer.parseInt(b.meta("hnsw.beam_width")),
+            new HnswIndex.PackedGraph(
+                e.rows(), Integer.parseInt(b.meta("hnsw.entry")), nodes, ptr, nbrs));
     return b.has("adjustment") ? idx.withAdjustment(b.tensor("adjustment").floats()) : idx;
   }
 }

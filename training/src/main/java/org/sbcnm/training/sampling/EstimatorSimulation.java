@@ -4,8 +4,8 @@ import java.util.SplittableRandom;
 
 /**
  * The simulation of Yi et al. 2019, §6.1: items 1..n drawn i.i.d. in batches from q ∝ i² (so the
- * most popular item is the last), the distribution reversed (q ∝ (n+1−i)²) at a given step, and
- * the estimator's error tracked over time as the total-variation distance
+ * most popular item is the last), the distribution reversed (q ∝ (n+1−i)²) at a given step, and the
+ * estimator's error tracked over time as the total-variation distance
  *
  * <pre>
  *   err(t) = ½ · Σᵢ | p̂ᵢ(t) / |B| − qᵢ |

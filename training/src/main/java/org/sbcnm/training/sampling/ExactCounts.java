@@ -4,8 +4,8 @@ import org.sbcnm.engine.io.TensorBundle;
 
 /**
  * Exact running frequencies, the oracle the streaming estimator approximates: p̂ⱼ = cⱼ / N with cⱼ
- * the occurrences of item j and N all occurrences in the batches seen so far (including the
- * current one). Memory is one long per item, so it needs a bounded catalogue.
+ * the occurrences of item j and N all occurrences in the batches seen so far (including the current
+ * one). Memory is one long per item, so it needs a bounded catalogue.
  */
 public final class ExactCounts implements SamplingProbabilities {
   private final long[] counts;
@@ -50,7 +50,8 @@ public final class ExactCounts implements SamplingProbabilities {
   public void load(TensorBundle bundle, String prefix) {
     long[] c = bundle.longs(prefix + "counts");
     if (c.length != counts.length) {
-      throw new IllegalArgumentException("counts: saved for " + c.length + " items, this catalogue has " + counts.length);
+      throw new IllegalArgumentException(
+          "counts: saved for " + c.length + " items, this catalogue has " + counts.length);
     }
     System.arraycopy(c, 0, counts, 0, c.length);
     total = bundle.longs(prefix + "total")[0];

@@ -5,8 +5,8 @@ import org.sbcnm.engine.io.TensorBundle;
 /**
  * The sampling probability pⱼ of each item, as used by the logQ correction sᶜᵢⱼ = sᵢⱼ − log pⱼ.
  *
- * <p>{@link #observe} is called once per training batch, before the loss reads log p for the
- * batch (the estimate includes the current batch, as in the paper and the PyTorch reference).
+ * <p>{@link #observe} is called once per training batch, before the loss reads log p for the batch
+ * (the estimate includes the current batch, as in the paper and the PyTorch reference).
  */
 public interface SamplingProbabilities {
   /** Short name for logs and provenance: "streaming", "counts", "static". */

@@ -9,12 +9,15 @@ import org.sbcnm.engine.io.TensorBundle;
 public final class StaticProbabilities implements SamplingProbabilities {
   private final double[] logP;
 
-  /** @param p non-negative weights per item index, at least one positive (not modified) */
+  /**
+   * @param p non-negative weights per item index, at least one positive (not modified)
+   */
   public StaticProbabilities(double[] p) {
     double sum = 0;
     for (int j = 0; j < p.length; j++) {
       if (!(p[j] >= 0) || Double.isInfinite(p[j])) {
-        throw new IllegalArgumentException("static probabilities: item " + j + " has weight " + p[j]);
+        throw new IllegalArgumentException(
+            "static probabilities: item " + j + " has weight " + p[j]);
       }
       sum += p[j];
     }
@@ -54,7 +57,8 @@ public final class StaticProbabilities implements SamplingProbabilities {
   public void load(TensorBundle bundle, String prefix) {
     double[] saved = bundle.doubles(prefix + "logP");
     if (saved.length != logP.length) {
-      throw new IllegalArgumentException("static probabilities: saved for " + saved.length + " items, not " + logP.length);
+      throw new IllegalArgumentException(
+          "static probabilities: saved for " + saved.length + " items, not " + logP.length);
     }
     System.arraycopy(saved, 0, logP, 0, saved.length);
   }

@@ -6,8 +6,8 @@ import org.sbcnm.engine.param.Seeds;
 
 /**
  * The streaming frequency estimator of Yi et al., "Sampling-Bias-Corrected Neural Modeling for
- * Large Corpus Item Recommendations", RecSys 2019: Algorithm 2 (one hash, m = 1) and Algorithm 3
- * (m hashes).
+ * Large Corpus Item Recommendations", RecSys 2019: Algorithm 2 (one hash, m = 1) and Algorithm 3 (m
+ * hashes).
  *
  * <p>State: for each of m hash functions hₖ, arrays Aₖ (the step an item's bucket was last seen)
  * and Bₖ (the estimated gap between sightings, i.e. 1/p) of H buckets each, and the global step t.
@@ -50,7 +50,8 @@ public final class StreamingFrequencyEstimator implements SamplingProbabilities 
       throw new IllegalArgumentException("hash_buckets must be a power of two, got " + buckets);
     }
     if (hashes < 1 || (long) buckets * hashes > (1L << 28)) {
-      throw new IllegalArgumentException("hashes must be >= 1 with hashes * buckets <= 2^28, got " + hashes + " x " + buckets);
+      throw new IllegalArgumentException(
+          "hashes must be >= 1 with hashes * buckets <= 2^28, got " + hashes + " x " + buckets);
     }
     if (!(alpha > 0 && alpha <= 1)) {
       throw new IllegalArgumentException("alpha must be in (0, 1], got " + alpha);
@@ -114,7 +115,8 @@ public final class StreamingFrequencyEstimator implements SamplingProbabilities 
     for (int i = 0; i < n; i++) {
       int item = items[i];
       if (item < 0) {
-        throw new IllegalArgumentException("estimator: negative item index " + item + " at position " + i);
+        throw new IllegalArgumentException(
+            "estimator: negative item index " + item + " at position " + i);
       }
       for (int k = 0; k < hashes; k++) {
         int h = k * buckets + bucket(k, item);
@@ -166,11 +168,20 @@ public final class StreamingFrequencyEstimator implements SamplingProbabilities 
   @Override
   public void load(TensorBundle bundle, String prefix) {
     String want = buckets + "/" + hashes + "/" + alpha + "/" + seed;
-    String got = bundle.meta(prefix + "buckets") + "/" + bundle.meta(prefix + "hashes") + "/"
-        + bundle.meta(prefix + "alpha") + "/" + bundle.meta(prefix + "seed");
+    String got =
+        bundle.meta(prefix + "buckets")
+            + "/"
+            + bundle.meta(prefix + "hashes")
+            + "/"
+            + bundle.meta(prefix + "alpha")
+            + "/"
+            + bundle.meta(prefix + "seed");
     if (!want.equals(got)) {
       throw new IllegalArgumentException(
-          "estimator: saved state is for buckets/hashes/alpha/seed " + got + ", this one is " + want);
+          "estimator: saved state is for buckets/hashes/alpha/seed "
+              + got
+              + ", this one is "
+              + want);
     }
     long[] a = bundle.longs(prefix + "A");
     double[] b = bundle.doubles(prefix + "B");

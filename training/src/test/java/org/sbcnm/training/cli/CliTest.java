@@ -17,7 +17,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The command line in-process: prep → train → eval → export → retrieve → compare, and bad input. */
+/**
+ * The command line in-process: prep → train → eval → export → retrieve → compare, and bad input.
+ */
 class CliTest {
   @TempDir static Path shared;
   @TempDir Path dir;
@@ -33,8 +35,25 @@ class CliTest {
     return new Result(code, out.toString(), err.toString());
   }
 
-  static final String[] SMALL = {"--epochs", "1", "--batch_size", "64", "--h1", "16", "--h2", "16", "--out_dim", "8", "--id_dim", "8",
-    "--threads", "2", "--quiet", "--lr", "0.01"};
+  static final String[] SMALL = {
+    "--epochs",
+    "1",
+    "--batch_size",
+    "64",
+    "--h1",
+    "16",
+    "--h2",
+    "16",
+    "--out_dim",
+    "8",
+    "--id_dim",
+    "8",
+    "--threads",
+    "2",
+    "--quiet",
+    "--lr",
+    "0.01"
+  };
 
   static String[] with(String[] base, String... more) {
     String[] all = new String[base.length + more.length];
@@ -46,10 +65,12 @@ class CliTest {
   @BeforeAll
   static void prepareAndTrain() {
     data = shared.resolve("tiny");
-    Result prep = run("prep", "synthetic", "--preset", "tiny", "--seed", "3", "--out", data.toString());
+    Result prep =
+        run("prep", "synthetic", "--preset", "tiny", "--seed", "3", "--out", data.toString());
     assertEquals(0, prep.code(), prep.err());
     model = shared.resolve("m.sbcnm");
-    Result train = run(with(SMALL, "train", "--data", data.toString(), "--save_path", model.toString()));
+    Result train =
+        run(with(SMALL, "train", "--data", data.toString(), "--save_path", model.toString()));
     assertEquals(0, train.code(), train.err());
   }
 
@@ -57,12 +78,35 @@ class CliTest {
   void trainWritesMetricsJsonWithEveryKey() throws IOException {
     Path json = dir.resolve("metrics.json");
     Path jsonl = dir.resolve("epochs.jsonl");
-    Result r = run(with(SMALL, "train", "--data", data.toString(), "--save_path", dir.resolve("a.sbcnm").toString(),
-        "--metrics_json", json.toString(), "--metrics_jsonl", jsonl.toString(), "--query_tower", "id", "--use_gcn"));
+    Result r =
+        run(
+            with(
+                SMALL,
+                "train",
+                "--data",
+                data.toString(),
+                "--save_path",
+                dir.resolve("a.sbcnm").toString(),
+                "--metrics_json",
+                json.toString(),
+                "--metrics_jsonl",
+                jsonl.toString(),
+                "--query_tower",
+                "id",
+                "--use_gcn"));
     assertEquals(0, r.code(), r.err());
     JsonNode m = new ObjectMapper().readTree(json.toFile());
-    for (String key : List.of("recall@10", "recall@50", "recall@100", "ndcg@10", "ndcg@50", "ndcg@100",
-        "train_examples_per_second", "epochs", "train_seconds")) {
+    for (String key :
+        List.of(
+            "recall@10",
+            "recall@50",
+            "recall@100",
+            "ndcg@10",
+            "ndcg@50",
+            "ndcg@100",
+            "train_examples_per_second",
+            "epochs",
+            "train_seconds")) {
       assertTrue(m.has(key), "missing " + key + " in " + m);
     }
     assertEquals(1, Files.readAllLines(jsonl).size());
@@ -72,16 +116,44 @@ class CliTest {
   @Test
   void originalFiveFlagsAndResume() {
     Path ckpt = dir.resolve("b.sbcnm");
-    String[] files = {"--q_feats_npy", data.resolve("q_feats.npy").toString(), "--q_idmap_csv",
-        data.resolve("q_idmap.csv").toString(), "--i_feats_npy", data.resolve("i_feats.npy").toString(), "--i_idmap_csv",
-        data.resolve("i_idmap.csv").toString(), "--inter_csv", data.resolve("interactions.csv").toString()};
-    Result r = run(with(with(SMALL, "--save_path", ckpt.toString(), "--no_bias_correction", "--use_dcn_query", "--cross_layers", "1"),
-        with(files, "train")));
+    String[] files = {
+      "--q_feats_npy",
+      data.resolve("q_feats.npy").toString(),
+      "--q_idmap_csv",
+      data.resolve("q_idmap.csv").toString(),
+      "--i_feats_npy",
+      data.resolve("i_feats.npy").toString(),
+      "--i_idmap_csv",
+      data.resolve("i_idmap.csv").toString(),
+      "--inter_csv",
+      data.resolve("interactions.csv").toString()
+    };
+    Result r =
+        run(
+            with(
+                with(
+                    SMALL,
+                    "--save_path",
+                    ckpt.toString(),
+                    "--no_bias_correction",
+                    "--use_dcn_query",
+                    "--cross_layers",
+                    "1"),
+                with(files, "train")));
     assertEquals(0, r.code(), r.err());
-    Result resumed = run(with(files, "train", "--save_path", ckpt.toString(), "--resume", "--quiet"));
+    Result resumed =
+        run(with(files, "train", "--save_path", ckpt.toString(), "--resume", "--quiet"));
     assertEquals(0, resumed.code(), resumed.err());
     // The --data form reads more files (side fields, graph): other data, so resuming is refused.
-    Result other = run("train", "--data", data.toString(), "--save_path", ckpt.toString(), "--resume", "--quiet");
+    Result other =
+        run(
+            "train",
+            "--data",
+            data.toString(),
+            "--save_path",
+            ckpt.toString(),
+            "--resume",
+            "--quiet");
     assertEquals(2, other.code());
     assertTrue(other.err().contains("other data"), other.err());
   }
@@ -90,39 +162,141 @@ class CliTest {
   void evalExportRetrieveCompare() throws IOException {
     Result eval = run("eval", "--data", data.toString(), "--ckpt", model.toString(), "--k", "5,20");
     assertEquals(0, eval.code(), eval.err());
-    assertTrue(eval.out().contains("popularity") && eval.out().contains("random") && eval.out().contains("recall@20"), eval.out());
+    assertTrue(
+        eval.out().contains("popularity")
+            && eval.out().contains("random")
+            && eval.out().contains("recall@20"),
+        eval.out());
 
     Path export = dir.resolve("export");
-    assertEquals(0, run("export", "--data", data.toString(), "--ckpt", model.toString(), "--out", export.toString(), "--hnsw").code());
-    assertTrue(Files.exists(export.resolve("item_embeddings.npy")) && Files.exists(export.resolve("i_idmap.csv"))
-        && Files.exists(export.resolve("items.sbcnm-index")) && Files.exists(export.resolve("items-hnsw.sbcnm-index")));
+    assertEquals(
+        0,
+        run(
+                "export",
+                "--data",
+                data.toString(),
+                "--ckpt",
+                model.toString(),
+                "--out",
+                export.toString(),
+                "--hnsw")
+            .code());
+    assertTrue(
+        Files.exists(export.resolve("item_embeddings.npy"))
+            && Files.exists(export.resolve("i_idmap.csv"))
+            && Files.exists(export.resolve("items.sbcnm-index"))
+            && Files.exists(export.resolve("items-hnsw.sbcnm-index")));
 
     String user = Files.readAllLines(data.resolve("q_idmap.csv")).get(1).split(",")[0];
-    Result ret = run("retrieve", "--data", data.toString(), "--ckpt", model.toString(), "--user", user, "--k", "4", "--format", "json");
+    Result ret =
+        run(
+            "retrieve",
+            "--data",
+            data.toString(),
+            "--ckpt",
+            model.toString(),
+            "--user",
+            user,
+            "--k",
+            "4",
+            "--format",
+            "json");
     assertEquals(0, ret.code(), ret.err());
     JsonNode rows = new ObjectMapper().readTree(ret.out());
     assertEquals(4, rows.size());
     assertEquals(user, rows.get(0).get("user_id").asText());
     // The exported exact index gives the same answer; the HNSW one (tiny catalogue, ef = 50) too.
-    Result viaIndex = run("retrieve", "--data", data.toString(), "--ckpt", model.toString(), "--user", user, "--k", "4", "--format", "json",
-        "--index", export.resolve("items.sbcnm-index").toString());
+    Result viaIndex =
+        run(
+            "retrieve",
+            "--data",
+            data.toString(),
+            "--ckpt",
+            model.toString(),
+            "--user",
+            user,
+            "--k",
+            "4",
+            "--format",
+            "json",
+            "--index",
+            export.resolve("items.sbcnm-index").toString());
     assertEquals(ret.out(), viaIndex.out());
-    Result viaHnsw = run("retrieve", "--data", data.toString(), "--ckpt", model.toString(), "--user", user, "--k", "4", "--format", "json",
-        "--index", export.resolve("items-hnsw.sbcnm-index").toString(), "--ef", "50");
+    Result viaHnsw =
+        run(
+            "retrieve",
+            "--data",
+            data.toString(),
+            "--ckpt",
+            model.toString(),
+            "--user",
+            user,
+            "--k",
+            "4",
+            "--format",
+            "json",
+            "--index",
+            export.resolve("items-hnsw.sbcnm-index").toString(),
+            "--ef",
+            "50");
     assertEquals(0, viaHnsw.code(), viaHnsw.err());
-    assertEquals(rows.get(0).get("item_id"), new ObjectMapper().readTree(viaHnsw.out()).get(0).get("item_id"));
-    Result evalHnsw = run("eval", "--data", data.toString(), "--ckpt", model.toString(), "--k", "10", "--hnsw", "--hnsw_ef", "20");
+    assertEquals(
+        rows.get(0).get("item_id"),
+        new ObjectMapper().readTree(viaHnsw.out()).get(0).get("item_id"));
+    Result evalHnsw =
+        run(
+            "eval",
+            "--data",
+            data.toString(),
+            "--ckpt",
+            model.toString(),
+            "--k",
+            "10",
+            "--hnsw",
+            "--hnsw_ef",
+            "20");
     assertEquals(0, evalHnsw.code(), evalHnsw.err());
-    assertTrue(evalHnsw.out().contains("hnsw_ef20_recall@10") && evalHnsw.out().contains("gini@10"), evalHnsw.out());
-    Result csv = run("retrieve", "--data", data.toString(), "--ckpt", model.toString(), "--user", user, "--k", "2", "--format", "csv");
+    assertTrue(
+        evalHnsw.out().contains("hnsw_ef20_recall@10") && evalHnsw.out().contains("gini@10"),
+        evalHnsw.out());
+    Result csv =
+        run(
+            "retrieve",
+            "--data",
+            data.toString(),
+            "--ckpt",
+            model.toString(),
+            "--user",
+            user,
+            "--k",
+            "2",
+            "--format",
+            "csv");
     assertTrue(csv.out().startsWith("user_id,rank,item_id,score"), csv.out());
 
     Path report = dir.resolve("report");
-    Result cmp = run("compare", "--data", data.toString(), "--ckpt", "a=" + model, "--ckpt", "b=" + model, "--out", report.toString(), "--max_k", "20");
+    Result cmp =
+        run(
+            "compare",
+            "--data",
+            data.toString(),
+            "--ckpt",
+            "a=" + model,
+            "--ckpt",
+            "b=" + model,
+            "--out",
+            report.toString(),
+            "--max_k",
+            "20");
     assertEquals(0, cmp.code(), cmp.err());
     String md = Files.readString(report.resolve("report.md"));
-    assertTrue(md.contains("| a |") && md.contains("| popularity |") && md.contains("recall_at_k.svg")
-        && md.contains("recall_by_popularity.svg") && md.contains("coverage@10"), md);
+    assertTrue(
+        md.contains("| a |")
+            && md.contains("| popularity |")
+            && md.contains("recall_at_k.svg")
+            && md.contains("recall_by_popularity.svg")
+            && md.contains("coverage@10"),
+        md);
     assertTrue(Files.size(report.resolve("recall_at_k.png")) > 1000);
     assertTrue(Files.readString(report.resolve("recall_at_k.svg")).contains("<svg"));
   }
@@ -130,15 +304,40 @@ class CliTest {
   @Test
   void simulateInfoAndQuickstart() throws IOException {
     Path sim = dir.resolve("sim");
-    Result s = run("simulate-estimator", "--out", sim.toString(), "--steps", "600", "--switch_at", "300", "--every", "100");
+    Result s =
+        run(
+            "simulate-estimator",
+            "--out",
+            sim.toString(),
+            "--steps",
+            "600",
+            "--switch_at",
+            "300",
+            "--every",
+            "100");
     assertEquals(0, s.code(), s.err());
     assertEquals(7, Files.readAllLines(sim.resolve("estimator_error.csv")).size());
-    assertTrue(Files.exists(sim.resolve("error_by_alpha.svg")) && Files.exists(sim.resolve("error_by_hashes.png")));
+    assertTrue(
+        Files.exists(sim.resolve("error_by_alpha.svg"))
+            && Files.exists(sim.resolve("error_by_hashes.png")));
     Result info = run("info");
     assertTrue(info.out().contains("kernels") && info.out().contains("vector width"), info.out());
-    Result q = run("quickstart", "--work_dir", dir.resolve("qs").toString(), "--preset", "tiny", "--epochs", "1", "--quiet");
+    Result q =
+        run(
+            "quickstart",
+            "--work_dir",
+            dir.resolve("qs").toString(),
+            "--preset",
+            "tiny",
+            "--epochs",
+            "1",
+            "--quiet");
     assertEquals(0, q.code(), q.err());
-    assertTrue(q.out().contains("corrected") && q.out().contains("uncorrected") && q.out().contains("ndcg@100"), q.out());
+    assertTrue(
+        q.out().contains("corrected")
+            && q.out().contains("uncorrected")
+            && q.out().contains("ndcg@100"),
+        q.out());
   }
 
   @Test
@@ -151,7 +350,8 @@ class CliTest {
     assertEquals(2, kind.code());
     assertTrue(kind.err().contains("tower kind must be one of"), kind.err());
 
-    Result user = run("retrieve", "--data", data.toString(), "--ckpt", model.toString(), "--user", "nobody");
+    Result user =
+        run("retrieve", "--data", data.toString(), "--ckpt", model.toString(), "--user", "nobody");
     assertEquals(2, user.code());
     assertTrue(user.err().contains("'nobody'"), user.err());
 
@@ -163,7 +363,8 @@ class CliTest {
     assertEquals(2, bad.code());
     assertTrue(bad.err().contains("broken.sbcnm"), bad.err());
 
-    Result verbose = run("eval", "--data", data.toString(), "--ckpt", broken.toString(), "--verbose");
+    Result verbose =
+        run("eval", "--data", data.toString(), "--ckpt", broken.toString(), "--verbose");
     assertTrue(verbose.err().contains("\tat "), "--verbose shows the stack trace");
 
     Result usage = run("train", "--epochs", "notanumber");
@@ -173,17 +374,55 @@ class CliTest {
   @Test
   void badCsvLeavesNothingBehind() throws IOException {
     Path csv = dir.resolve("events.csv");
-    Files.writeString(csv, "user,item,stars\r\nu1,i1,5\r\nu2,\"i,2\",4\r\nu3,i3,lots\r\n", StandardCharsets.UTF_8);
+    Files.writeString(
+        csv,
+        "user,item,stars\r\nu1,i1,5\r\nu2,\"i,2\",4\r\nu3,i3,lots\r\n",
+        StandardCharsets.UTF_8);
     Path out = dir.resolve("out");
-    Result r = run("prep", "csv", "--interactions", csv.toString(), "--user_col", "user", "--item_col", "item", "--rating_col", "stars", "--out", out.toString());
+    Result r =
+        run(
+            "prep",
+            "csv",
+            "--interactions",
+            csv.toString(),
+            "--user_col",
+            "user",
+            "--item_col",
+            "item",
+            "--rating_col",
+            "stars",
+            "--out",
+            out.toString());
     assertEquals(2, r.code());
-    assertTrue(r.err().contains("events.csv:4") && r.err().contains("'stars'") && r.err().contains("lots"), r.err());
+    assertTrue(
+        r.err().contains("events.csv:4") && r.err().contains("'stars'") && r.err().contains("lots"),
+        r.err());
     assertFalse(Files.exists(out));
-    Files.writeString(csv, "user,item,stars\r\nu1,i1,5\r\nu2,\"i,2\",4\r\nu3,i3,2\r\nu1,\"i,2\",3\r\n", StandardCharsets.UTF_8);
-    Result ok = run("prep", "csv", "--interactions", csv.toString(), "--user_col", "user", "--item_col", "item", "--rating_col", "stars",
-        "--min_rating", "3", "--out", out.toString());
+    Files.writeString(
+        csv,
+        "user,item,stars\r\nu1,i1,5\r\nu2,\"i,2\",4\r\nu3,i3,2\r\nu1,\"i,2\",3\r\n",
+        StandardCharsets.UTF_8);
+    Result ok =
+        run(
+            "prep",
+            "csv",
+            "--interactions",
+            csv.toString(),
+            "--user_col",
+            "user",
+            "--item_col",
+            "item",
+            "--rating_col",
+            "stars",
+            "--min_rating",
+            "3",
+            "--out",
+            out.toString());
     assertEquals(0, ok.code(), ok.err());
     List<String> lines = Files.readAllLines(out.resolve("interactions.csv"));
-    assertEquals(List.of("user_id,item_id,rating,timestamp", "u1,i1,5,2", "u2,\"i,2\",4,3", "u1,\"i,2\",3,5"), lines);
+    assertEquals(
+        List.of(
+            "user_id,item_id,rating,timestamp", "u1,i1,5,2", "u2,\"i,2\",4,3", "u1,\"i,2\",3,5"),
+        lines);
   }
 }

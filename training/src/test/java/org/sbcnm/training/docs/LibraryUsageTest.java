@@ -32,8 +32,14 @@ class LibraryUsageTest {
     SyntheticGenerator.generate(SyntheticConfig.preset("tiny", 1)).writeAtomically(dataDir);
     Path ckptFile = dir.resolve("mlp.sbcnm");
     TowerConfig small = TowerConfig.defaults(TowerKind.MLP).withWidths(16, 16, 8);
-    Trainer.create(PreparedDataset.read(dataDir, false), new ModelConfig(small, small, 0.1, 0),
-        TrainConfig.defaults().withEpochs(1).withBatchSize(64), null, ckptFile, null).run(null);
+    Trainer.create(
+            PreparedDataset.read(dataDir, false),
+            new ModelConfig(small, small, 0.1, 0),
+            TrainConfig.defaults().withEpochs(1).withBatchSize(64),
+            null,
+            ckptFile,
+            null)
+        .run(null);
     String someUser = PreparedDataset.read(dataDir, false).users().rawId(0);
 
     // --- the README example, with its paths and user id replaced ---

@@ -31,8 +31,9 @@ class TrainerTest {
 
   @BeforeAll
   static void data() {
-    skewed = SyntheticGenerator.generate(
-        new SyntheticConfig(800, 300, 8, 8, 12, 1.1, 1.0, 0.3, 0.5, 5, 3));
+    skewed =
+        SyntheticGenerator.generate(
+            new SyntheticConfig(800, 300, 8, 8, 12, 1.1, 1.0, 0.3, 0.5, 5, 3));
   }
 
   static ModelConfig small(TowerKind query, TowerKind item) {
@@ -42,8 +43,27 @@ class TrainerTest {
   }
 
   static TrainConfig fast(int epochs, String correction) {
-    return new TrainConfig(epochs, 128, "adam", 0.005, 11, correction, 1 << 12, 1, 0.05, true, 0, 0, false, 20,
-        "recall@50", 0, new int[] {10, 50}, 2, 0, 0);
+    return new TrainConfig(
+        epochs,
+        128,
+        "adam",
+        0.005,
+        11,
+        correction,
+        1 << 12,
+        1,
+        0.05,
+        true,
+        0,
+        0,
+        false,
+        20,
+        "recall@50",
+        0,
+        new int[] {10, 50},
+        2,
+        0,
+        0);
   }
 
   private static double recall50(PreparedDataset d, int[] ranks) {
@@ -52,10 +72,15 @@ class TrainerTest {
 
   @Test
   void learnsAndBeatsRandomByFar() throws IOException {
-    TrainResult r = Trainer.create(skewed, small(TowerKind.MLP, TowerKind.MLP), fast(4, "streaming"), null, null, null).run(null);
+    TrainResult r =
+        Trainer.create(
+                skewed, small(TowerKind.MLP, TowerKind.MLP), fast(4, "streaming"), null, null, null)
+            .run(null);
     List<EpochMetrics> e = r.epochs();
     assertTrue(e.get(e.size() - 1).loss() < e.get(0).loss(), "loss must fall: " + e);
-    Trainer t = Trainer.create(skewed, small(TowerKind.MLP, TowerKind.MLP), fast(1, "none"), null, null, null);
+    Trainer t =
+        Trainer.create(
+            skewed, small(TowerKind.MLP, TowerKind.MLP), fast(1, "none"), null, null, null);
     double random = recall50(skewed, Baselines.randomRanks(t.split(), skewed.numItems(), 1));
     double ours = r.finalMetrics().get("recall@50");
     assertTrue(ours > 2 * random, "recall@50 " + ours + " vs random " + random);
@@ -63,17 +88,29 @@ class TrainerTest {
 
   @Test
   void correctionBeatsNoCorrectionUnderPopularitySkew() throws IOException {
-    double corrected = Trainer.create(skewed, small(TowerKind.MLP, TowerKind.MLP), fast(4, "streaming"), null, null, null)
-        .run(null).finalMetrics().get("recall@50");
-    double plain = Trainer.create(skewed, small(TowerKind.MLP, TowerKind.MLP), fast(4, "none"), null, null, null)
-        .run(null).finalMetrics().get("recall@50");
+    double corrected =
+        Trainer.create(
+                skewed, small(TowerKind.MLP, TowerKind.MLP), fast(4, "streaming"), null, null, null)
+            .run(null)
+            .finalMetrics()
+            .get("recall@50");
+    double plain =
+        Trainer.create(
+                skewed, small(TowerKind.MLP, TowerKind.MLP), fast(4, "none"), null, null, null)
+            .run(null)
+            .finalMetrics()
+            .get("recall@50");
     assertTrue(corrected > plain + 0.05, "corrected " + corrected + " vs uncorrected " + plain);
   }
 
   @Test
   void beatsPopularityWhenTasteOutweighsIt() throws IOException {
-    PreparedDataset taste = SyntheticGenerator.generate(new SyntheticConfig(800, 300, 8, 8, 12, 0.5, 0.2, 0.1, 0.3, 5, 4));
-    Trainer t = Trainer.create(taste, small(TowerKind.MLP, TowerKind.MLP), fast(5, "streaming"), null, null, null);
+    PreparedDataset taste =
+        SyntheticGenerator.generate(
+            new SyntheticConfig(800, 300, 8, 8, 12, 0.5, 0.2, 0.1, 0.3, 5, 4));
+    Trainer t =
+        Trainer.create(
+            taste, small(TowerKind.MLP, TowerKind.MLP), fast(5, "streaming"), null, null, null);
     double ours = t.run(null).finalMetrics().get("recall@50");
     double pop = recall50(taste, Baselines.popularityRanks(t.split(), taste.numItems()));
     assertTrue(ours > pop, "recall@50 " + ours + " vs popularity " + pop);
@@ -82,22 +119,45 @@ class TrainerTest {
   @ParameterizedTest
   @CsvSource({"ID, ID", "HISTORY, MLP", "DCN, DCN", "MLP, GCN", "ID, MLP"})
   void everyTowerKindTrains(TowerKind query, TowerKind item) throws IOException {
-    TrainResult r = Trainer.create(skewed, small(query, item), fast(2, "streaming"), null, null, null).run(null);
+    TrainResult r =
+        Trainer.create(skewed, small(query, item), fast(2, "streaming"), null, null, null)
+            .run(null);
     double random = 50.0 / skewed.numItems();
-    assertTrue(r.finalMetrics().get("recall@50") > random, query + "/" + item + ": " + r.finalMetrics());
+    assertTrue(
+        r.finalMetrics().get("recall@50") > random, query + "/" + item + ": " + r.finalMetrics());
   }
 
   @Test
   void hardAndMixedNegativesTrain() throws IOException {
     TrainConfig c = fast(2, "streaming").withNegatives(16, 64);
-    TrainResult r = Trainer.create(skewed, small(TowerKind.MLP, TowerKind.MLP), c, null, null, null).run(null);
-    assertTrue(r.finalMetrics().get("recall@50") > 50.0 / skewed.numItems(), r.finalMetrics().toString());
+    TrainResult r =
+        Trainer.create(skewed, small(TowerKind.MLP, TowerKind.MLP), c, null, null, null).run(null);
+    assertTrue(
+        r.finalMetrics().get("recall@50") > 50.0 / skewed.numItems(), r.finalMetrics().toString());
   }
 
   @Test
   void sameSeedSameModelBitForBit() throws IOException {
-    float[][] a = params(Trainer.create(skewed, small(TowerKind.ID, TowerKind.MLP), fast(2, "streaming"), null, null, null).run(null));
-    float[][] b = params(Trainer.create(skewed, small(TowerKind.ID, TowerKind.MLP), fast(2, "streaming"), null, null, null).run(null));
+    float[][] a =
+        params(
+            Trainer.create(
+                    skewed,
+                    small(TowerKind.ID, TowerKind.MLP),
+                    fast(2, "streaming"),
+                    null,
+                    null,
+                    null)
+                .run(null));
+    float[][] b =
+        params(
+            Trainer.create(
+                    skewed,
+                    small(TowerKind.ID, TowerKind.MLP),
+                    fast(2, "streaming"),
+                    null,
+                    null,
+                    null)
+                .run(null));
     for (int k = 0; k < a.length; k++) {
       assertArrayEquals(a[k], b[k]);
     }
@@ -106,10 +166,21 @@ class TrainerTest {
   @Test
   void killAndResumeEndsWithTheSameParameters() throws IOException {
     TrainConfig full = fast(3, "streaming").withNegatives(0, 16);
-    float[][] straight = params(Trainer.create(skewed, small(TowerKind.ID, TowerKind.MLP), full, null, null, null).run(null));
+    float[][] straight =
+        params(
+            Trainer.create(skewed, small(TowerKind.ID, TowerKind.MLP), full, null, null, null)
+                .run(null));
     Path ckpt = dir.resolve("run.ckpt");
     // Killed mid-epoch 2, then again mid-epoch 3, then resumed to the end.
-    TrainResult first = Trainer.create(skewed, small(TowerKind.ID, TowerKind.MLP), full.withStopAfterSteps(11), null, ckpt, null).run(null);
+    TrainResult first =
+        Trainer.create(
+                skewed,
+                small(TowerKind.ID, TowerKind.MLP),
+                full.withStopAfterSteps(11),
+                null,
+                ckpt,
+                null)
+            .run(null);
     assertFalse(first.completed());
     Trainer.resume(skewed, ckpt, null).run(null);
     float[][] resumed = params(Trainer.resume(skewed, ckpt, null).run(null));
@@ -125,27 +196,62 @@ class TrainerTest {
   void checkpointCarriesProvenanceAndRejectsOtherData() throws IOException {
     Path ckpt = dir.resolve("m.ckpt");
     Path metrics = dir.resolve("metrics.jsonl");
-    Trainer.create(skewed, small(TowerKind.MLP, TowerKind.MLP), fast(2, "counts"), null, ckpt, metrics).run(null);
+    Trainer.create(
+            skewed, small(TowerKind.MLP, TowerKind.MLP), fast(2, "counts"), null, ckpt, metrics)
+        .run(null);
     List<String> lines = Files.readAllLines(metrics);
     assertEquals(2, lines.size());
-    assertTrue(lines.get(1).contains("\"recall@50\"") && lines.get(1).contains("\"examples_per_second\""), lines.get(1));
+    assertTrue(
+        lines.get(1).contains("\"recall@50\"") && lines.get(1).contains("\"examples_per_second\""),
+        lines.get(1));
     org.sbcnm.engine.io.TensorBundle b = org.sbcnm.engine.io.TensorBundle.read(ckpt);
     assertEquals("11", b.meta("seed"));
     assertEquals("counts", b.meta("train.correction"));
     assertTrue(b.meta("kernels").startsWith("simd") || b.meta("kernels").startsWith("scalar"));
     PreparedDataset other = SyntheticGenerator.generate(SyntheticConfig.preset("tiny", 1));
-    PreparedDataset withChecksum = new PreparedDataset(other.queryFeatures(), other.itemFeatures(), other.users(), other.items(),
-        other.interactions(), other.querySide(), null, other.itemEdges(), "deadbeef");
+    PreparedDataset withChecksum =
+        new PreparedDataset(
+            other.queryFeatures(),
+            other.itemFeatures(),
+            other.users(),
+            other.items(),
+            other.interactions(),
+            other.querySide(),
+            null,
+            other.itemEdges(),
+            "deadbeef");
     IOException e = assertThrows(IOException.class, () -> Trainer.resume(withChecksum, ckpt, null));
     assertTrue(e.getMessage().contains("other data"), e.getMessage());
   }
 
   @Test
   void earlyStoppingKeepsTheBestEpoch() throws IOException {
-    TrainConfig c = new TrainConfig(6, 128, "adam", 0.05, 1, "streaming", 1 << 12, 1, 0.05, true, 0, 0, false, 20,
-        "recall@50", 1, new int[] {50}, 2, 0, 0);
-    TrainResult r = Trainer.create(skewed, small(TowerKind.MLP, TowerKind.MLP), c, null, null, null).run(null);
-    double best = r.epochs().stream().mapToDouble(m -> m.metrics().get("recall@50")).max().orElseThrow();
+    TrainConfig c =
+        new TrainConfig(
+            6,
+            128,
+            "adam",
+            0.05,
+            1,
+            "streaming",
+            1 << 12,
+            1,
+            0.05,
+            true,
+            0,
+            0,
+            false,
+            20,
+            "recall@50",
+            1,
+            new int[] {50},
+            2,
+            0,
+            0);
+    TrainResult r =
+        Trainer.create(skewed, small(TowerKind.MLP, TowerKind.MLP), c, null, null, null).run(null);
+    double best =
+        r.epochs().stream().mapToDouble(m -> m.metrics().get("recall@50")).max().orElseThrow();
     assertEquals(best, r.finalMetrics().get("recall@50"), 1e-12);
   }
 

@@ -29,8 +29,13 @@ class BatchSoftmaxLossTest {
   private static final String[] NAMES = {"W1", "b1", "W2", "b2", "W3", "b3"};
 
   private static Mlp tower(JsonNode json, JsonNode cfg, int in) {
-    Mlp mlp = new Mlp("t", in, new int[] {cfg.get("h1").asInt(), cfg.get("h2").asInt(), cfg.get("out").asInt()},
-        DType.FLOAT64, new SplittableRandom(0));
+    Mlp mlp =
+        new Mlp(
+            "t",
+            in,
+            new int[] {cfg.get("h1").asInt(), cfg.get("h2").asInt(), cfg.get("out").asInt()},
+            DType.FLOAT64,
+            new SplittableRandom(0));
     List<Parameter> ps = mlp.parameters();
     for (int k = 0; k < NAMES.length; k++) {
       ps.get(k).value().copyFrom(tensor(json.get(NAMES[k]), DType.FLOAT64));
@@ -39,7 +44,13 @@ class BatchSoftmaxLossTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"twotower_nologq_nomask.json", "twotower_nologq_mask.json", "twotower_logq_nomask.json", "twotower_logq_mask.json"})
+  @ValueSource(
+      strings = {
+        "twotower_nologq_nomask.json",
+        "twotower_nologq_mask.json",
+        "twotower_logq_nomask.json",
+        "twotower_logq_mask.json"
+      })
   void matchesPyTorch(String file) {
     JsonNode v = TestVectors.load(file);
     JsonNode cfg = v.get("config");
@@ -52,19 +63,32 @@ class BatchSoftmaxLossTest {
       items[k] = v.get("item_ids").get(k).asInt();
       logQ[k] = (float) v.get("log_p").get(k).asDouble();
     }
-    BatchSoftmaxLoss loss = new BatchSoftmaxLoss(cfg.get("temperature").asDouble(), cfg.get("accidental_hit_masking").asBoolean(), 0);
+    BatchSoftmaxLoss loss =
+        new BatchSoftmaxLoss(
+            cfg.get("temperature").asDouble(), cfg.get("accidental_hit_masking").asBoolean(), 0);
     Tape tape = new Tape();
     try (Tape t = tape.begin()) {
-      Node u = L2Normalize.rows(t, q.forward(t, t.constant(tensor(v.get("x_query"), DType.FLOAT64))));
-      Node w = L2Normalize.rows(t, i.forward(t, t.constant(tensor(v.get("x_item"), DType.FLOAT64))));
+      Node u =
+          L2Normalize.rows(t, q.forward(t, t.constant(tensor(v.get("x_query"), DType.FLOAT64))));
+      Node w =
+          L2Normalize.rows(t, i.forward(t, t.constant(tensor(v.get("x_item"), DType.FLOAT64))));
       // log p is exact in the file but float here: the tolerance is the float one.
-      Node l = loss.apply(t, u, w, items, cfg.get("logq_correction").asBoolean() ? logQ : null, null);
+      Node l =
+          loss.apply(t, u, w, items, cfg.get("logq_correction").asBoolean() ? logQ : null, null);
       double tol = cfg.get("logq_correction").asBoolean() ? 1e-6 : 1e-9;
       assertClose(v.get("loss").asDouble(), l.value().getFlat(0), tol, file + " loss");
       t.backward(l);
       for (int k = 0; k < NAMES.length; k++) {
-        assertClose(tensor(v.get("grad_query_tower").get(NAMES[k]), DType.FLOAT64), q.parameters().get(k).grad(), 1e-5, file + " dq" + NAMES[k]);
-        assertClose(tensor(v.get("grad_item_tower").get(NAMES[k]), DType.FLOAT64), i.parameters().get(k).grad(), 1e-5, file + " di" + NAMES[k]);
+        assertClose(
+            tensor(v.get("grad_query_tower").get(NAMES[k]), DType.FLOAT64),
+            q.parameters().get(k).grad(),
+            1e-5,
+            file + " dq" + NAMES[k]);
+        assertClose(
+            tensor(v.get("grad_item_tower").get(NAMES[k]), DType.FLOAT64),
+            i.parameters().get(k).grad(),
+            1e-5,
+            file + " di" + NAMES[k]);
       }
     }
   }
@@ -75,9 +99,15 @@ class BatchSoftmaxLossTest {
     int[] items = {1, 2, 1, 3, 4, 5, 2};
     float[] logQ = {-1f, -2f, -1f, -0.5f, -3f, -2f, -2f};
     BatchSoftmaxLoss loss = new BatchSoftmaxLoss(0.5, true, 2);
-    GradCheck.check("hard negatives + extra columns",
-        List.of(RandomTensors.normal(DType.FLOAT64, 4, 3, rng), RandomTensors.normal(DType.FLOAT64, 7, 3, rng)), List.of(),
-        (t, in) -> loss.apply(t, L2Normalize.rows(t, in[0]), L2Normalize.rows(t, in[1]), items, logQ, null));
+    GradCheck.check(
+        "hard negatives + extra columns",
+        List.of(
+            RandomTensors.normal(DType.FLOAT64, 4, 3, rng),
+            RandomTensors.normal(DType.FLOAT64, 7, 3, rng)),
+        List.of(),
+        (t, in) ->
+            loss.apply(
+                t, L2Normalize.rows(t, in[0]), L2Normalize.rows(t, in[1]), items, logQ, null));
   }
 
   @Test
@@ -110,7 +140,8 @@ class BatchSoftmaxLossTest {
     double reference;
     try (Tape t = tape.begin()) {
       Node logits = MatMul.apply(t, t.constant(q), t.constant(v), false, true, 1 / 0.3);
-      reference = SoftmaxCrossEntropy.apply(t, logits, null, null, null, expected).value().getFlat(0);
+      reference =
+          SoftmaxCrossEntropy.apply(t, logits, null, null, null, expected).value().getFlat(0);
     }
     assertEquals(reference, masked, 1e-12);
   }

@@ -41,7 +41,8 @@ class IndexTest {
   }
 
   /** The oracle: all scores in double order of the float scores, ties by index. */
-  static int[] bruteForce(Tensor items, Tensor queries, int q, int k, int[] excluded, float[] adjust) {
+  static int[] bruteForce(
+      Tensor items, Tensor queries, int q, int k, int[] excluded, float[] adjust) {
     int n = items.rows();
     float[] s = new float[n];
     for (int j = 0; j < n; j++) {
@@ -51,9 +52,13 @@ class IndexTest {
       }
       s[j] = dot + (adjust == null ? 0 : adjust[j]);
     }
-    return IntStream.range(0, n).filter(j -> Arrays.binarySearch(excluded, j) < 0).boxed()
-        .sorted(Comparator.<Integer>comparingDouble(j -> -s[j]).thenComparingInt(j -> j)).limit(k)
-        .mapToInt(Integer::intValue).toArray();
+    return IntStream.range(0, n)
+        .filter(j -> Arrays.binarySearch(excluded, j) < 0)
+        .boxed()
+        .sorted(Comparator.<Integer>comparingDouble(j -> -s[j]).thenComparingInt(j -> j))
+        .limit(k)
+        .mapToInt(Integer::intValue)
+        .toArray();
   }
 
   @Test
@@ -79,10 +84,12 @@ class IndexTest {
       float[] sc = new float[300 * k];
       index.search(queries, k, new Exclusions(ptr, ex), idx, sc);
       float[] aa = a;
-      // Float rounding can swap near-equal neighbours; compare as sets with one swap allowed at the edge.
+      // Float rounding can swap near-equal neighbours; compare as sets with one swap allowed at the
+      // edge.
       int mismatched = 0;
       for (int q = 0; q < 300; q++) {
-        int[] expected = bruteForce(items, queries, q, k, Arrays.copyOfRange(ex, 3 * q, 3 * q + 3), aa);
+        int[] expected =
+            bruteForce(items, queries, q, k, Arrays.copyOfRange(ex, 3 * q, 3 * q + 3), aa);
         int[] got = Arrays.copyOfRange(idx, q * k, (q + 1) * k);
         if (!Arrays.equals(expected, got)) {
           mismatched++;
@@ -91,7 +98,9 @@ class IndexTest {
           assertTrue(sc[q * k + j] <= sc[q * k + j - 1], "sorted");
         }
         for (int j : got) {
-          assertTrue(Arrays.binarySearch(Arrays.copyOfRange(ex, 3 * q, 3 * q + 3), j) < 0, "excluded item returned");
+          assertTrue(
+              Arrays.binarySearch(Arrays.copyOfRange(ex, 3 * q, 3 * q + 3), j) < 0,
+              "excluded item returned");
         }
       }
       assertTrue(mismatched <= 3, mismatched + " queries differ from brute force");
@@ -159,15 +168,17 @@ class IndexTest {
     Thread[] threads = new Thread[8];
     for (int t = 0; t < threads.length; t++) {
       int id = t;
-      threads[t] = new Thread(() -> {
-        for (int rep = 0; rep < 5; rep++) {
-          if (id % 2 == 0) {
-            exact.search(queries, k, null, results[id], new float[200 * k]);
-          } else {
-            hnsw.search(queries, k, 40, null, results[id], new float[200 * k]);
-          }
-        }
-      });
+      threads[t] =
+          new Thread(
+              () -> {
+                for (int rep = 0; rep < 5; rep++) {
+                  if (id % 2 == 0) {
+                    exact.search(queries, k, null, results[id], new float[200 * k]);
+                  } else {
+                    hnsw.search(queries, k, 40, null, results[id], new float[200 * k]);
+                  }
+                }
+              });
       threads[t].start();
     }
     for (Thread t : threads) {
@@ -185,9 +196,11 @@ class IndexTest {
     org.sbcnm.engine.io.TensorBundle b = org.sbcnm.engine.io.TensorBundle.read(f);
     b.meta("index.version", "7");
     b.write(f);
-    UnsupportedVersionException u = assertThrows(UnsupportedVersionException.class, () -> IndexFiles.readExact(f));
+    UnsupportedVersionException u =
+        assertThrows(UnsupportedVersionException.class, () -> IndexFiles.readExact(f));
     assertEquals(7, u.version());
-    assertThrows(org.sbcnm.engine.io.FormatException.class, () -> IndexFiles.readHnsw(dir.resolve("x.idx")));
+    assertThrows(
+        org.sbcnm.engine.io.FormatException.class, () -> IndexFiles.readHnsw(dir.resolve("x.idx")));
   }
 
   static double recall(int[] truth, int[] approx, int queries, int k) {

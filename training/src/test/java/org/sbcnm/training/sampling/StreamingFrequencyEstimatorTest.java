@@ -20,7 +20,8 @@ class StreamingFrequencyEstimatorTest {
       root = new ObjectMapper().readTree(in);
     }
     for (JsonNode c : root.get("cases")) {
-      StreamingFrequencyEstimator est = new StreamingFrequencyEstimator(c.get("H").asInt(), 1, c.get("alpha").asDouble(), 0);
+      StreamingFrequencyEstimator est =
+          new StreamingFrequencyEstimator(c.get("H").asInt(), 1, c.get("alpha").asDouble(), 0);
       for (JsonNode step : c.get("steps")) {
         int[] items = new int[step.get("items").size()];
         for (int k = 0; k < items.length; k++) {
@@ -29,8 +30,13 @@ class StreamingFrequencyEstimatorTest {
         est.update(items, items.length);
         assertEquals(step.get("t").asLong(), est.step());
         for (int k = 0; k < items.length; k++) {
-          assertEquals(step.get("hashes").get(k).asInt(), est.bucket(0, items[k]), "hash of " + items[k]);
-          assertEquals(step.get("p").get(k).asDouble(), est.probability(items[k]), 0.0, "p at t=" + est.step() + " pos " + k);
+          assertEquals(
+              step.get("hashes").get(k).asInt(), est.bucket(0, items[k]), "hash of " + items[k]);
+          assertEquals(
+              step.get("p").get(k).asDouble(),
+              est.probability(items[k]),
+              0.0,
+              "p at t=" + est.step() + " pos " + k);
           assertEquals(step.get("log_p").get(k).asDouble(), est.logProbability(items[k]), 1e-15);
         }
       }
@@ -39,7 +45,8 @@ class StreamingFrequencyEstimatorTest {
 
   @Test
   void tracksKnownFrequenciesWithinFivePercent() {
-    // Each step, head item j (j < 50) is in the batch with probability p_j, at most once, so the gap
+    // Each step, head item j (j < 50) is in the batch with probability p_j, at most once, so the
+    // gap
     // between its sightings is geometric with mean 1/p_j: the quantity Algorithm 2 tracks. 950
     // tail items fill the rest of each batch. A small α keeps the estimate's noise near 1%.
     int head = 50;
@@ -106,7 +113,8 @@ class StreamingFrequencyEstimatorTest {
     }
     StreamingFrequencyEstimator other = new StreamingFrequencyEstimator(64, 1, 0.1, 5);
     assertThrows(IllegalArgumentException.class, () -> other.load(b, "est/"));
-    assertThrows(IllegalArgumentException.class, () -> new StreamingFrequencyEstimator(100, 1, 0.1, 0));
+    assertThrows(
+        IllegalArgumentException.class, () -> new StreamingFrequencyEstimator(100, 1, 0.1, 0));
   }
 
   @Test
