@@ -79,7 +79,7 @@ public final class Kernels {
    */
   public static void parallelFor(int chunks, ChunkBody body) {
     Objects.requireNonNull(body, "body");
-    pool().run(chunks, body::runChunk);
+    pool().run(chunks, body);
   }
 
   /** One numbered chunk of a {@link #parallelFor} loop. */
@@ -264,13 +264,22 @@ public final class Kernels {
     WorkerPool p = pool();
     int threads = p.threads();
     long flops = (long) m * n * k;
-    if (threads == 1 || flops < PARALLEL_MIN_FLOPS || m < 2 * SimdGemmRows.MR) {
+    // Threads split the rows of C, or its columns when C is wider than tall (the weight
+    // gradients): every thread packs the whole of the operand it does not split, so the split
+    // goes along the larger side. Each element of C is computed by one thread in the same order
+    // either way, so the result does not depend on the thread count.
+    boolean byColumns = n > m;
+    int columnUnit = 2 * kernels.lanes();
+    boolean tooSmall = byColumns ? n < 2 * columnUnit : m < 2 * SimdGemmRows.MR;
+    if (threads == 1 || flops < PARALLEL_MIN_FLOPS || tooSmall) {
       kernels.gemm(transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc);
       return;
     }
     GemmTask t = GemmTask.LOCAL.get();
     t.set(
         kernels, threads, transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc);
+    t.byColumns = byColumns;
+    t.columnUnit = columnUnit;
     try {
       p.run(threads, t);
     } finally {
@@ -279,10 +288,12 @@ public final class Kernels {
   }
 
   /** Row-split of one GEMM; one reusable instance per calling thread. */
-  private static final class GemmTask implements WorkerPool.ChunkedTask {
+  private static final class GemmTask implements ChunkBody {
     static final ThreadLocal<GemmTask> LOCAL = ThreadLocal.withInitial(GemmTask::new);
     FloatKernels kernels;
     int chunks;
+    boolean byColumns;
+    int columnUnit;
     boolean transA;
     boolean transB;
     int m;
@@ -348,33 +359,41 @@ public final class Kernels {
 
     @Override
     public void runChunk(int chunk) {
-      // Split rows in multiples of the micro-kernel height so no thread computes a ragged tile it
-      // could have avoided.
-      int unit = SimdGemmRows.MR;
-      int units = (m + unit - 1) / unit;
-      int from = Math.min(m, (int) ((long) units * chunk / chunks) * unit);
-      int to = Math.min(m, (int) ((long) units * (chunk + 1) / chunks) * unit);
+      // Split in multiples of the micro-kernel tile so no thread computes a ragged tile it could
+      // have avoided.
+      int size = byColumns ? n : m;
+      int unit = byColumns ? columnUnit : SimdGemmRows.MR;
+      int units = (size + unit - 1) / unit;
+      int from = Math.min(size, (int) ((long) units * chunk / chunks) * unit);
+      int to = Math.min(size, (int) ((long) units * (chunk + 1) / chunks) * unit);
       if (from >= to) {
         return;
       }
-      int aOff = transA ? ao + from : ao + from * lda;
-      kernels.gemm(
-          transA,
-          transB,
-          to - from,
-          n,
-          k,
-          alpha,
-          a,
-          aOff,
-          lda,
-          b,
-          bo,
-          ldb,
-          beta,
-          c,
-          co + from * ldc,
-          ldc);
+      if (byColumns) {
+        int bOff = transB ? bo + from * ldb : bo + from;
+        kernels.gemm(
+            transA, transB, m, to - from, k, alpha, a, ao, lda, b, bOff, ldb, beta, c, co + from,
+            ldc);
+      } else {
+        int aOff = transA ? ao + from : ao + from * lda;
+        kernels.gemm(
+            transA,
+            transB,
+            to - from,
+            n,
+            k,
+            alpha,
+            a,
+            aOff,
+            lda,
+            b,
+            bo,
+            ldb,
+            beta,
+            c,
+            co + from * ldc,
+            ldc);
+      }
     }
   }
 

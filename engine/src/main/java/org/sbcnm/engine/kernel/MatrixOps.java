@@ -141,7 +141,7 @@ public final class MatrixOps {
     same("axpy", x, y);
     int n = x.size();
     if (x.isFloat32()) {
-      Kernels.axpy((float) alpha, x.floats(), x.offset(), y.floats(), y.offset(), n);
+      RowSplit.LOCAL.get().run(RowSplit.AXPY, x, null, y, (float) alpha, false);
     } else {
       double[] a = x.doubles();
       double[] o = y.doubles();
@@ -156,7 +156,7 @@ public final class MatrixOps {
     same("scale", x, out);
     int n = x.size();
     if (x.isFloat32()) {
-      Kernels.scale((float) alpha, x.floats(), x.offset(), out.floats(), out.offset(), n);
+      RowSplit.LOCAL.get().run(RowSplit.SCALE, x, null, out, (float) alpha, false);
     } else {
       double[] a = x.doubles();
       double[] o = out.doubles();
@@ -172,21 +172,14 @@ public final class MatrixOps {
     same("addBias", x, out);
     Shapes.sameType("addBias", x, bias);
     int d = x.cols();
+    if (x.isFloat32()) {
+      RowSplit.LOCAL.get().run(RowSplit.ADD_ROW, x, bias, out, 1f, false);
+      return;
+    }
     for (int i = 0; i < x.rows(); i++) {
-      if (x.isFloat32()) {
-        Kernels.add(
-            x.floats(),
-            x.offset() + i * d,
-            bias.floats(),
-            bias.offset(),
-            out.floats(),
-            out.offset() + i * d,
-            d);
-      } else {
-        for (int j = 0; j < d; j++) {
-          out.doubles()[out.offset() + i * d + j] =
-              x.doubles()[x.offset() + i * d + j] + bias.doubles()[bias.offset() + j];
-        }
+      for (int j = 0; j < d; j++) {
+        out.doubles()[out.offset() + i * d + j] =
+            x.doubles()[x.offset() + i * d + j] + bias.doubles()[bias.offset() + j];
       }
     }
   }
@@ -230,7 +223,7 @@ public final class MatrixOps {
     same("relu", x, out);
     int n = x.size();
     if (x.isFloat32()) {
-      Kernels.relu(x.floats(), x.offset(), out.floats(), out.offset(), n);
+      RowSplit.LOCAL.get().run(RowSplit.RELU, x, null, out, 1f, false);
     } else {
       for (int k = 0; k < n; k++) {
         out.doubles()[out.offset() + k] = Math.max(x.doubles()[x.offset() + k], 0.0);
@@ -244,15 +237,7 @@ public final class MatrixOps {
     int n = x.size();
     boolean accumulate = beta != 0;
     if (x.isFloat32()) {
-      Kernels.reluBackward(
-          x.floats(),
-          x.offset(),
-          g.floats(),
-          g.offset(),
-          accumulate,
-          out.floats(),
-          out.offset(),
-          n);
+      RowSplit.LOCAL.get().run(RowSplit.RELU_BACKWARD, x, g, out, 1f, accumulate);
     } else {
       double[] o = out.doubles();
       for (int k = 0; k < n; k++) {
@@ -367,5 +352,93 @@ public final class MatrixOps {
       s += e;
     }
     return mx + Math.log(s);
+  }
+
+  /**
+   * A float32 element-wise op split over the kernel threads by rows when the tensor is large enough
+   * to pay for it (activations at batch 1024 are); one reusable instance per calling thread, so a
+   * training step allocates nothing. Each element is computed by one thread with the same
+   * arithmetic either way.
+   */
+  private static final class RowSplit implements Kernels.ChunkBody {
+    static final ThreadLocal<RowSplit> LOCAL = ThreadLocal.withInitial(RowSplit::new);
+    static final int RELU = 0;
+    static final int RELU_BACKWARD = 1;
+    static final int ADD_ROW = 2;
+    static final int AXPY = 3;
+    static final int SCALE = 4;
+    private static final int MIN_ELEMENTS = 1 << 15;
+    private int kind;
+    private int rows;
+    private int cols;
+    private int chunks;
+    private float alpha;
+    private boolean accumulate;
+    private float[] x;
+    private float[] y;
+    private float[] out;
+    private int xo;
+    private int yo;
+    private int oo;
+
+    /**
+     * RELU: out = max(x, 0); RELU_BACKWARD: out (+)= (x &gt; 0 ? y : 0); ADD_ROW: out = x + y (a
+     * row vector); AXPY: out += α·x; SCALE: out = α·x.
+     */
+    void run(int kind, Tensor x, Tensor y, Tensor out, float alpha, boolean accumulate) {
+      this.kind = kind;
+      this.rows = x.rows();
+      this.cols = x.cols();
+      this.alpha = alpha;
+      this.accumulate = accumulate;
+      this.x = x.floats();
+      this.xo = x.offset();
+      this.y = y == null ? null : y.floats();
+      this.yo = y == null ? 0 : y.offset();
+      this.out = out.floats();
+      this.oo = out.offset();
+      boolean split = (long) rows * cols >= MIN_ELEMENTS && rows > 1;
+      chunks = split ? Math.min(rows, Kernels.threads()) : 1;
+      try {
+        if (chunks == 1) {
+          runChunk(0);
+        } else {
+          Kernels.parallelFor(chunks, this);
+        }
+      } finally {
+        this.x = null;
+        this.y = null;
+        this.out = null;
+      }
+    }
+
+    @Override
+    public void runChunk(int chunk) {
+      int from = (int) ((long) rows * chunk / chunks);
+      int to = (int) ((long) rows * (chunk + 1) / chunks);
+      int off = from * cols;
+      int n = (to - from) * cols;
+      switch (kind) {
+        case RELU:
+          Kernels.relu(x, xo + off, out, oo + off, n);
+          break;
+        case RELU_BACKWARD:
+          Kernels.reluBackward(x, xo + off, y, yo + off, accumulate, out, oo + off, n);
+          break;
+        case ADD_ROW:
+          for (int i = from; i < to; i++) {
+            Kernels.add(x, xo + i * cols, y, yo, out, oo + i * cols, cols);
+          }
+          break;
+        case AXPY:
+          Kernels.axpy(alpha, x, xo + off, out, oo + off, n);
+          break;
+        case SCALE:
+          Kernels.scale(alpha, x, xo + off, out, oo + off, n);
+          break;
+        default:
+          throw new IllegalStateException("unknown element-wise op " + kind);
+      }
+    }
   }
 }

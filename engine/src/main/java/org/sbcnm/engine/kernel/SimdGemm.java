@@ -224,6 +224,14 @@ final class SimdGemm {
             }
           }
         }
+      } else if (nr == NR) {
+        // Two vector moves per row: a call to arraycopy for 16 floats costs more than the copy.
+        int src = bo + pc * ldb + jc + jr;
+        for (int p = 0; p < kc; p++, src += ldb) {
+          int dst = base + p * NR;
+          FloatVector.fromArray(S, b, src).intoArray(pb, dst);
+          FloatVector.fromArray(S, b, src + L).intoArray(pb, dst + L);
+        }
       } else {
         for (int p = 0; p < kc; p++) {
           int src = bo + (pc + p) * ldb + jc + jr;

@@ -14,11 +14,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * the pool busy (another thread's call, or its own outer call, in progress) runs its chunks itself.
  */
 final class WorkerPool {
-  /** The work of one call, split into numbered chunks. */
-  interface ChunkedTask {
-    void runChunk(int chunk);
-  }
-
   /**
    * How long a worker keeps polling for the next call after finishing one, and a caller for its
    * last chunk, before parking. A training step issues GEMMs a few hundred microseconds apart;
@@ -32,7 +27,7 @@ final class WorkerPool {
   private final ReentrantLock callLock = new ReentrantLock();
   private final AtomicLong state = new AtomicLong();
   private final AtomicInteger pending = new AtomicInteger();
-  private volatile ChunkedTask task;
+  private volatile Kernels.ChunkBody task;
   private volatile int chunkCount;
   private volatile Thread caller;
   private volatile Throwable failure;
@@ -57,7 +52,7 @@ final class WorkerPool {
   }
 
   /** Runs {@code task.runChunk(c)} for every c in [0, chunks) and returns when all are done. */
-  void run(int chunks, ChunkedTask t) {
+  void run(int chunks, Kernels.ChunkBody t) {
     if (chunks <= 0) {
       return;
     }
@@ -113,7 +108,7 @@ final class WorkerPool {
   private void drain() {
     while (true) {
       long s = state.get();
-      ChunkedTask t = task;
+      Kernels.ChunkBody t = task;
       int count = chunkCount;
       int chunk = (int) s;
       if (t == null || chunk >= count) {

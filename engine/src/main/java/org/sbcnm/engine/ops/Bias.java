@@ -35,7 +35,7 @@ public final class Bias implements Op {
     Node b = y.parent(1);
     if (x.requiresGrad()) {
       if (x.gradBeta() == 0) {
-        x.gradForWrite().copyFrom(y.grad());
+        MatrixOps.scale(1.0, y.grad(), x.gradForWrite());
       } else {
         MatrixOps.axpy(1.0, y.grad(), x.gradForWrite());
       }

@@ -1,5 +1,6 @@
 package org.sbcnm.engine.kernel;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -56,6 +57,35 @@ class GemmEjmlTest {
         check(expected, ours(false, false, a, b, m, n), k, what + " A·B");
         check(viaTransB, ours(false, true, a, bt, m, n), k, what + " A·Bᵀ");
         check(viaTransA, ours(true, false, at, b, m, n), k, what + " Aᵀ·B");
+      }
+    }
+  }
+
+  @Test
+  void resultDoesNotDependOnTheThreadCount() {
+    // Rows split (tall C) and columns split (wide C, the weight gradients), K beyond one depth
+    // block so C is accumulated block by block: one and two threads give the same bits.
+    SplittableRandom rng = new SplittableRandom(13);
+    int[][] shapes = {{300, 50, 300}, {64, 200, 1024}, {30, 517, 700}};
+    for (int[] s : shapes) {
+      int m = s[0];
+      int n = s[1];
+      int k = s[2];
+      for (boolean ta : new boolean[] {false, true}) {
+        for (boolean tb : new boolean[] {false, true}) {
+          float[] a = RandomTensors.floats(m * k, rng);
+          float[] b = RandomTensors.floats(k * n, rng);
+          float[] c0 = RandomTensors.floats(m * n, rng);
+          float[][] results = new float[2][];
+          for (int threads = 1; threads <= 2; threads++) {
+            Kernels.setThreads(threads);
+            float[] c = c0.clone();
+            Kernels.gemm(ta, tb, m, n, k, 0.75f, a, 0, ta ? m : k, b, 0, tb ? k : n, 1f, c, 0, n);
+            results[threads - 1] = c;
+          }
+          assertArrayEquals(
+              results[0], results[1], 0f, m + "x" + k + "x" + n + " ta=" + ta + " tb=" + tb);
+        }
       }
     }
   }

@@ -13,6 +13,46 @@ import org.sbcnm.engine.testing.RandomTensors;
 /** Tensor-level ops: float32 (kernels) against float64 (plain loops), and known answers. */
 class MatrixOpsTest {
   @Test
+  void elementWiseOpsOnLargeTensorsAgreeWithFloat64OnTwoThreads() {
+    // 301 × 257 floats is past the size at which element-wise ops split over the kernel threads;
+    // the odd row count leaves the two halves unequal.
+    SplittableRandom rng = new SplittableRandom(23);
+    Tensor xd = RandomTensors.normal(DType.FLOAT64, 301, 257, rng);
+    Tensor gd = RandomTensors.normal(DType.FLOAT64, 301, 257, rng);
+    Tensor bd = RandomTensors.normal(DType.FLOAT64, 1, 257, rng);
+    Tensor xf = xd.copy(DType.FLOAT32);
+    Tensor gf = gd.copy(DType.FLOAT32);
+    Tensor bf = bd.copy(DType.FLOAT32);
+    int threads = Kernels.threads();
+    try {
+      Kernels.setThreads(2);
+      Tensor od = gd.copy();
+      Tensor of = gf.copy();
+      MatrixOps.relu(xd, od);
+      MatrixOps.relu(xf, of);
+      close(od, of, 1e-6);
+      for (double beta : new double[] {0, 1}) {
+        od = gd.copy();
+        of = gf.copy();
+        MatrixOps.reluBackward(xd, gd, beta, od);
+        MatrixOps.reluBackward(xf, gf, beta, of);
+        close(od, of, 1e-6);
+      }
+      MatrixOps.addRowVector(xd, bd, od);
+      MatrixOps.addRowVector(xf, bf, of);
+      close(od, of, 1e-6);
+      MatrixOps.axpy(-0.5, xd, od);
+      MatrixOps.axpy(-0.5, xf, of);
+      close(od, of, 1e-6);
+      MatrixOps.scale(3.0, xd, od);
+      MatrixOps.scale(3.0, xf, of);
+      close(od, of, 1e-5);
+    } finally {
+      Kernels.setThreads(threads);
+    }
+  }
+
+  @Test
   void float32AgreesWithFloat64() {
     SplittableRandom rng = new SplittableRandom(21);
     Tensor xd = RandomTensors.normal(DType.FLOAT64, 17, 61, rng);
