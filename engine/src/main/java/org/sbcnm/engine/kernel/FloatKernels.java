@@ -79,4 +79,50 @@ interface FloatKernels {
       float[] c,
       int co,
       int ldc);
+
+  /**
+   * Floats needed to pack α·op(B) [k, n] once for several threads ({@link #packSharedB}), or 0 when
+   * this implementation does not share packed operands (then each thread calls {@link #gemm}).
+   */
+  default int sharedBSize(int k, int n) {
+    return 0;
+  }
+
+  /**
+   * Packs the part of α·op(B) [k, n] covering columns [from, to) into {@code packed}; from is a
+   * multiple of {@code 2·lanes()}. Only when {@link #sharedBSize} is not 0.
+   */
+  default void packSharedB(
+      boolean transB,
+      int k,
+      int n,
+      int from,
+      int to,
+      float alpha,
+      float[] b,
+      int bo,
+      int ldb,
+      float[] packed) {
+    throw new UnsupportedOperationException(name() + " kernels do not share packed operands");
+  }
+
+  /**
+   * C = β·C + op(A)·B̃ for the rows of C given, B̃ packed by {@link #packSharedB}; the same bits as
+   * {@link #gemm} with the same operands.
+   */
+  default void gemmSharedB(
+      boolean transA,
+      int m,
+      int n,
+      int k,
+      float[] a,
+      int ao,
+      int lda,
+      float[] packed,
+      float beta,
+      float[] c,
+      int co,
+      int ldc) {
+    throw new UnsupportedOperationException(name() + " kernels do not share packed operands");
+  }
 }

@@ -22,6 +22,9 @@ final class WorkerPool {
    */
   private static final long SPIN_NANOS = 1_000_000L;
 
+  /** Chunk half of the state while a call is being set up: past any chunk count. */
+  private static final long CLOSED = Integer.MAX_VALUE;
+
   private final int threads;
   private final Thread[] workers;
   private final ReentrantLock callLock = new ReentrantLock();
@@ -68,12 +71,15 @@ final class WorkerPool {
       return;
     }
     try {
+      // Close the previous call's claims before publishing this call's task and count: a worker
+      // still inside drain() could otherwise pair the old state's next chunk with the new task.
+      long gen = (state.get() >>> 32) + 1;
+      state.set((gen << 32) | CLOSED);
       failure = null;
       task = t;
       chunkCount = chunks;
       caller = Thread.currentThread();
       pending.set(chunks);
-      long gen = (state.get() >>> 32) + 1;
       state.set(gen << 32);
       for (Thread w : workers) {
         LockSupport.unpark(w);
