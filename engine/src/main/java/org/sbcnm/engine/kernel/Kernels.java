@@ -14,9 +14,6 @@ public final class Kernels {
   /** Below this many multiply-adds a GEMM runs on the calling thread. */
   private static final long PARALLEL_MIN_FLOPS = 1L << 18;
 
-  /** A shared packed operand smaller than this is packed by the calling thread alone. */
-  private static final int SERIAL_PACK_FLOATS = 1 << 15;
-
   private static volatile WorkerPool pool;
 
   private Kernels() {}
@@ -267,11 +264,10 @@ public final class Kernels {
     WorkerPool p = pool();
     int threads = p.threads();
     long flops = (long) m * n * k;
-    // Kernels that share a packed B (the SIMD ones) pack it together, then split the rows of C
-    // (multiplySharedB). Otherwise threads split the rows of C, or its columns when C is wider
-    // than tall, since every thread packs the whole of the operand it does not split. Each
-    // element of C is computed by one thread in the same order either way, so the result does
-    // not depend on the thread count.
+    // Threads split the rows of C, or its columns when C is wider than tall (the weight
+    // gradients): every thread packs the whole of the operand it does not split, so the split
+    // goes along the larger side. Each element of C is computed by one thread in the same order
+    // either way, so the result does not depend on the thread count.
     boolean byColumns = n > m;
     int columnUnit = 2 * kernels.lanes();
     boolean tooSmall = byColumns ? n < 2 * columnUnit : m < 2 * SimdGemmRows.MR;
@@ -280,31 +276,6 @@ public final class Kernels {
       return;
     }
     GemmTask t = GemmTask.LOCAL.get();
-    int sharedSize = k > 0 && alpha != 0f ? kernels.sharedBSize(k, n) : 0;
-    if (sharedSize > 0 && m >= 2 * SimdGemmRows.MR) {
-      multiplySharedB(
-          p,
-          t,
-          sharedSize,
-          kernels,
-          transA,
-          transB,
-          m,
-          n,
-          k,
-          alpha,
-          a,
-          ao,
-          lda,
-          b,
-          bo,
-          ldb,
-          beta,
-          c,
-          co,
-          ldc);
-      return;
-    }
     t.set(
         kernels, threads, transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc);
     t.byColumns = byColumns;
@@ -316,64 +287,13 @@ public final class Kernels {
     }
   }
 
-  /**
-   * Two parallel phases: the threads pack α·op(B) once into a shared buffer, split by column
-   * panels, then multiply, split by rows of C, each packing only its own rows of A (instead of
-   * every thread packing all of B). Each element of C is computed by one thread in the same order
-   * either way, so the result does not depend on the thread count.
-   */
-  private static void multiplySharedB(
-      WorkerPool p,
-      GemmTask t,
-      int sharedSize,
-      FloatKernels kernels,
-      boolean transA,
-      boolean transB,
-      int m,
-      int n,
-      int k,
-      float alpha,
-      float[] a,
-      int ao,
-      int lda,
-      float[] b,
-      int bo,
-      int ldb,
-      float beta,
-      float[] c,
-      int co,
-      int ldc) {
-    int threads = p.threads();
-    t.set(kernels, 1, transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc);
-    t.packedB(sharedSize);
-    try {
-      int columnUnit = 2 * kernels.lanes();
-      int panels = (n + columnUnit - 1) / columnUnit;
-      t.phase = GemmTask.PACK;
-      t.columnUnit = columnUnit;
-      t.chunks = sharedSize < SERIAL_PACK_FLOATS ? 1 : Math.min(threads, panels);
-      p.run(t.chunks, t);
-      t.phase = GemmTask.MULTIPLY_SHARED;
-      t.chunks = threads;
-      p.run(t.chunks, t);
-    } finally {
-      t.phase = GemmTask.MULTIPLY;
-      t.clear();
-    }
-  }
-
   /** Row-split of one GEMM; one reusable instance per calling thread. */
   private static final class GemmTask implements ChunkBody {
     static final ThreadLocal<GemmTask> LOCAL = ThreadLocal.withInitial(GemmTask::new);
-    static final int MULTIPLY = 0;
-    static final int PACK = 1;
-    static final int MULTIPLY_SHARED = 2;
     FloatKernels kernels;
     int chunks;
-    int phase = MULTIPLY;
     boolean byColumns;
     int columnUnit;
-    private float[] packed = new float[0];
     boolean transA;
     boolean transB;
     int m;
@@ -437,35 +357,8 @@ public final class Kernels {
       kernels = null;
     }
 
-    /** Makes the shared packed-B buffer at least {@code size} floats (grown, never shrunk). */
-    void packedB(int size) {
-      if (packed.length < size) {
-        packed = new float[size];
-      }
-    }
-
     @Override
     public void runChunk(int chunk) {
-      if (phase == PACK) {
-        int panels = (n + columnUnit - 1) / columnUnit;
-        int from = (int) ((long) panels * chunk / chunks) * columnUnit;
-        int to = Math.min(n, (int) ((long) panels * (chunk + 1) / chunks) * columnUnit);
-        if (from < to) {
-          kernels.packSharedB(transB, k, n, from, to, alpha, b, bo, ldb, packed);
-        }
-        return;
-      }
-      if (phase == MULTIPLY_SHARED) {
-        int units = (m + SimdGemmRows.MR - 1) / SimdGemmRows.MR;
-        int from = Math.min(m, (int) ((long) units * chunk / chunks) * SimdGemmRows.MR);
-        int to = Math.min(m, (int) ((long) units * (chunk + 1) / chunks) * SimdGemmRows.MR);
-        if (from < to) {
-          int aOff = transA ? ao + from : ao + from * lda;
-          kernels.gemmSharedB(
-              transA, to - from, n, k, a, aOff, lda, packed, beta, c, co + from * ldc, ldc);
-        }
-        return;
-      }
       // Split in multiples of the micro-kernel tile so no thread computes a ragged tile it could
       // have avoided.
       int size = byColumns ? n : m;

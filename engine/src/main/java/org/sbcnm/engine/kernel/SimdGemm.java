@@ -69,164 +69,49 @@ final class SimdGemm {
       int nc = Math.min(NC, n - jc);
       for (int pc = 0; pc < k; pc += KC) {
         int kc = Math.min(KC, k - pc);
-        packB(transB, b, bo, ldb, pc, kc, jc, nc, w.packedB, 0);
+        float blockBeta = pc == 0 ? beta : 1f;
+        packB(transB, b, bo, ldb, pc, kc, jc, nc, w.packedB);
         if (alpha != 1f) {
           // α goes into the packed panel once, so tiles of C = α·A·B can be stored directly.
-          scalePacked(alpha, w.packedB, 0, ((nc + NR - 1) / NR) * kc * NR);
+          scalePacked(alpha, w.packedB, ((nc + NR - 1) / NR) * kc * NR);
         }
-        multiplyBlock(
-            transA,
-            m,
-            nc,
-            pc,
-            kc,
-            a,
-            ao,
-            lda,
-            w.packedB,
-            0,
-            pc == 0 ? beta : 1f,
-            c,
-            co + jc,
-            ldc,
-            w);
-      }
-    }
-  }
-
-  /**
-   * Floats of op(B) [k, n] packed whole by {@link #packSharedB}, or 0 when n exceeds one column
-   * block (then each thread packs its own).
-   */
-  static int sharedBSize(int k, int n) {
-    return n > NC ? 0 : k * ((n + NR - 1) / NR) * NR;
-  }
-
-  /**
-   * Packs the column panels of α·op(B) [k, n] that cover columns [from, to) (multiples of NR, or n)
-   * into {@code packed}, in the layout {@link #gemmSharedB} reads: depth block by depth block,
-   * panel by panel. Threads may pack disjoint column ranges of one buffer at once.
-   */
-  static void packSharedB(
-      boolean transB,
-      int k,
-      int n,
-      int from,
-      int to,
-      float alpha,
-      float[] b,
-      int bo,
-      int ldb,
-      float[] packed) {
-    int panels = (n + NR - 1) / NR;
-    for (int pc = 0; pc < k; pc += KC) {
-      int kc = Math.min(KC, k - pc);
-      int dst = pc * panels * NR + (from / NR) * kc * NR;
-      packB(transB, b, bo, ldb, pc, kc, from, to - from, packed, dst);
-      if (alpha != 1f) {
-        scalePacked(alpha, packed, dst, ((to - from + NR - 1) / NR) * kc * NR);
-      }
-    }
-  }
-
-  /**
-   * C = β·C + op(A)·B̃ for rows of C, B̃ = α·op(B) packed whole by {@link #packSharedB}: the same
-   * tiles, in the same order, as {@link #gemm}, so the result is bit for bit the same.
-   */
-  static void gemmSharedB(
-      boolean transA,
-      int m,
-      int n,
-      int k,
-      float[] a,
-      int ao,
-      int lda,
-      float[] packed,
-      float beta,
-      float[] c,
-      int co,
-      int ldc) {
-    if (m == 0 || n == 0) {
-      return;
-    }
-    Workspace w = WORKSPACE.get();
-    int panels = (n + NR - 1) / NR;
-    for (int pc = 0; pc < k; pc += KC) {
-      int kc = Math.min(KC, k - pc);
-      multiplyBlock(
-          transA,
-          m,
-          n,
-          pc,
-          kc,
-          a,
-          ao,
-          lda,
-          packed,
-          pc * panels * NR,
-          pc == 0 ? beta : 1f,
-          c,
-          co,
-          ldc,
-          w);
-    }
-  }
-
-  /**
-   * C[0:m, 0:nc] = β·C + op(A)[0:m, pc:pc+kc]·B̃ for one depth block, B̃ packed at {@code pb[pbo]}:
-   * row blocks of MC, then MR × NR tiles.
-   */
-  private static void multiplyBlock(
-      boolean transA,
-      int m,
-      int nc,
-      int pc,
-      int kc,
-      float[] a,
-      int ao,
-      int lda,
-      float[] pb,
-      int pbo,
-      float blockBeta,
-      float[] c,
-      int co,
-      int ldc,
-      Workspace w) {
-    for (int ic = 0; ic < m; ic += MC) {
-      int mc = Math.min(MC, m - ic);
-      // A row-major op(A) whose block splits into whole panels is read in place; the rest
-      // is packed.
-      boolean aInPlace = !transA && mc % MR == 0;
-      if (!aInPlace) {
-        packA(transA, a, ao, lda, ic, mc, pc, kc, w.packedA);
-      }
-      for (int jr = 0; jr < nc; jr += NR) {
-        int nr = Math.min(NR, nc - jr);
-        int pbOff = pbo + (jr / NR) * kc * NR;
-        for (int ir = 0; ir < mc; ir += MR) {
-          int mr = Math.min(MR, mc - ir);
-          int cOff = co + (ic + ir) * ldc + jr;
-          // The kernel works on C itself for β = 0 (overwrite) and β = 1 (accumulate); any
-          // other β, and partial tiles, go through the tile buffer and a merge.
-          boolean direct = mr == MR && nr == NR && (blockBeta == 0f || blockBeta == 1f);
-          boolean accumulate = direct && blockBeta == 1f;
-          float[] out = direct ? c : w.tile;
-          int outOff = direct ? cOff : 0;
-          int ldo = direct ? ldc : NR;
-          if (aInPlace) {
-            int aRow = ao + (ic + ir) * lda + pc;
-            kernelRows(kc, a, aRow, lda, pb, pbOff, accumulate, out, outOff, ldo);
-          } else {
-            int paOff = (ir / MR) * kc * MR;
-            kernel(kc, w.packedA, paOff, pb, pbOff, accumulate, out, outOff, ldo);
+        for (int ic = 0; ic < m; ic += MC) {
+          int mc = Math.min(MC, m - ic);
+          // A row-major op(A) whose block splits into whole panels is read in place; the rest
+          // is packed.
+          boolean aInPlace = !transA && mc % MR == 0;
+          if (!aInPlace) {
+            packA(transA, a, ao, lda, ic, mc, pc, kc, w.packedA);
           }
-          if (direct) {
-            continue;
-          }
-          if (mr == MR && nr == NR) {
-            mergeFullTile(w.tile, blockBeta, c, cOff, ldc);
-          } else {
-            mergeTile(w.tile, mr, nr, blockBeta, c, cOff, ldc);
+          for (int jr = 0; jr < nc; jr += NR) {
+            int nr = Math.min(NR, nc - jr);
+            int pbOff = (jr / NR) * kc * NR;
+            for (int ir = 0; ir < mc; ir += MR) {
+              int mr = Math.min(MR, mc - ir);
+              int cOff = co + (ic + ir) * ldc + jc + jr;
+              // The kernel works on C itself for β = 0 (overwrite) and β = 1 (accumulate); any
+              // other β, and partial tiles, go through the tile buffer and a merge.
+              boolean direct = mr == MR && nr == NR && (blockBeta == 0f || blockBeta == 1f);
+              boolean accumulate = direct && blockBeta == 1f;
+              float[] out = direct ? c : w.tile;
+              int outOff = direct ? cOff : 0;
+              int ldo = direct ? ldc : NR;
+              if (aInPlace) {
+                int aRow = ao + (ic + ir) * lda + pc;
+                kernelRows(kc, a, aRow, lda, w.packedB, pbOff, accumulate, out, outOff, ldo);
+              } else {
+                int paOff = (ir / MR) * kc * MR;
+                kernel(kc, w.packedA, paOff, w.packedB, pbOff, accumulate, out, outOff, ldo);
+              }
+              if (direct) {
+                continue;
+              }
+              if (mr == MR && nr == NR) {
+                mergeFullTile(w.tile, blockBeta, c, cOff, ldc);
+              } else {
+                mergeTile(w.tile, mr, nr, blockBeta, c, cOff, ldc);
+              }
+            }
           }
         }
       }
@@ -268,9 +153,9 @@ final class SimdGemm {
     }
   }
 
-  /** pb[from:from+len] *= α; len is a multiple of NR. */
-  private static void scalePacked(float alpha, float[] pb, int from, int len) {
-    for (int i = from; i < from + len; i += L) {
+  /** pb[0:len] *= α; len is a multiple of NR. */
+  private static void scalePacked(float alpha, float[] pb, int len) {
+    for (int i = 0; i < len; i += L) {
       FloatVector.fromArray(S, pb, i).mul(alpha).intoArray(pb, i);
     }
   }
@@ -321,18 +206,9 @@ final class SimdGemm {
 
   /** Packs op(B)[pc:pc+kc, jc:jc+nc] into NR-column micro-panels, p-major, zero-padded. */
   private static void packB(
-      boolean transB,
-      float[] b,
-      int bo,
-      int ldb,
-      int pc,
-      int kc,
-      int jc,
-      int nc,
-      float[] pb,
-      int pbo) {
+      boolean transB, float[] b, int bo, int ldb, int pc, int kc, int jc, int nc, float[] pb) {
     for (int jr = 0; jr < nc; jr += NR) {
-      int base = pbo + (jr / NR) * kc * NR;
+      int base = (jr / NR) * kc * NR;
       int nr = Math.min(NR, nc - jr);
       if (transB) {
         for (int j = 0; j < NR; j++) {

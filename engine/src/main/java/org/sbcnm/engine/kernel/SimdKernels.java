@@ -276,41 +276,4 @@ final class SimdKernels implements FloatKernels {
       int ldc) {
     SimdGemm.gemm(transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc);
   }
-
-  @Override
-  public int sharedBSize(int k, int n) {
-    return SimdGemm.sharedBSize(k, n);
-  }
-
-  @Override
-  public void packSharedB(
-      boolean transB,
-      int k,
-      int n,
-      int from,
-      int to,
-      float alpha,
-      float[] b,
-      int bo,
-      int ldb,
-      float[] packed) {
-    SimdGemm.packSharedB(transB, k, n, from, to, alpha, b, bo, ldb, packed);
-  }
-
-  @Override
-  public void gemmSharedB(
-      boolean transA,
-      int m,
-      int n,
-      int k,
-      float[] a,
-      int ao,
-      int lda,
-      float[] packed,
-      float beta,
-      float[] c,
-      int co,
-      int ldc) {
-    SimdGemm.gemmSharedB(transA, m, n, k, a, ao, lda, packed, beta, c, co, ldc);
-  }
 }
