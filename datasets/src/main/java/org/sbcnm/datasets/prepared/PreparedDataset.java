@@ -342,67 +342,66 @@ public final class PreparedDataset {
                 + (header == null ? "" : String.join(",", header))
                 + "'");
       }
-      List<String> f;
-      while ((f = csv.next()) != null) {
-        if (f.size() == 1 && f.get(0).isEmpty()) {
-          continue;
-        }
-        long line = csv.line();
-        if (f.size() != 4) {
-          throw new DatasetException(
-              file
-                  + ":"
-                  + line
-                  + ": expected 4 fields ("
-                  + INTERACTIONS_HEADER
-                  + "), found "
-                  + f.size());
-        }
-        int ui = users.indexOf(f.get(0));
-        int ii = items.indexOf(f.get(1));
-        if (ui < 0 || ii < 0) {
-          unknown++;
-          if (examples.size() < 3) {
-            examples.add(
-                "line "
-                    + line
-                    + ": "
-                    + (ui < 0 ? "user_id '" + f.get(0) + "'" : "item_id '" + f.get(1) + "'"));
+      try (RecordPipe pipe = new RecordPipe(csv, file, 4, INTERACTIONS_HEADER)) {
+        for (RecordPipe.Batch batch = pipe.next(null); batch != null; batch = pipe.next(batch)) {
+          for (int k = 0; k < batch.size; k++) {
+            long line = batch.lines[k];
+            String userId = batch.fields[0][k];
+            String itemId = batch.fields[1][k];
+            String ratingText = batch.fields[2][k];
+            String timeText = batch.fields[3][k];
+            int ui = users.indexOf(userId);
+            int ii = items.indexOf(itemId);
+            if (ui < 0 || ii < 0) {
+              unknown++;
+              if (examples.size() < 3) {
+                examples.add(
+                    "line "
+                        + line
+                        + ": "
+                        + (ui < 0 ? "user_id '" + userId + "'" : "item_id '" + itemId + "'"));
+              }
+              continue;
+            }
+            float rating;
+            try {
+              rating = Float.parseFloat(ratingText);
+            } catch (NumberFormatException e) {
+              throw new DatasetException(
+                  file
+                      + ":"
+                      + line
+                      + ": field rating: expected a number, found '"
+                      + ratingText
+                      + "'");
+            }
+            if (!Float.isFinite(rating)) {
+              throw new DatasetException(
+                  file
+                      + ":"
+                      + line
+                      + ": field rating: expected a finite number, found '"
+                      + ratingText
+                      + "'");
+            }
+            long ts;
+            try {
+              ts = Long.parseLong(timeText.trim());
+            } catch (NumberFormatException e) {
+              throw new DatasetException(
+                  file
+                      + ":"
+                      + line
+                      + ": field timestamp: expected a whole number, found '"
+                      + timeText
+                      + "'");
+            }
+            u.add(ui);
+            i.add(ii);
+            r.add(rating);
+            t.add(ts);
           }
-          continue;
         }
-        float rating;
-        try {
-          rating = Float.parseFloat(f.get(2));
-        } catch (NumberFormatException e) {
-          throw new DatasetException(
-              file + ":" + line + ": field rating: expected a number, found '" + f.get(2) + "'");
-        }
-        if (!Float.isFinite(rating)) {
-          throw new DatasetException(
-              file
-                  + ":"
-                  + line
-                  + ": field rating: expected a finite number, found '"
-                  + f.get(2)
-                  + "'");
-        }
-        long ts;
-        try {
-          ts = Long.parseLong(f.get(3).trim());
-        } catch (NumberFormatException e) {
-          throw new DatasetException(
-              file
-                  + ":"
-                  + line
-                  + ": field timestamp: expected a whole number, found '"
-                  + f.get(3)
-                  + "'");
-        }
-        u.add(ui);
-        i.add(ii);
-        r.add(rating);
-        t.add(ts);
       }
     }
     if (unknown > 0 && !skipUnknown) {
