@@ -73,8 +73,11 @@ final class WorkerPool {
     try {
       // Close the previous call's claims before publishing this call's task and count: a worker
       // still inside drain() could otherwise pair the old state's next chunk with the new task.
-      long gen = (state.get() >>> 32) + 1;
-      state.set((gen << 32) | CLOSED);
+      // The closed state keeps the old generation, so that no worker takes it for this call and
+      // then skips the call when it opens.
+      long oldGen = state.get() >>> 32;
+      state.set((oldGen << 32) | CLOSED);
+      long gen = oldGen + 1;
       failure = null;
       task = t;
       chunkCount = chunks;

@@ -1,9 +1,11 @@
 package org.sbcnm.engine.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
 
@@ -37,6 +39,32 @@ class WorkerPoolTest {
         for (int c = 0; c < 64; c++) {
           assertEquals(c < chunks ? 1 : 0, body.runs.get(c), "call " + call + " chunk " + c);
         }
+      }
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  @Test
+  void theWorkerTakesPartInEveryCall() {
+    // Two chunks that each wait for the other to start: only two threads can finish them, so a
+    // worker that skipped a call shows up as a chunk waiting in vain.
+    WorkerPool pool = new WorkerPool(2);
+    try {
+      for (int call = 0; call < 3_000; call++) {
+        AtomicInteger started = new AtomicInteger();
+        boolean[] alone = new boolean[2];
+        pool.run(
+            2,
+            chunk -> {
+              started.incrementAndGet();
+              long deadline = System.nanoTime() + 2_000_000_000L;
+              while (started.get() < 2 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+              }
+              alone[chunk] = started.get() < 2;
+            });
+        assertFalse(alone[0] || alone[1], "call " + call + " ran on one thread only");
       }
     } finally {
       pool.shutdown();
