@@ -16,10 +16,12 @@ import jdk.incubator.vector.VectorSpecies;
  * op(A) is packed p-major for every layout so that the kernel's indices have constant strides and
  * C2 hoists their bounds checks out of the loop; reading A in place with a variable stride kept
  * four checks and an integer multiply per step (measured 77 against 99 GFLOP/s for the kernel
- * alone). α is applied while packing B. The kernel only stores: straight into C when β = 0, else
- * into a small tile buffer merged into C with β (a kernel that also scales made C2 stop inlining
- * the Vector API calls, whose fallback allocates). Buffers are per thread and reused, so
- * steady-state calls allocate nothing.
+ * alone). Reading a row-major A in place as four unit-stride rows avoided the packing and won in
+ * isolated products, but lost 5–9% of a training step to the packed single stream (nine interleaved
+ * runs), so every layout is packed. α is applied while packing B. The kernel works on C itself for
+ * β ∈ {0, 1}; other β go through a small tile buffer merged into C (a kernel that also scales made
+ * C2 stop inlining the Vector API calls, whose fallback allocates). Buffers are per thread and
+ * reused, so steady-state calls allocate nothing.
  */
 final class SimdGemm {
   private static final VectorSpecies<Float> S = SimdKernels.Species.F;
@@ -77,12 +79,7 @@ final class SimdGemm {
         }
         for (int ic = 0; ic < m; ic += MC) {
           int mc = Math.min(MC, m - ic);
-          // A row-major op(A) whose block splits into whole panels is read in place; the rest
-          // is packed.
-          boolean aInPlace = !transA && mc % MR == 0;
-          if (!aInPlace) {
-            packA(transA, a, ao, lda, ic, mc, pc, kc, w.packedA);
-          }
+          packA(transA, a, ao, lda, ic, mc, pc, kc, w.packedA);
           for (int jr = 0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr);
             int pbOff = (jr / NR) * kc * NR;
@@ -96,13 +93,8 @@ final class SimdGemm {
               float[] out = direct ? c : w.tile;
               int outOff = direct ? cOff : 0;
               int ldo = direct ? ldc : NR;
-              if (aInPlace) {
-                int aRow = ao + (ic + ir) * lda + pc;
-                kernelRows(kc, a, aRow, lda, w.packedB, pbOff, accumulate, out, outOff, ldo);
-              } else {
-                int paOff = (ir / MR) * kc * MR;
-                kernel(kc, w.packedA, paOff, w.packedB, pbOff, accumulate, out, outOff, ldo);
-              }
+              int paOff = (ir / MR) * kc * MR;
+              kernel(kc, w.packedA, paOff, w.packedB, pbOff, accumulate, out, outOff, ldo);
               if (direct) {
                 continue;
               }
@@ -307,84 +299,6 @@ final class SimdGemm {
       c20 = a2.fma(b0, c20);
       c21 = a2.fma(b1, c21);
       FloatVector a3 = FloatVector.broadcast(S, pa[ia + 3]);
-      c30 = a3.fma(b0, c30);
-      c31 = a3.fma(b1, c31);
-    }
-    // Plain stores only: any other β is merged in mergeFullTile, since a kernel that also scales
-    // made C2 stop inlining the Vector API calls (their fallback allocates).
-    c00.intoArray(out, outOff);
-    c01.intoArray(out, outOff + L);
-    c10.intoArray(out, o1);
-    c11.intoArray(out, o1 + L);
-    c20.intoArray(out, o2);
-    c21.intoArray(out, o2 + L);
-    c30.intoArray(out, o3);
-    c31.intoArray(out, o3 + L);
-  }
-
-  /**
-   * The same tile with A read in place from four rows of a row-major op(A), unit stride in p:
-   * tile[r, 0:NR] = Σ_p a[r0 + r·lda + p]·pb[pbOff + p·NR, +NR]. Skips packing A, which costs a
-   * tenth of a GEMM whose N is a few column tiles wide.
-   */
-  private static void kernelRows(
-      int kc,
-      float[] a,
-      int r0,
-      int lda,
-      float[] pb,
-      int pbOff,
-      boolean accumulate,
-      float[] out,
-      int outOff,
-      int ldo) {
-    int o1 = outOff + ldo;
-    int o2 = o1 + ldo;
-    int o3 = o2 + ldo;
-    FloatVector c00;
-    FloatVector c01;
-    FloatVector c10;
-    FloatVector c11;
-    FloatVector c20;
-    FloatVector c21;
-    FloatVector c30;
-    FloatVector c31;
-    if (accumulate) {
-      c00 = FloatVector.fromArray(S, out, outOff);
-      c01 = FloatVector.fromArray(S, out, outOff + L);
-      c10 = FloatVector.fromArray(S, out, o1);
-      c11 = FloatVector.fromArray(S, out, o1 + L);
-      c20 = FloatVector.fromArray(S, out, o2);
-      c21 = FloatVector.fromArray(S, out, o2 + L);
-      c30 = FloatVector.fromArray(S, out, o3);
-      c31 = FloatVector.fromArray(S, out, o3 + L);
-    } else {
-      c00 = FloatVector.zero(S);
-      c01 = FloatVector.zero(S);
-      c10 = FloatVector.zero(S);
-      c11 = FloatVector.zero(S);
-      c20 = FloatVector.zero(S);
-      c21 = FloatVector.zero(S);
-      c30 = FloatVector.zero(S);
-      c31 = FloatVector.zero(S);
-    }
-    int r1 = r0 + lda;
-    int r2 = r1 + lda;
-    int r3 = r2 + lda;
-    for (int p = 0; p < kc; p++) {
-      int ib = pbOff + p * NR;
-      FloatVector b0 = FloatVector.fromArray(S, pb, ib);
-      FloatVector b1 = FloatVector.fromArray(S, pb, ib + L);
-      FloatVector a0 = FloatVector.broadcast(S, a[r0 + p]);
-      c00 = a0.fma(b0, c00);
-      c01 = a0.fma(b1, c01);
-      FloatVector a1 = FloatVector.broadcast(S, a[r1 + p]);
-      c10 = a1.fma(b0, c10);
-      c11 = a1.fma(b1, c11);
-      FloatVector a2 = FloatVector.broadcast(S, a[r2 + p]);
-      c20 = a2.fma(b0, c20);
-      c21 = a2.fma(b1, c21);
-      FloatVector a3 = FloatVector.broadcast(S, a[r3 + p]);
       c30 = a3.fma(b0, c30);
       c31 = a3.fma(b1, c31);
     }
