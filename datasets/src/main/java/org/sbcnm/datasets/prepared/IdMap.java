@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.sbcnm.engine.io.AtomicFiles;
 
@@ -53,7 +54,7 @@ public final class IdMap {
     }
     if (prefix != null && max < 4L * raw.length + 1024) {
       int[] table = new int[max + 1];
-      java.util.Arrays.fill(table, -1);
+      Arrays.fill(table, -1);
       for (int i = 0; i < raw.length; i++) {
         table[number(raw[i], prefix)] = i;
       }

@@ -9,10 +9,10 @@ import java.util.concurrent.BlockingQueue;
 
 /**
  * Parses the records of a CSV file on a second thread, in batches, while the caller converts the
- * previous batch: reading the 1.9 M interactions of a large dataset is half parsing and half id
- * lookups, so the two overlap. Records come out in file order with their line numbers; a parse
- * error arrives after every record before it, so the first error reported is the same as in a
- * sequential read. Blank lines are skipped; every other record must have {@code fieldCount} fields.
+ * previous batch (id lookups, numbers, checks), so the two overlap when a large interactions file
+ * is read. Records come out in file order with their line numbers; a parse error arrives after
+ * every record before it, so the first error reported is the same as in a sequential read. Blank
+ * lines are skipped; every other record must have {@code fieldCount} fields.
  */
 final class RecordPipe implements AutoCloseable {
   /** Records per batch. */

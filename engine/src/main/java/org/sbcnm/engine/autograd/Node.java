@@ -146,17 +146,12 @@ public final class Node {
    * row marked as touched.
    */
   public Tensor gradForAccumulate() {
-    if (param != null) {
-      param.markAllRows();
-      return param.grad();
+    boolean first = gradBeta() == 0;
+    Tensor g = gradForWrite();
+    if (first) {
+      g.fill(0);
     }
-    int pass = tape.pass();
-    if (gradPass != pass) {
-      grad = gradBuffer.get(value.dtype(), value.rows(), value.cols());
-      grad.fill(0);
-      gradPass = pass;
-    }
-    return grad;
+    return g;
   }
 
   /**

@@ -95,12 +95,7 @@ final class SimdGemm {
               int ldo = direct ? ldc : NR;
               int paOff = (ir / MR) * kc * MR;
               kernel(kc, w.packedA, paOff, w.packedB, pbOff, accumulate, out, outOff, ldo);
-              if (direct) {
-                continue;
-              }
-              if (mr == MR && nr == NR) {
-                mergeFullTile(w.tile, blockBeta, c, cOff, ldc);
-              } else {
+              if (!direct) {
                 mergeTile(w.tile, mr, nr, blockBeta, c, cOff, ldc);
               }
             }
@@ -119,21 +114,7 @@ final class SimdGemm {
     }
   }
 
-  /** C[0:MR, 0:NR] = β·C + tile (β = 0: C is not read). */
-  private static void mergeFullTile(float[] tile, float beta, float[] c, int cOff, int ldc) {
-    for (int r = 0; r < MR; r++) {
-      int row = cOff + r * ldc;
-      for (int j = 0; j < NR; j += L) {
-        FloatVector t = FloatVector.fromArray(S, tile, r * NR + j);
-        if (beta != 0f) {
-          t = FloatVector.fromArray(S, c, row + j).mul(beta).add(t);
-        }
-        t.intoArray(c, row + j);
-      }
-    }
-  }
-
-  /** C[0:mr, 0:nr] = β·C + tile for a partial tile. */
+  /** C[0:mr, 0:nr] = β·C + tile: partial tiles, and full ones with β ∉ {0, 1} (rare). */
   private static void mergeTile(
       float[] tile, int mr, int nr, float beta, float[] c, int cOff, int ldc) {
     for (int r = 0; r < mr; r++) {

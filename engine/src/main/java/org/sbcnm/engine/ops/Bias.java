@@ -35,6 +35,7 @@ public final class Bias implements Op {
     Node b = y.parent(1);
     if (x.requiresGrad()) {
       if (x.gradBeta() == 0) {
+        // A copy; scale by 1 is exact and splits over the kernel threads.
         MatrixOps.scale(1.0, y.grad(), x.gradForWrite());
       } else {
         MatrixOps.axpy(1.0, y.grad(), x.gradForWrite());

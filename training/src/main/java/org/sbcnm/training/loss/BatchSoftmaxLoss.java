@@ -120,7 +120,7 @@ public final class BatchSoftmaxLoss {
       while (end < n && (int) (itemColumn[end] >> 32) == item) {
         end++;
       }
-      for (int x = start; x < end && end - start > 1; x++) {
+      for (int x = start; x < end; x++) {
         int i = (int) itemColumn[x];
         if (i >= b) {
           continue;
