@@ -1,5 +1,6 @@
 package org.sbcnm.engine.kernel;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -7,21 +8,25 @@ import jdk.incubator.vector.VectorSpecies;
  * Blocked single-thread SGEMM on the Vector API: {@code C = β·C + α·op(A)·op(B)}.
  *
  * <p>GotoBLAS/BLIS loop nest: column blocks of {@code NC}, depth blocks of {@code KC} (op(B) packed
- * into {@code KC × NR} micro-panels that stay in L1), row blocks of {@code MC}, then a
- * register-blocked {@code MR × NR} micro-kernel, {@code MR = 4} rows by {@code NR = 2} vectors.
+ * into {@code KC × NR} micro-panels that stay in L1), row blocks of {@code MC} (op(A) packed into
+ * {@code MR × KC} micro-panels, each of its MR rows contiguous), then a register-blocked {@code MR
+ * × NR} micro-kernel, {@code MR = 4} rows by {@code NR = 2} vectors.
  *
  * <p>Why 4 × 2 and not the textbook 6 × 2: C2 schedules every broadcast of A to the top of the loop
  * body, so a kernel needs accumulators + 2 B vectors + MR broadcast registers; 6 × 2 needs 20 of
  * AVX2's 16 and spills an accumulator through the stack (measured: half the speed), 4 × 2 needs 14.
- * op(A) is packed p-major for every layout so that the kernel's indices have constant strides and
- * C2 hoists their bounds checks out of the loop; reading A in place with a variable stride kept
- * four checks and an integer multiply per step (measured 77 against 99 GFLOP/s for the kernel
- * alone). Reading a row-major A in place as four unit-stride rows avoided the packing and won in
- * isolated products, but lost 5–9% of a training step to the packed single stream (nine interleaved
- * runs), so every layout is packed. α is applied while packing B. The kernel works on C itself for
- * β ∈ {0, 1}; other β go through a small tile buffer merged into C (a kernel that also scales made
- * C2 stop inlining the Vector API calls, whose fallback allocates). Buffers are per thread and
- * reused, so steady-state calls allocate nothing.
+ *
+ * <p>The 4 × 2 step is 8 FMAs, 4 cycles on two FMA pipes, so on a 6-wide core every other
+ * instruction in the loop competes with them. Each micro-panel is therefore its own array, indexed
+ * from 0: the kernel's A reads are {@code pa[p + r·KC]} and its B reads {@code pb[16p]}, constant
+ * strides whose bounds checks C2 hoists, with no per-call offsets to add or keep in registers, and
+ * C's row offsets are only computed after the loop. That loop is 18 instructions; with offsets into
+ * shared buffers it was 24–25, with spills, and ran at 57 or 73 GFLOP/s depending on where the code
+ * happened to be placed (measured over whole training-step GEMMs, one thread: 80 now). A row-major
+ * op(A) is packed by one array copy per row. α is applied while packing B. The kernel works on C
+ * itself for β ∈ {0, 1}; other β go through a small tile buffer merged into C (a kernel that also
+ * scales made C2 stop inlining the Vector API calls, whose fallback allocates). Buffers are per
+ * thread and reused, so steady-state calls allocate nothing.
  */
 final class SimdGemm {
   private static final VectorSpecies<Float> S = SimdKernels.Species.F;
@@ -33,8 +38,8 @@ final class SimdGemm {
   private static final int NC = 2048;
 
   private static final class Workspace {
-    final float[] packedA = new float[MC * KC];
-    final float[] packedB = new float[NC * KC];
+    final float[][] packedA = new float[MC / MR][MR * KC];
+    final float[][] packedB = new float[NC / NR][KC * NR];
     final float[] tile = new float[MR * NR];
   }
 
@@ -75,14 +80,16 @@ final class SimdGemm {
         packB(transB, b, bo, ldb, pc, kc, jc, nc, w.packedB);
         if (alpha != 1f) {
           // α goes into the packed panel once, so tiles of C = α·A·B can be stored directly.
-          scalePacked(alpha, w.packedB, ((nc + NR - 1) / NR) * kc * NR);
+          for (int jr = 0; jr < nc; jr += NR) {
+            scalePacked(alpha, w.packedB[jr / NR], kc * NR);
+          }
         }
         for (int ic = 0; ic < m; ic += MC) {
           int mc = Math.min(MC, m - ic);
           packA(transA, a, ao, lda, ic, mc, pc, kc, w.packedA);
           for (int jr = 0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr);
-            int pbOff = (jr / NR) * kc * NR;
+            float[] pb = w.packedB[jr / NR];
             for (int ir = 0; ir < mc; ir += MR) {
               int mr = Math.min(MR, mc - ir);
               int cOff = co + (ic + ir) * ldc + jc + jr;
@@ -93,8 +100,7 @@ final class SimdGemm {
               float[] out = direct ? c : w.tile;
               int outOff = direct ? cOff : 0;
               int ldo = direct ? ldc : NR;
-              int paOff = (ir / MR) * kc * MR;
-              kernel(kc, w.packedA, paOff, w.packedB, pbOff, accumulate, out, outOff, ldo);
+              kernel(kc, w.packedA[ir / MR], pb, accumulate, out, outOff, ldo);
               if (!direct) {
                 mergeTile(w.tile, mr, nr, blockBeta, c, cOff, ldc);
               }
@@ -134,58 +140,67 @@ final class SimdGemm {
   }
 
   /**
-   * Packs op(A)[ic:ic+mc, pc:pc+kc] into MR-row micro-panels, p-major (pa[p·MR + r]), the ragged
-   * last panel zero-padded. Done once per (pc, ic) block and reused by every column tile.
+   * Packs op(A)[ic:ic+mc, pc:pc+kc] into MR-row micro-panels, one array each, row r of a panel at
+   * pa[r·KC + p]; rows past the matrix are zero-filled. A row-major A takes one array copy per row.
    */
   private static void packA(
-      boolean transA, float[] a, int ao, int lda, int ic, int mc, int pc, int kc, float[] pa) {
+      boolean transA,
+      float[] a,
+      int ao,
+      int lda,
+      int ic,
+      int mc,
+      int pc,
+      int kc,
+      float[][] panels) {
     for (int ir = 0; ir < mc; ir += MR) {
-      int base = (ir / MR) * kc * MR;
+      float[] pa = panels[ir / MR];
       int mr = Math.min(MR, mc - ir);
-      if (mr == MR && transA) {
-        // Column p of op(A) is row p of A: the panel's four values are adjacent.
-        int src = ao + pc * lda + ic + ir;
-        for (int p = 0; p < kc; p++, src += lda) {
-          int dst = base + p * MR;
-          pa[dst] = a[src];
-          pa[dst + 1] = a[src + 1];
-          pa[dst + 2] = a[src + 2];
-          pa[dst + 3] = a[src + 3];
+      if (!transA) {
+        for (int r = 0; r < mr; r++) {
+          System.arraycopy(a, ao + (ic + ir + r) * lda + pc, pa, r * KC, kc);
         }
       } else if (mr == MR) {
-        int r0 = ao + (ic + ir) * lda + pc;
-        int r1 = r0 + lda;
-        int r2 = r1 + lda;
-        int r3 = r2 + lda;
-        for (int p = 0; p < kc; p++) {
-          int dst = base + p * MR;
-          pa[dst] = a[r0 + p];
-          pa[dst + 1] = a[r1 + p];
-          pa[dst + 2] = a[r2 + p];
-          pa[dst + 3] = a[r3 + p];
+        // Column p of op(A) is row p of A: the panel's four values are adjacent. (Walking A row
+        // by row for all panels at once, or gathering eight rows per vector, measured slower.)
+        int src = ao + pc * lda + ic + ir;
+        for (int p = 0; p < kc; p++, src += lda) {
+          pa[p] = a[src];
+          pa[KC + p] = a[src + 1];
+          pa[2 * KC + p] = a[src + 2];
+          pa[3 * KC + p] = a[src + 3];
         }
       } else {
-        for (int p = 0; p < kc; p++) {
-          int dst = base + p * MR;
-          for (int r = 0; r < MR; r++) {
-            int row = ic + ir + r;
-            pa[dst + r] =
-                r >= mr ? 0f : transA ? a[ao + (pc + p) * lda + row] : a[ao + row * lda + pc + p];
+        for (int r = 0; r < mr; r++) {
+          int src = ao + pc * lda + ic + ir + r;
+          for (int p = 0; p < kc; p++, src += lda) {
+            pa[r * KC + p] = a[src];
           }
         }
+      }
+      for (int r = mr; r < MR; r++) {
+        Arrays.fill(pa, r * KC, r * KC + kc, 0f);
       }
     }
   }
 
   /** Packs op(B)[pc:pc+kc, jc:jc+nc] into NR-column micro-panels, p-major, zero-padded. */
   private static void packB(
-      boolean transB, float[] b, int bo, int ldb, int pc, int kc, int jc, int nc, float[] pb) {
+      boolean transB,
+      float[] b,
+      int bo,
+      int ldb,
+      int pc,
+      int kc,
+      int jc,
+      int nc,
+      float[][] panels) {
     for (int jr = 0; jr < nc; jr += NR) {
-      int base = (jr / NR) * kc * NR;
+      float[] pb = panels[jr / NR];
       int nr = Math.min(NR, nc - jr);
       if (transB) {
         for (int j = 0; j < NR; j++) {
-          int dst = base + j;
+          int dst = j;
           if (j < nr) {
             int src = bo + (jc + jr + j) * ldb + pc;
             for (int p = 0; p < kc; p++) {
@@ -201,14 +216,14 @@ final class SimdGemm {
         // Two vector moves per row: a call to arraycopy for 16 floats costs more than the copy.
         int src = bo + pc * ldb + jc + jr;
         for (int p = 0; p < kc; p++, src += ldb) {
-          int dst = base + p * NR;
+          int dst = p * NR;
           FloatVector.fromArray(S, b, src).intoArray(pb, dst);
           FloatVector.fromArray(S, b, src + L).intoArray(pb, dst + L);
         }
       } else {
         for (int p = 0; p < kc; p++) {
           int src = bo + (pc + p) * ldb + jc + jr;
-          int dst = base + p * NR;
+          int dst = p * NR;
           System.arraycopy(b, src, pb, dst, nr);
           for (int j = nr; j < NR; j++) {
             pb[dst + j] = 0f;
@@ -219,25 +234,14 @@ final class SimdGemm {
   }
 
   /**
-   * The MR × NR register tile: tile[r, 0:NR] = Σ_p pa[paOff + p·MR + r]·pb[pbOff + p·NR, +NR].
+   * The MR × NR register tile: out[r, 0:NR] (+)= Σ_p pa[r·KC + p]·pb[p·NR, +NR].
    *
-   * <p>Every index is the loop variable times a constant plus an invariant, so C2 proves the bounds
-   * once before the loop instead of checking four broadcasts per step (measured: 77 → 99 GFLOP/s in
-   * L1 on JDK 25 when the A stride stopped being a variable).
+   * <p>Every index is the loop variable times a constant plus a constant, so C2 proves the bounds
+   * once before the loop and the loop body is the loads, the FMAs and the counter (see the class
+   * comment). C's row offsets are computed after the loop so they do not hold registers through it.
    */
   private static void kernel(
-      int kc,
-      float[] pa,
-      int paOff,
-      float[] pb,
-      int pbOff,
-      boolean accumulate,
-      float[] out,
-      int outOff,
-      int ldo) {
-    int o1 = outOff + ldo;
-    int o2 = o1 + ldo;
-    int o3 = o2 + ldo;
+      int kc, float[] pa, float[] pb, boolean accumulate, float[] out, int outOff, int ldo) {
     FloatVector c00;
     FloatVector c01;
     FloatVector c10;
@@ -249,12 +253,12 @@ final class SimdGemm {
     if (accumulate) {
       c00 = FloatVector.fromArray(S, out, outOff);
       c01 = FloatVector.fromArray(S, out, outOff + L);
-      c10 = FloatVector.fromArray(S, out, o1);
-      c11 = FloatVector.fromArray(S, out, o1 + L);
-      c20 = FloatVector.fromArray(S, out, o2);
-      c21 = FloatVector.fromArray(S, out, o2 + L);
-      c30 = FloatVector.fromArray(S, out, o3);
-      c31 = FloatVector.fromArray(S, out, o3 + L);
+      c10 = FloatVector.fromArray(S, out, outOff + ldo);
+      c11 = FloatVector.fromArray(S, out, outOff + ldo + L);
+      c20 = FloatVector.fromArray(S, out, outOff + 2 * ldo);
+      c21 = FloatVector.fromArray(S, out, outOff + 2 * ldo + L);
+      c30 = FloatVector.fromArray(S, out, outOff + 3 * ldo);
+      c31 = FloatVector.fromArray(S, out, outOff + 3 * ldo + L);
     } else {
       c00 = FloatVector.zero(S);
       c01 = FloatVector.zero(S);
@@ -266,25 +270,26 @@ final class SimdGemm {
       c31 = FloatVector.zero(S);
     }
     for (int p = 0; p < kc; p++) {
-      int ia = paOff + p * MR;
-      int ib = pbOff + p * NR;
-      FloatVector b0 = FloatVector.fromArray(S, pb, ib);
-      FloatVector b1 = FloatVector.fromArray(S, pb, ib + L);
-      FloatVector a0 = FloatVector.broadcast(S, pa[ia]);
+      FloatVector b0 = FloatVector.fromArray(S, pb, p * NR);
+      FloatVector b1 = FloatVector.fromArray(S, pb, p * NR + L);
+      FloatVector a0 = FloatVector.broadcast(S, pa[p]);
       c00 = a0.fma(b0, c00);
       c01 = a0.fma(b1, c01);
-      FloatVector a1 = FloatVector.broadcast(S, pa[ia + 1]);
+      FloatVector a1 = FloatVector.broadcast(S, pa[p + KC]);
       c10 = a1.fma(b0, c10);
       c11 = a1.fma(b1, c11);
-      FloatVector a2 = FloatVector.broadcast(S, pa[ia + 2]);
+      FloatVector a2 = FloatVector.broadcast(S, pa[p + 2 * KC]);
       c20 = a2.fma(b0, c20);
       c21 = a2.fma(b1, c21);
-      FloatVector a3 = FloatVector.broadcast(S, pa[ia + 3]);
+      FloatVector a3 = FloatVector.broadcast(S, pa[p + 3 * KC]);
       c30 = a3.fma(b0, c30);
       c31 = a3.fma(b1, c31);
     }
-    // Plain stores only: any other β is merged in mergeFullTile, since a kernel that also scales
+    // Plain stores only: any other β is merged in mergeTile, since a kernel that also scales
     // made C2 stop inlining the Vector API calls (their fallback allocates).
+    int o1 = outOff + ldo;
+    int o2 = o1 + ldo;
+    int o3 = o2 + ldo;
     c00.intoArray(out, outOff);
     c01.intoArray(out, outOff + L);
     c10.intoArray(out, o1);
