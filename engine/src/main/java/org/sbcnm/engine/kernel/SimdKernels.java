@@ -1,6 +1,7 @@
 package org.sbcnm.engine.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -15,11 +16,18 @@ import jdk.incubator.vector.VectorSpecies;
  * FloatVector acc0 = zero, acc1 = zero;  // independent accumulators hide the FMA latency
  * for (; k + 2 * L <= bound; k += 2 * L) { acc0 = fma(x(k), y(k), acc0); acc1 = fma(x(k+L), ...); }
  * for (; k < bound; k += L) { acc0 = fma(x(k), y(k), acc0); }
- * float s = acc0.add(acc1).reduceLanes(ADD);
+ * float s = sumLanes(acc0.add(acc1));    // lanes added in index order
  * for (; k < n; k++) { s = Math.fma(x[k], y[k], s); }   // scalar tail
  * }</pre>
  *
- * Two accumulators, not four: the vectors our towers produce are 64 to 256 floats long, where a
+ * <p>Same input, same bits, whether a call runs interpreted, in C1 or in C2: the Vector API's
+ * {@code reduceLanes(ADD)} and {@code lanewise(EXP)} are not (C2 may add lanes as a tree and calls
+ * an SVML exp, the Java fallback adds in order and calls {@code Math.exp} per lane), so which
+ * version ran depended on compilation timing and two runs of one seed trained different models.
+ * Lane sums therefore go through {@link #sumLanes} and exponentials through {@link #exp}, built
+ * only from operations IEEE 754 defines exactly.
+ *
+ * <p>Two accumulators, not four: the vectors our towers produce are 64 to 256 floats long, where a
  * four-way unroll spends more in its tail than it saves in latency. FMA goes through {@link #fma}.
  * The species is the platform's preferred one, held in {@link Species}.
  */
@@ -36,6 +44,72 @@ final class SimdKernels implements FloatKernels {
 
   private static final VectorSpecies<Float> S = Species.F;
   private static final int L = Species.L;
+
+  /** Σ lanes, added in lane order (reduceLanes(ADD) leaves the order to the compiler). */
+  static float sumLanes(FloatVector v) {
+    float s = v.lane(0);
+    for (int i = 1; i < L; i++) {
+      s += v.lane(i);
+    }
+    return s;
+  }
+
+  private static final float LOG2E = 1.44269504f;
+  private static final float LN2_HI = 0.693359375f;
+  private static final float LN2_LO = -2.12194440e-4f;
+  private static final float ROUNDER = 12582912f; // 1.5·2²³: adding it rounds to an integer
+  private static final int ROUNDER_BITS = Float.floatToRawIntBits(ROUNDER);
+  private static final float EXP_MIN = -87.33654f; // below: the result is 0
+  private static final float EXP_MAX = 88f; // above: clamped, so 2ⁿ stays a normal float
+
+  /**
+   * e^x per lane: x = n·ln 2 + r with |r| ≤ ln2/2 (Cody–Waite, two-part ln 2), e^r by its degree-7
+   * Taylor polynomial (truncation below 6·10⁻⁹, relative), 2ⁿ by writing n into the exponent bits.
+   * Lanes below {@link #EXP_MIN}, −∞ included, give 0. Exact operations only, so {@link
+   * #exp(float)} is its bit-for-bit scalar twin.
+   */
+  static FloatVector exp(FloatVector x) {
+    VectorMask<Float> zero = x.lt(EXP_MIN);
+    FloatVector xc = x.max(EXP_MIN).min(EXP_MAX);
+    FloatVector t = xc.fma(LOG2E, ROUNDER);
+    FloatVector n = t.sub(ROUNDER);
+    FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), xc);
+    r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
+    FloatVector p = FloatVector.broadcast(S, 1f / 5040);
+    p = p.fma(r, FloatVector.broadcast(S, 1f / 720));
+    p = p.fma(r, FloatVector.broadcast(S, 1f / 120));
+    p = p.fma(r, FloatVector.broadcast(S, 1f / 24));
+    p = p.fma(r, FloatVector.broadcast(S, 1f / 6));
+    p = p.fma(r, FloatVector.broadcast(S, 0.5f));
+    p = p.fma(r, FloatVector.broadcast(S, 1f));
+    p = p.fma(r, FloatVector.broadcast(S, 1f));
+    IntVector bits = t.reinterpretAsInts();
+    FloatVector twoN =
+        bits.sub(ROUNDER_BITS - 127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+    return p.mul(twoN).blend(0f, zero);
+  }
+
+  /** The scalar twin of {@link #exp(FloatVector)}: the same operations, so the same bits. */
+  static float exp(float x) {
+    if (x < EXP_MIN) {
+      return 0f;
+    }
+    float xc = Math.min(x, EXP_MAX);
+    float t = Math.fma(xc, LOG2E, ROUNDER);
+    float n = t - ROUNDER;
+    float r = Math.fma(n, -LN2_HI, xc);
+    r = Math.fma(n, -LN2_LO, r);
+    float p = 1f / 5040;
+    p = Math.fma(p, r, 1f / 720);
+    p = Math.fma(p, r, 1f / 120);
+    p = Math.fma(p, r, 1f / 24);
+    p = Math.fma(p, r, 1f / 6);
+    p = Math.fma(p, r, 0.5f);
+    p = Math.fma(p, r, 1f);
+    p = Math.fma(p, r, 1f);
+    float twoN = Float.intBitsToFloat((Float.floatToRawIntBits(t) - (ROUNDER_BITS - 127)) << 23);
+    return p * twoN;
+  }
 
   private SimdKernels() {}
 
@@ -70,7 +144,7 @@ final class SimdKernels implements FloatKernels {
     for (; k < bound; k += L) {
       acc0 = fma(FloatVector.fromArray(S, a, ao + k), FloatVector.fromArray(S, b, bo + k), acc0);
     }
-    float s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    float s = sumLanes(acc0.add(acc1));
     for (; k < n; k++) {
       s = Math.fma(a[ao + k], b[bo + k], s);
     }
@@ -192,7 +266,7 @@ final class SimdKernels implements FloatKernels {
     for (; k < bound; k += L) {
       acc0 = acc0.add(FloatVector.fromArray(S, x, xo + k));
     }
-    float s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    float s = sumLanes(acc0.add(acc1));
     for (; k < n; k++) {
       s += x[xo + k];
     }
@@ -225,13 +299,13 @@ final class SimdKernels implements FloatKernels {
     FloatVector acc = FloatVector.zero(S);
     int k = 0;
     for (; k < bound; k += L) {
-      FloatVector e = FloatVector.fromArray(S, x, xo + k).sub(shift).lanewise(VectorOperators.EXP);
+      FloatVector e = exp(FloatVector.fromArray(S, x, xo + k).sub(shift));
       e.intoArray(out, oo + k);
       acc = acc.add(e);
     }
-    float s = acc.reduceLanes(VectorOperators.ADD);
+    float s = sumLanes(acc);
     for (; k < n; k++) {
-      float e = (float) Math.exp(x[xo + k] - shift);
+      float e = exp(x[xo + k] - shift);
       out[oo + k] = e;
       s += e;
     }
