@@ -21,12 +21,12 @@ import jdk.incubator.vector.VectorSpecies;
  * from 0: the kernel's A reads are {@code pa[p + r·KC]} and its B reads {@code pb[16p]}, constant
  * strides whose bounds checks C2 hoists, with no per-call offsets to add or keep in registers, and
  * C's row offsets are only computed after the loop. That loop is 18 instructions; with offsets into
- * shared buffers it was 24–25, with spills, and ran at 57 or 73 GFLOP/s depending on where the code
- * happened to be placed (measured over whole training-step GEMMs, one thread: 80 now). A row-major
- * op(A) is packed by one array copy per row. α is applied while packing B. The kernel works on C
- * itself for β ∈ {0, 1}; other β go through a small tile buffer merged into C (a kernel that also
- * scales made C2 stop inlining the Vector API calls, whose fallback allocates). Buffers are per
- * thread and reused, so steady-state calls allocate nothing.
+ * shared buffers it was 24–25, with spills, and ran at 57 or 73 GFLOP/s from one JVM run to the
+ * next (measured over whole training-step GEMMs, one thread: 80 now). A row-major op(A) is packed
+ * by one array copy per row. α is applied while packing B. The kernel works on C itself for β ∈ {0,
+ * 1}; other β go through a small tile buffer merged into C (a kernel that also scales made C2 stop
+ * inlining the Vector API calls, whose fallback allocates). Buffers are per thread and reused, so
+ * steady-state calls allocate nothing.
  */
 final class SimdGemm {
   private static final VectorSpecies<Float> S = SimdKernels.Species.F;

@@ -73,16 +73,16 @@ final class SimdKernels implements FloatKernels {
     FloatVector xc = x.max(EXP_MIN).min(EXP_MAX);
     FloatVector t = xc.fma(LOG2E, ROUNDER);
     FloatVector n = t.sub(ROUNDER);
-    FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), xc);
-    r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
+    FloatVector r = fma(n, FloatVector.broadcast(S, -LN2_HI), xc);
+    r = fma(n, FloatVector.broadcast(S, -LN2_LO), r);
     FloatVector p = FloatVector.broadcast(S, 1f / 5040);
-    p = p.fma(r, FloatVector.broadcast(S, 1f / 720));
-    p = p.fma(r, FloatVector.broadcast(S, 1f / 120));
-    p = p.fma(r, FloatVector.broadcast(S, 1f / 24));
-    p = p.fma(r, FloatVector.broadcast(S, 1f / 6));
-    p = p.fma(r, FloatVector.broadcast(S, 0.5f));
-    p = p.fma(r, FloatVector.broadcast(S, 1f));
-    p = p.fma(r, FloatVector.broadcast(S, 1f));
+    p = fma(p, r, FloatVector.broadcast(S, 1f / 720));
+    p = fma(p, r, FloatVector.broadcast(S, 1f / 120));
+    p = fma(p, r, FloatVector.broadcast(S, 1f / 24));
+    p = fma(p, r, FloatVector.broadcast(S, 1f / 6));
+    p = fma(p, r, FloatVector.broadcast(S, 0.5f));
+    p = fma(p, r, FloatVector.broadcast(S, 1f));
+    p = fma(p, r, FloatVector.broadcast(S, 1f));
     IntVector bits = t.reinterpretAsInts();
     FloatVector twoN =
         bits.sub(ROUNDER_BITS - 127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
