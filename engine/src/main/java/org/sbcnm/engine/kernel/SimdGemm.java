@@ -286,17 +286,20 @@ final class SimdGemm {
       c31 = a3.fma(b1, c31);
     }
     // Plain stores only: any other β is merged in mergeTile, since a kernel that also scales
-    // made C2 stop inlining the Vector API calls (their fallback allocates).
+    // made C2 stop inlining the Vector API calls (their fallback allocates). The accumulators are
+    // stored as −0 + c: a loop-carried vector is never a call's receiver (see SimdKernels), and
+    // −0 + x = x for every x.
+    FloatVector z = FloatVector.broadcast(S, -0f);
     int o1 = outOff + ldo;
     int o2 = o1 + ldo;
     int o3 = o2 + ldo;
-    c00.intoArray(out, outOff);
-    c01.intoArray(out, outOff + L);
-    c10.intoArray(out, o1);
-    c11.intoArray(out, o1 + L);
-    c20.intoArray(out, o2);
-    c21.intoArray(out, o2 + L);
-    c30.intoArray(out, o3);
-    c31.intoArray(out, o3 + L);
+    z.add(c00).intoArray(out, outOff);
+    z.add(c01).intoArray(out, outOff + L);
+    z.add(c10).intoArray(out, o1);
+    z.add(c11).intoArray(out, o1 + L);
+    z.add(c20).intoArray(out, o2);
+    z.add(c21).intoArray(out, o2 + L);
+    z.add(c30).intoArray(out, o3);
+    z.add(c31).intoArray(out, o3 + L);
   }
 }

@@ -1,7 +1,6 @@
 package org.sbcnm.engine.kernel;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -14,9 +13,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <pre>{@code
  * int bound = S.loopBound(n);            // whole vectors only; no masked loads in hot loops
  * FloatVector acc0 = zero, acc1 = zero;  // independent accumulators hide the FMA latency
- * for (; k + 2 * L <= bound; k += 2 * L) { acc0 = fma(x(k), y(k), acc0); acc1 = fma(x(k+L), ...); }
- * for (; k < bound; k += L) { acc0 = fma(x(k), y(k), acc0); }
- * float s = sumLanes(acc0.add(acc1));    // lanes added in index order
+ * for (; k + 2 * L <= bound; k += 2 * L) { acc0 = x(k).fma(y(k), acc0); acc1 = x(k+L).fma(...); }
+ * for (; k < bound; k += L) { acc0 = x(k).fma(y(k), acc0); }
+ * float s = sumLanes(acc0, acc1);         // lanes added in index order
  * for (; k < n; k++) { s = Math.fma(x[k], y[k], s); }   // scalar tail
  * }</pre>
  *
@@ -28,8 +27,13 @@ import jdk.incubator.vector.VectorSpecies;
  * only from operations IEEE 754 defines exactly.
  *
  * <p>Two accumulators, not four: the vectors our towers produce are 64 to 256 floats long, where a
- * four-way unroll spends more in its tail than it saves in latency. FMA goes through {@link #fma}.
- * The species is the platform's preferred one, held in {@link Species}.
+ * four-way unroll spends more in its tail than it saves in latency. A loop-carried vector is never
+ * the receiver of a call, only an argument ({@code acc = x.fma(y, acc)}, {@code e.add(acc)}): at
+ * the loop head C2 knows such a vector only as a FloatVector, so a call on it is a virtual call
+ * that C2 binds by profile, and the JDK's shared profiles sometimes made it keep a real virtual
+ * call, for which the vector must exist as an object, allocated on every iteration (7 MB per
+ * training step in some runs of one jar, none in others). No helper takes and returns a vector
+ * either. The species is the platform's preferred one, held in {@link Species}.
  */
 final class SimdKernels implements FloatKernels {
   static final SimdKernels INSTANCE = new SimdKernels();
@@ -45,8 +49,14 @@ final class SimdKernels implements FloatKernels {
   private static final VectorSpecies<Float> S = Species.F;
   private static final int L = Species.L;
 
-  /** Σ lanes, added in lane order (reduceLanes(ADD) leaves the order to the compiler). */
-  static float sumLanes(FloatVector v) {
+  /**
+   * Σ lanes of a + b, added in lane order (reduceLanes(ADD) leaves the order to the compiler).
+   *
+   * <p>a and b are loop accumulators. See the class comment for why they are only ever arguments:
+   * −0 + a + b starts from a vector whose class C2 knows, and −0 + x = x for every x.
+   */
+  static float sumLanes(FloatVector a, FloatVector b) {
+    FloatVector v = FloatVector.broadcast(S, -0f).add(a).add(b);
     float s = v.lane(0);
     for (int i = 1; i < L; i++) {
       s += v.lane(i);
@@ -63,59 +73,34 @@ final class SimdKernels implements FloatKernels {
   private static final float EXP_MAX = 88f; // above: clamped, so 2ⁿ stays a normal float
 
   /**
-   * e^x per lane: x = n·ln 2 + r with |r| ≤ ln2/2 (Cody–Waite, two-part ln 2), e^r by its degree-7
-   * Taylor polynomial (truncation below 6·10⁻⁹, relative), 2ⁿ by writing n into the exponent bits.
-   * Lanes below {@link #EXP_MIN}, −∞ included, give 0. Exact operations only, so {@link
-   * #exp(float)} is its bit-for-bit scalar twin.
+   * e^x: x = n·ln 2 + r with |r| ≤ ln2/2 (Cody–Waite, two-part ln 2), e^r by its degree-7 Taylor
+   * polynomial (truncation below 6·10⁻⁹, relative) in Estrin's form, 2ⁿ by writing n into the
+   * exponent bits. Below {@link #EXP_MIN} (−∞ included) the result is 0; above {@link #EXP_MAX} x
+   * is clamped; NaN stays NaN. The scalar twin of the vector loop in {@link #expShifted}: the same
+   * exactly-rounded operations in the same order, so the same bits.
    */
-  static FloatVector exp(FloatVector x) {
-    VectorMask<Float> zero = x.lt(EXP_MIN);
-    FloatVector xc = x.max(EXP_MIN).min(EXP_MAX);
-    FloatVector t = xc.fma(LOG2E, ROUNDER);
-    FloatVector n = t.sub(ROUNDER);
-    FloatVector r = fma(n, FloatVector.broadcast(S, -LN2_HI), xc);
-    r = fma(n, FloatVector.broadcast(S, -LN2_LO), r);
-    FloatVector p = FloatVector.broadcast(S, 1f / 5040);
-    p = fma(p, r, FloatVector.broadcast(S, 1f / 720));
-    p = fma(p, r, FloatVector.broadcast(S, 1f / 120));
-    p = fma(p, r, FloatVector.broadcast(S, 1f / 24));
-    p = fma(p, r, FloatVector.broadcast(S, 1f / 6));
-    p = fma(p, r, FloatVector.broadcast(S, 0.5f));
-    p = fma(p, r, FloatVector.broadcast(S, 1f));
-    p = fma(p, r, FloatVector.broadcast(S, 1f));
-    IntVector bits = t.reinterpretAsInts();
-    FloatVector twoN =
-        bits.sub(ROUNDER_BITS - 127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-    return p.mul(twoN).blend(0f, zero);
-  }
-
-  /** The scalar twin of {@link #exp(FloatVector)}: the same operations, so the same bits. */
   static float exp(float x) {
     if (x < EXP_MIN) {
       return 0f;
     }
-    float xc = Math.min(x, EXP_MAX);
+    float xc = x > EXP_MAX ? EXP_MAX : x;
     float t = Math.fma(xc, LOG2E, ROUNDER);
     float n = t - ROUNDER;
     float r = Math.fma(n, -LN2_HI, xc);
     r = Math.fma(n, -LN2_LO, r);
-    float p = 1f / 5040;
-    p = Math.fma(p, r, 1f / 720);
-    p = Math.fma(p, r, 1f / 120);
-    p = Math.fma(p, r, 1f / 24);
-    p = Math.fma(p, r, 1f / 6);
-    p = Math.fma(p, r, 0.5f);
-    p = Math.fma(p, r, 1f);
-    p = Math.fma(p, r, 1f);
+    float r2 = r * r;
+    float c01 = r + 1f;
+    float c23 = Math.fma(r, 1f / 6, 0.5f);
+    float c45 = Math.fma(r, 1f / 120, 1f / 24);
+    float c67 = Math.fma(r, 1f / 5040, 1f / 720);
+    float low = Math.fma(c23, r2, c01);
+    float high = Math.fma(c67, r2, c45);
+    float p = Math.fma(high, r2 * r2, low);
     float twoN = Float.intBitsToFloat((Float.floatToRawIntBits(t) - (ROUNDER_BITS - 127)) << 23);
     return p * twoN;
   }
 
   private SimdKernels() {}
-
-  private static FloatVector fma(FloatVector a, FloatVector b, FloatVector acc) {
-    return a.fma(b, acc);
-  }
 
   @Override
   public String name() {
@@ -134,17 +119,15 @@ final class SimdKernels implements FloatKernels {
     FloatVector acc1 = FloatVector.zero(S);
     int k = 0;
     for (; k + 2 * L <= bound; k += 2 * L) {
-      acc0 = fma(FloatVector.fromArray(S, a, ao + k), FloatVector.fromArray(S, b, bo + k), acc0);
+      acc0 = FloatVector.fromArray(S, a, ao + k).fma(FloatVector.fromArray(S, b, bo + k), acc0);
       acc1 =
-          fma(
-              FloatVector.fromArray(S, a, ao + k + L),
-              FloatVector.fromArray(S, b, bo + k + L),
-              acc1);
+          FloatVector.fromArray(S, a, ao + k + L)
+              .fma(FloatVector.fromArray(S, b, bo + k + L), acc1);
     }
     for (; k < bound; k += L) {
-      acc0 = fma(FloatVector.fromArray(S, a, ao + k), FloatVector.fromArray(S, b, bo + k), acc0);
+      acc0 = FloatVector.fromArray(S, a, ao + k).fma(FloatVector.fromArray(S, b, bo + k), acc0);
     }
-    float s = sumLanes(acc0.add(acc1));
+    float s = sumLanes(acc0, acc1);
     for (; k < n; k++) {
       s = Math.fma(a[ao + k], b[bo + k], s);
     }
@@ -157,7 +140,7 @@ final class SimdKernels implements FloatKernels {
     FloatVector va = FloatVector.broadcast(S, alpha);
     int k = 0;
     for (; k < bound; k += L) {
-      fma(va, FloatVector.fromArray(S, x, xo + k), FloatVector.fromArray(S, y, yo + k))
+      va.fma(FloatVector.fromArray(S, x, xo + k), FloatVector.fromArray(S, y, yo + k))
           .intoArray(y, yo + k);
     }
     for (; k < n; k++) {
@@ -210,10 +193,8 @@ final class SimdKernels implements FloatKernels {
     int bound = S.loopBound(n);
     int k = 0;
     for (; k < bound; k += L) {
-      fma(
-              FloatVector.fromArray(S, a, ao + k),
-              FloatVector.fromArray(S, b, bo + k),
-              FloatVector.fromArray(S, out, oo + k))
+      FloatVector.fromArray(S, a, ao + k)
+          .fma(FloatVector.fromArray(S, b, bo + k), FloatVector.fromArray(S, out, oo + k))
           .intoArray(out, oo + k);
     }
     for (; k < n; k++) {
@@ -260,13 +241,13 @@ final class SimdKernels implements FloatKernels {
     FloatVector acc1 = FloatVector.zero(S);
     int k = 0;
     for (; k + 2 * L <= bound; k += 2 * L) {
-      acc0 = acc0.add(FloatVector.fromArray(S, x, xo + k));
-      acc1 = acc1.add(FloatVector.fromArray(S, x, xo + k + L));
+      acc0 = FloatVector.fromArray(S, x, xo + k).add(acc0);
+      acc1 = FloatVector.fromArray(S, x, xo + k + L).add(acc1);
     }
     for (; k < bound; k += L) {
-      acc0 = acc0.add(FloatVector.fromArray(S, x, xo + k));
+      acc0 = FloatVector.fromArray(S, x, xo + k).add(acc0);
     }
-    float s = sumLanes(acc0.add(acc1));
+    float s = sumLanes(acc0, acc1);
     for (; k < n; k++) {
       s += x[xo + k];
     }
@@ -284,26 +265,56 @@ final class SimdKernels implements FloatKernels {
     FloatVector acc = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
     int k = 0;
     for (; k < bound; k += L) {
-      acc = acc.max(FloatVector.fromArray(S, x, xo + k));
+      acc = FloatVector.fromArray(S, x, xo + k).max(acc);
     }
-    float m = acc.reduceLanes(VectorOperators.MAX);
+    float m =
+        FloatVector.broadcast(S, Float.NEGATIVE_INFINITY).max(acc).reduceLanes(VectorOperators.MAX);
     for (; k < n; k++) {
       m = Math.max(m, x[xo + k]);
     }
     return m;
   }
 
+  /**
+   * The vector loop is {@link #exp(float)} lane by lane, written out here rather than called: a
+   * helper that takes and returns a FloatVector is only free when C2 inlines it, and once it had
+   * its own large compiled body C2 stopped inlining it and every call allocated its vectors (seen
+   * as 7.5 MB per training step). The clamps are compare-and-blend, not {@code min}/{@code max},
+   * whose Java semantics (NaN, −0) cost C2 five instructions each; Estrin's form needs three
+   * dependent FMAs where Horner's needs seven, so consecutive vectors overlap.
+   */
   @Override
   public float expShifted(float[] x, int xo, float shift, float[] out, int oo, int n) {
     int bound = S.loopBound(n);
     FloatVector acc = FloatVector.zero(S);
     int k = 0;
     for (; k < bound; k += L) {
-      FloatVector e = exp(FloatVector.fromArray(S, x, xo + k).sub(shift));
+      FloatVector v = FloatVector.fromArray(S, x, xo + k).sub(shift);
+      VectorMask<Float> zero = v.lt(EXP_MIN);
+      FloatVector xc = v.blend(EXP_MIN, zero);
+      xc = xc.blend(EXP_MAX, xc.compare(VectorOperators.GT, EXP_MAX));
+      FloatVector t = xc.fma(LOG2E, ROUNDER);
+      FloatVector nf = t.sub(ROUNDER);
+      FloatVector r = nf.fma(FloatVector.broadcast(S, -LN2_HI), xc);
+      r = nf.fma(FloatVector.broadcast(S, -LN2_LO), r);
+      FloatVector r2 = r.mul(r);
+      FloatVector c01 = r.add(1f);
+      FloatVector c23 = r.fma(1f / 6, 0.5f);
+      FloatVector c45 = r.fma(1f / 120, 1f / 24);
+      FloatVector c67 = r.fma(1f / 5040, 1f / 720);
+      FloatVector low = c23.fma(r2, c01);
+      FloatVector high = c67.fma(r2, c45);
+      FloatVector poly = high.fma(r2.mul(r2), low);
+      FloatVector twoN =
+          t.reinterpretAsInts()
+              .sub(ROUNDER_BITS - 127)
+              .lanewise(VectorOperators.LSHL, 23)
+              .reinterpretAsFloats();
+      FloatVector e = poly.mul(twoN).blend(0f, zero);
       e.intoArray(out, oo + k);
-      acc = acc.add(e);
+      acc = e.add(acc);
     }
-    float s = sumLanes(acc);
+    float s = sumLanes(acc, FloatVector.zero(S));
     for (; k < n; k++) {
       float e = exp(x[xo + k] - shift);
       out[oo + k] = e;

@@ -83,7 +83,7 @@ final class BenchTrainCommand implements Callable<Integer> {
     StepProfile profile = new StepProfile();
     Trainer trainer = Trainer.create(d, model, config, null, null, null).profile(profile);
     long[] firstStepWallMillis = {0};
-    long[] allocatedAtWarmup = {0};
+    long[] allocatedAtWarmup = {0, 0};
     // Step-end times of the measured steps: their median is robust to a noisy neighbour's bursts.
     long[] stepEnds = new long[steps + 1];
     trainer.run(
@@ -101,6 +101,7 @@ final class BenchTrainCommand implements Callable<Integer> {
             if (done == warmup) {
               profile.reset();
               allocatedAtWarmup[0] = allocatedBytes();
+              allocatedAtWarmup[1] = allocatedBytesAllThreads();
             }
           }
         });
@@ -115,8 +116,12 @@ final class BenchTrainCommand implements Callable<Integer> {
     out.put("steps_measured", profile.steps());
     out.put("examples_per_second", profile.examples() / profile.seconds());
     out.put("ms_per_step", 1000 * profile.seconds() / Math.max(1, profile.steps()));
-    double medianMs = medianStepMillis(stepEnds);
+    double medianMs = stepMillisQuantile(stepEnds, 0.5);
+    double fastMs = stepMillisQuantile(stepEnds, 0.1);
+    double slowMs = stepMillisQuantile(stepEnds, 0.9);
     out.put("median_ms_per_step", medianMs);
+    out.put("p10_ms_per_step", fastMs);
+    out.put("p90_ms_per_step", slowMs);
     out.put("examples_per_second_median", batchSize * 1000.0 / medianMs);
     Map<String, Double> phases = profile.phaseSeconds();
     Map<String, Double> share = new LinkedHashMap<>();
@@ -127,6 +132,10 @@ final class BenchTrainCommand implements Callable<Integer> {
     out.put(
         "allocated_bytes_per_step",
         (allocatedBytes() - allocatedAtWarmup[0]) / (double) Math.max(1, profile.steps()));
+    out.put(
+        "allocated_bytes_per_step_all_threads",
+        (allocatedBytesAllThreads() - allocatedAtWarmup[1])
+            / (double) Math.max(1, profile.steps()));
     out.put("peak_rss_mb", peakRssMb());
     out.put("load_seconds", loadSeconds);
     out.put("seconds_to_first_step", (firstStepWallMillis[0] - launched) / 1000.0);
@@ -140,15 +149,18 @@ final class BenchTrainCommand implements Callable<Integer> {
         t,
         (Double) out.get("peak_rss_mb"),
         (Double) out.get("seconds_to_first_step"));
+    // The spread shows how much a noisy neighbour moved this run: on a shared host the same code
+    // has run steps at 10 ms and at 18 ms within one run.
     w.printf(
-        "  median step %.1f ms: %.0f examples/s%n",
-        medianMs, (Double) out.get("examples_per_second_median"));
+        "  median step %.1f ms: %.0f examples/s (10th-90th percentile %.1f-%.1f ms)%n",
+        medianMs, (Double) out.get("examples_per_second_median"), fastMs, slowMs);
     for (Map.Entry<String, Double> e : share.entrySet()) {
       w.printf("  %-15s %5.1f%%%n", e.getKey(), 100 * e.getValue());
     }
     w.printf(
-        "  allocated on the training thread: %.0f bytes/step%n",
-        (Double) out.get("allocated_bytes_per_step"));
+        "  allocated: %.0f bytes/step on the training thread, %.0f in all threads%n",
+        (Double) out.get("allocated_bytes_per_step"),
+        (Double) out.get("allocated_bytes_per_step_all_threads"));
     w.flush();
     if (json != null) {
       Json.write(json, out);
@@ -156,8 +168,11 @@ final class BenchTrainCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Median of the differences of consecutive recorded step-end times (0 = not recorded), in ms. */
-  static double medianStepMillis(long[] stepEnds) {
+  /**
+   * The q-quantile (0 ≤ q ≤ 1, nearest rank) of the differences of consecutive recorded step-end
+   * times (0 = not recorded), in ms; NaN when fewer than two were recorded.
+   */
+  static double stepMillisQuantile(long[] stepEnds, double q) {
     int recorded = 0;
     while (recorded < stepEnds.length && stepEnds[recorded] != 0) {
       recorded++;
@@ -170,9 +185,10 @@ final class BenchTrainCommand implements Callable<Integer> {
       d[i] = stepEnds[i + 1] - stepEnds[i];
     }
     Arrays.sort(d);
-    double mid =
-        d.length % 2 == 1 ? d[d.length / 2] : (d[d.length / 2 - 1] + d[d.length / 2]) / 2.0;
-    return mid / 1e6;
+    if (q == 0.5 && d.length % 2 == 0) {
+      return (d[d.length / 2 - 1] + d[d.length / 2]) / 2.0 / 1e6;
+    }
+    return d[(int) Math.min(d.length - 1, Math.round(q * (d.length - 1)))] / 1e6;
   }
 
   /** Bytes allocated so far by the calling thread (HotSpot's ThreadMXBean), or 0 if unsupported. */
@@ -181,6 +197,18 @@ final class BenchTrainCommand implements Callable<Integer> {
     if (mx instanceof com.sun.management.ThreadMXBean) {
       return ((com.sun.management.ThreadMXBean) mx)
           .getThreadAllocatedBytes(Thread.currentThread().getId());
+    }
+    return 0;
+  }
+
+  /**
+   * Bytes allocated so far by all threads of the JVM, kernel workers and data threads included
+   * (HotSpot's ThreadMXBean), or 0 if unsupported.
+   */
+  static long allocatedBytesAllThreads() {
+    java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    if (mx instanceof com.sun.management.ThreadMXBean) {
+      return ((com.sun.management.ThreadMXBean) mx).getTotalThreadAllocatedBytes();
     }
     return 0;
   }
