@@ -10,7 +10,11 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>GotoBLAS/BLIS loop nest: column blocks of {@code NC}, depth blocks of {@code KC} (op(B) packed
  * into {@code KC × NR} micro-panels that stay in L1), row blocks of {@code MC} (op(A) packed into
  * {@code MR × KC} micro-panels, each of its MR rows contiguous), then a register-blocked {@code MR
- * × NR} micro-kernel, {@code MR = 4} rows by {@code NR = 2} vectors.
+ * × NR} micro-kernel, {@code MR = 4} rows by {@code NR = 2} vectors. A transposed op(A) (the weight
+ * gradients Xᵀ·dY and the score gradient dSᵀ·U) is packed p-major instead, eight rows per panel, so
+ * each step of p copies one vector from a row of A rather than gathering four strided values; its
+ * own kernel reads those panels (measured over the step's GEMMs: the Aᵀ·B shapes went from 65–80 to
+ * 72–83 GFLOP/s, one thread).
  *
  * <p>Why 4 × 2 and not the textbook 6 × 2: C2 schedules every broadcast of A to the top of the loop
  * body, so a kernel needs accumulators + 2 B vectors + MR broadcast registers; 6 × 2 needs 20 of
@@ -39,6 +43,7 @@ final class SimdGemm {
 
   private static final class Workspace {
     final float[][] packedA = new float[MC / MR][MR * KC];
+    final float[][] packedAT = new float[MC / 8][8 * KC];
     final float[][] packedB = new float[NC / NR][KC * NR];
     final float[] tile = new float[MR * NR];
   }
@@ -86,7 +91,11 @@ final class SimdGemm {
         }
         for (int ic = 0; ic < m; ic += MC) {
           int mc = Math.min(MC, m - ic);
-          packA(transA, a, ao, lda, ic, mc, pc, kc, w.packedA);
+          if (transA) {
+            packATransposed(a, ao, lda, ic, mc, pc, kc, w.packedAT);
+          } else {
+            packA(a, ao, lda, ic, mc, pc, kc, w.packedA);
+          }
           for (int jr = 0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr);
             float[] pb = w.packedB[jr / NR];
@@ -100,7 +109,11 @@ final class SimdGemm {
               float[] out = direct ? c : w.tile;
               int outOff = direct ? cOff : 0;
               int ldo = direct ? ldc : NR;
-              kernel(kc, w.packedA[ir / MR], pb, accumulate, out, outOff, ldo);
+              if (transA) {
+                kernelT(kc, w.packedAT[ir / 8], ir % 8, pb, accumulate, out, outOff, ldo);
+              } else {
+                kernel(kc, w.packedA[ir / MR], pb, accumulate, out, outOff, ldo);
+              }
               if (!direct) {
                 mergeTile(w.tile, mr, nr, blockBeta, c, cOff, ldc);
               }
@@ -140,46 +153,44 @@ final class SimdGemm {
   }
 
   /**
-   * Packs op(A)[ic:ic+mc, pc:pc+kc] into MR-row micro-panels, one array each, row r of a panel at
-   * pa[r·KC + p]; rows past the matrix are zero-filled. A row-major A takes one array copy per row.
+   * Packs A[ic:ic+mc, pc:pc+kc] (row-major, not transposed) into MR-row micro-panels, one array
+   * each, row r of a panel at pa[r·KC + p], one array copy per row; rows past the matrix are
+   * zero-filled.
    */
   private static void packA(
-      boolean transA,
-      float[] a,
-      int ao,
-      int lda,
-      int ic,
-      int mc,
-      int pc,
-      int kc,
-      float[][] panels) {
+      float[] a, int ao, int lda, int ic, int mc, int pc, int kc, float[][] panels) {
     for (int ir = 0; ir < mc; ir += MR) {
       float[] pa = panels[ir / MR];
       int mr = Math.min(MR, mc - ir);
-      if (!transA) {
-        for (int r = 0; r < mr; r++) {
-          System.arraycopy(a, ao + (ic + ir + r) * lda + pc, pa, r * KC, kc);
-        }
-      } else if (mr == MR) {
-        // Column p of op(A) is row p of A: the panel's four values are adjacent. (Walking A row
-        // by row for all panels at once, or gathering eight rows per vector, measured slower.)
-        int src = ao + pc * lda + ic + ir;
-        for (int p = 0; p < kc; p++, src += lda) {
-          pa[p] = a[src];
-          pa[KC + p] = a[src + 1];
-          pa[2 * KC + p] = a[src + 2];
-          pa[3 * KC + p] = a[src + 3];
-        }
-      } else {
-        for (int r = 0; r < mr; r++) {
-          int src = ao + pc * lda + ic + ir + r;
-          for (int p = 0; p < kc; p++, src += lda) {
-            pa[r * KC + p] = a[src];
-          }
-        }
+      for (int r = 0; r < mr; r++) {
+        System.arraycopy(a, ao + (ic + ir + r) * lda + pc, pa, r * KC, kc);
       }
       for (int r = mr; r < MR; r++) {
         Arrays.fill(pa, r * KC, r * KC + kc, 0f);
+      }
+    }
+  }
+
+  /**
+   * Packs op(A)[ic:ic+mc, pc:pc+kc] for op(A) = Aᵀ: column p of op(A) is row p of A, so panels of
+   * eight op(A) rows are packed p-major, pa[8p + r], each p one vector copied from A's row (two
+   * micro-panels share a panel array, at offsets 0 and 4). Rows past the matrix are zero-filled.
+   */
+  private static void packATransposed(
+      float[] a, int ao, int lda, int ic, int mc, int pc, int kc, float[][] panels) {
+    int full = L == 8 ? mc / 8 : 0;
+    for (int p = 0; p < kc; p++) {
+      int src = ao + (pc + p) * lda + ic;
+      int dst = 8 * p;
+      for (int q = 0; q < full; q++) {
+        FloatVector.fromArray(S, a, src + 8 * q).intoArray(panels[q], dst);
+      }
+      for (int q = full; q * 8 < mc; q++) {
+        float[] pa = panels[q];
+        int rows = Math.min(8, mc - 8 * q);
+        for (int r = 0; r < 8; r++) {
+          pa[dst + r] = r < rows ? a[src + 8 * q + r] : 0f;
+        }
       }
     }
   }
@@ -282,6 +293,77 @@ final class SimdGemm {
       c20 = a2.fma(b0, c20);
       c21 = a2.fma(b1, c21);
       FloatVector a3 = FloatVector.broadcast(S, pa[p + 3 * KC]);
+      c30 = a3.fma(b0, c30);
+      c31 = a3.fma(b1, c31);
+    }
+    // Plain stores only: any other β is merged in mergeTile, since a kernel that also scales
+    // made C2 stop inlining the Vector API calls (their fallback allocates). The accumulators are
+    // stored as −0 + c: a loop-carried vector is never a call's receiver (see SimdKernels), and
+    // −0 + x = x for every x.
+    FloatVector z = FloatVector.broadcast(S, -0f);
+    int o1 = outOff + ldo;
+    int o2 = o1 + ldo;
+    int o3 = o2 + ldo;
+    z.add(c00).intoArray(out, outOff);
+    z.add(c01).intoArray(out, outOff + L);
+    z.add(c10).intoArray(out, o1);
+    z.add(c11).intoArray(out, o1 + L);
+    z.add(c20).intoArray(out, o2);
+    z.add(c21).intoArray(out, o2 + L);
+    z.add(c30).intoArray(out, o3);
+    z.add(c31).intoArray(out, o3 + L);
+  }
+
+  /** {@link #kernel} over a p-major panel of {@link #packATransposed}, rows aOff to aOff + 3. */
+  private static void kernelT(
+      int kc,
+      float[] pa,
+      int aOff,
+      float[] pb,
+      boolean accumulate,
+      float[] out,
+      int outOff,
+      int ldo) {
+    FloatVector c00;
+    FloatVector c01;
+    FloatVector c10;
+    FloatVector c11;
+    FloatVector c20;
+    FloatVector c21;
+    FloatVector c30;
+    FloatVector c31;
+    if (accumulate) {
+      c00 = FloatVector.fromArray(S, out, outOff);
+      c01 = FloatVector.fromArray(S, out, outOff + L);
+      c10 = FloatVector.fromArray(S, out, outOff + ldo);
+      c11 = FloatVector.fromArray(S, out, outOff + ldo + L);
+      c20 = FloatVector.fromArray(S, out, outOff + 2 * ldo);
+      c21 = FloatVector.fromArray(S, out, outOff + 2 * ldo + L);
+      c30 = FloatVector.fromArray(S, out, outOff + 3 * ldo);
+      c31 = FloatVector.fromArray(S, out, outOff + 3 * ldo + L);
+    } else {
+      c00 = FloatVector.zero(S);
+      c01 = FloatVector.zero(S);
+      c10 = FloatVector.zero(S);
+      c11 = FloatVector.zero(S);
+      c20 = FloatVector.zero(S);
+      c21 = FloatVector.zero(S);
+      c30 = FloatVector.zero(S);
+      c31 = FloatVector.zero(S);
+    }
+    for (int p = 0; p < kc; p++) {
+      FloatVector b0 = FloatVector.fromArray(S, pb, p * NR);
+      FloatVector b1 = FloatVector.fromArray(S, pb, p * NR + L);
+      FloatVector a0 = FloatVector.broadcast(S, pa[aOff + 8 * p]);
+      c00 = a0.fma(b0, c00);
+      c01 = a0.fma(b1, c01);
+      FloatVector a1 = FloatVector.broadcast(S, pa[aOff + 8 * p + 1]);
+      c10 = a1.fma(b0, c10);
+      c11 = a1.fma(b1, c11);
+      FloatVector a2 = FloatVector.broadcast(S, pa[aOff + 8 * p + 2]);
+      c20 = a2.fma(b0, c20);
+      c21 = a2.fma(b1, c21);
+      FloatVector a3 = FloatVector.broadcast(S, pa[aOff + 8 * p + 3]);
       c30 = a3.fma(b0, c30);
       c31 = a3.fma(b1, c31);
     }

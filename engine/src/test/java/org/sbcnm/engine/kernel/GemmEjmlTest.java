@@ -24,7 +24,10 @@ class GemmEjmlTest {
     {97, 89, 83},
     {256, 64, 128},
     {1024, 64, 33},
-    {131, 7, 509}
+    {131, 7, 509},
+    // Depth past one KC block (256) and row blocks that end part-way through an eight-row panel.
+    {70, 300, 45},
+    {253, 517, 19}
   };
 
   @AfterAll
