@@ -18,6 +18,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.sbcnm.datasets.prepared.PreparedDataset;
 import org.sbcnm.datasets.synthetic.SyntheticConfig;
 import org.sbcnm.datasets.synthetic.SyntheticGenerator;
+import org.sbcnm.engine.kernel.Kernels;
 import org.sbcnm.engine.param.Parameter;
 import org.sbcnm.towers.config.ModelConfig;
 import org.sbcnm.towers.config.TowerConfig;
@@ -160,6 +161,28 @@ class TrainerTest {
                 .run(null));
     for (int k = 0; k < a.length; k++) {
       assertArrayEquals(a[k], b[k]);
+    }
+  }
+
+  @Test
+  void threadCountDoesNotChangeTheModel() throws IOException {
+    // Wide enough that the GEMMs, the softmax rows and the element-wise kernels really split
+    // across threads; every split keeps each element's order of operations.
+    TowerConfig q = TowerConfig.defaults(TowerKind.MLP).withWidths(64, 64, 32);
+    TowerConfig i = TowerConfig.defaults(TowerKind.MLP).withWidths(64, 64, 32);
+    ModelConfig model = new ModelConfig(q, i, 0.1, 7);
+    TrainConfig config = fast(1, "streaming").withBatchSize(256);
+    int threads = Kernels.threads();
+    try {
+      float[][] one =
+          params(Trainer.create(skewed, model, config.withThreads(1), null, null, null).run(null));
+      float[][] two =
+          params(Trainer.create(skewed, model, config.withThreads(2), null, null, null).run(null));
+      for (int k = 0; k < one.length; k++) {
+        assertArrayEquals(one[k], two[k], "parameter " + k);
+      }
+    } finally {
+      Kernels.setThreads(threads);
     }
   }
 
