@@ -37,13 +37,17 @@ final class SimdGemm {
   private static final int L = SimdKernels.Species.L;
   static final int MR = 4;
   static final int NR = 2 * L;
+
+  /** Rows per panel of a transposed op(A): one 256-bit vector of A's row per step of p. */
+  private static final int TR = 8;
+
   private static final int KC = 256;
   private static final int MC = 120;
   private static final int NC = 2048;
 
   private static final class Workspace {
     final float[][] packedA = new float[MC / MR][MR * KC];
-    final float[][] packedAT = new float[MC / 8][8 * KC];
+    final float[][] packedAT = new float[MC / TR][TR * KC];
     final float[][] packedB = new float[NC / NR][KC * NR];
     final float[] tile = new float[MR * NR];
   }
@@ -110,7 +114,7 @@ final class SimdGemm {
               int outOff = direct ? cOff : 0;
               int ldo = direct ? ldc : NR;
               if (transA) {
-                kernelT(kc, w.packedAT[ir / 8], ir % 8, pb, accumulate, out, outOff, ldo);
+                kernelT(kc, w.packedAT[ir / TR], ir % TR, pb, accumulate, out, outOff, ldo);
               } else {
                 kernel(kc, w.packedA[ir / MR], pb, accumulate, out, outOff, ldo);
               }
@@ -173,23 +177,23 @@ final class SimdGemm {
 
   /**
    * Packs op(A)[ic:ic+mc, pc:pc+kc] for op(A) = Aᵀ: column p of op(A) is row p of A, so panels of
-   * eight op(A) rows are packed p-major, pa[8p + r], each p one vector copied from A's row (two
+   * TR = 8 op(A) rows are packed p-major, pa[8p + r], each p one vector copied from A's row (two
    * micro-panels share a panel array, at offsets 0 and 4). Rows past the matrix are zero-filled.
    */
   private static void packATransposed(
       float[] a, int ao, int lda, int ic, int mc, int pc, int kc, float[][] panels) {
-    int full = L == 8 ? mc / 8 : 0;
+    int full = L == TR ? mc / TR : 0;
     for (int p = 0; p < kc; p++) {
       int src = ao + (pc + p) * lda + ic;
-      int dst = 8 * p;
+      int dst = TR * p;
       for (int q = 0; q < full; q++) {
-        FloatVector.fromArray(S, a, src + 8 * q).intoArray(panels[q], dst);
+        FloatVector.fromArray(S, a, src + TR * q).intoArray(panels[q], dst);
       }
-      for (int q = full; q * 8 < mc; q++) {
+      for (int q = full; q * TR < mc; q++) {
         float[] pa = panels[q];
-        int rows = Math.min(8, mc - 8 * q);
-        for (int r = 0; r < 8; r++) {
-          pa[dst + r] = r < rows ? a[src + 8 * q + r] : 0f;
+        int rows = Math.min(TR, mc - TR * q);
+        for (int r = 0; r < TR; r++) {
+          pa[dst + r] = r < rows ? a[src + TR * q + r] : 0f;
         }
       }
     }
@@ -354,16 +358,16 @@ final class SimdGemm {
     for (int p = 0; p < kc; p++) {
       FloatVector b0 = FloatVector.fromArray(S, pb, p * NR);
       FloatVector b1 = FloatVector.fromArray(S, pb, p * NR + L);
-      FloatVector a0 = FloatVector.broadcast(S, pa[aOff + 8 * p]);
+      FloatVector a0 = FloatVector.broadcast(S, pa[aOff + TR * p]);
       c00 = a0.fma(b0, c00);
       c01 = a0.fma(b1, c01);
-      FloatVector a1 = FloatVector.broadcast(S, pa[aOff + 8 * p + 1]);
+      FloatVector a1 = FloatVector.broadcast(S, pa[aOff + TR * p + 1]);
       c10 = a1.fma(b0, c10);
       c11 = a1.fma(b1, c11);
-      FloatVector a2 = FloatVector.broadcast(S, pa[aOff + 8 * p + 2]);
+      FloatVector a2 = FloatVector.broadcast(S, pa[aOff + TR * p + 2]);
       c20 = a2.fma(b0, c20);
       c21 = a2.fma(b1, c21);
-      FloatVector a3 = FloatVector.broadcast(S, pa[aOff + 8 * p + 3]);
+      FloatVector a3 = FloatVector.broadcast(S, pa[aOff + TR * p + 3]);
       c30 = a3.fma(b0, c30);
       c31 = a3.fma(b1, c31);
     }

@@ -23,8 +23,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code reduceLanes(ADD)} and {@code lanewise(EXP)} are not (C2 may add lanes as a tree and calls
  * an SVML exp, the Java fallback adds in order and calls {@code Math.exp} per lane), so which
  * version ran depended on compilation timing and two runs of one seed trained different models.
- * Lane sums therefore go through {@link #sumLanes} and exponentials through {@link #exp}, built
- * only from operations IEEE 754 defines exactly.
+ * Lane sums therefore go through {@link #sumLanes} and exponentials through the loop of {@link
+ * #expShifted} (scalar twin {@link #exp}), built only from operations IEEE 754 defines exactly.
  *
  * <p>Two accumulators, not four: the vectors our towers produce are 64 to 256 floats long, where a
  * four-way unroll spends more in its tail than it saves in latency. A loop-carried vector is never
@@ -277,11 +277,11 @@ final class SimdKernels implements FloatKernels {
 
   /**
    * The vector loop is {@link #exp(float)} lane by lane, written out here rather than called: a
-   * helper that takes and returns a FloatVector is only free when C2 inlines it, and once it had
-   * its own large compiled body C2 stopped inlining it and every call allocated its vectors (seen
-   * as 7.5 MB per training step). The clamps are compare-and-blend, not {@code min}/{@code max},
-   * whose Java semantics (NaN, −0) cost C2 five instructions each; Estrin's form needs three
-   * dependent FMAs where Horner's needs seven, so consecutive vectors overlap.
+   * helper that takes and returns a FloatVector is free only while C2 inlines it, and C2 stops
+   * inlining a method whose own compiled body has grown large. The clamps are compare-and-blend,
+   * not {@code min}/{@code max}, whose Java semantics (NaN, −0) cost C2 five instructions each;
+   * Estrin's form needs three dependent FMAs where Horner's needs seven, so consecutive vectors
+   * overlap.
    */
   @Override
   public float expShifted(float[] x, int xo, float shift, float[] out, int oo, int n) {
