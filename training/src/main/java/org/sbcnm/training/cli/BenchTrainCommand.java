@@ -116,9 +116,10 @@ final class BenchTrainCommand implements Callable<Integer> {
     out.put("steps_measured", profile.steps());
     out.put("examples_per_second", profile.examples() / profile.seconds());
     out.put("ms_per_step", 1000 * profile.seconds() / Math.max(1, profile.steps()));
-    double medianMs = stepMillisQuantile(stepEnds, 0.5);
-    double fastMs = stepMillisQuantile(stepEnds, 0.1);
-    double slowMs = stepMillisQuantile(stepEnds, 0.9);
+    long[] stepNanos = sortedStepNanos(stepEnds);
+    double medianMs = quantileMillis(stepNanos, 0.5);
+    double fastMs = quantileMillis(stepNanos, 0.1);
+    double slowMs = quantileMillis(stepNanos, 0.9);
     out.put("median_ms_per_step", medianMs);
     out.put("p10_ms_per_step", fastMs);
     out.put("p90_ms_per_step", slowMs);
@@ -169,36 +170,41 @@ final class BenchTrainCommand implements Callable<Integer> {
   }
 
   /**
-   * The q-quantile (0 ≤ q ≤ 1, nearest rank) of the differences of consecutive recorded step-end
-   * times (0 = not recorded), in ms; NaN when fewer than two were recorded.
+   * The differences of consecutive recorded step-end times (0 = not recorded), in nanoseconds,
+   * sorted; empty when fewer than two were recorded.
    */
-  static double stepMillisQuantile(long[] stepEnds, double q) {
+  static long[] sortedStepNanos(long[] stepEnds) {
     int recorded = 0;
     while (recorded < stepEnds.length && stepEnds[recorded] != 0) {
       recorded++;
     }
-    if (recorded < 2) {
-      return Double.NaN;
-    }
-    long[] d = new long[recorded - 1];
+    long[] d = new long[Math.max(0, recorded - 1)];
     for (int i = 0; i < d.length; i++) {
       d[i] = stepEnds[i + 1] - stepEnds[i];
     }
     Arrays.sort(d);
-    if (q == 0.5 && d.length % 2 == 0) {
-      return (d[d.length / 2 - 1] + d[d.length / 2]) / 2.0 / 1e6;
+    return d;
+  }
+
+  /**
+   * The q-quantile (0 ≤ q ≤ 1) of sorted step times, in ms: the nearest rank, except that the
+   * median of an even count is the mean of the middle two; NaN when there are none.
+   */
+  static double quantileMillis(long[] sortedNanos, double q) {
+    int n = sortedNanos.length;
+    if (n == 0) {
+      return Double.NaN;
     }
-    return d[(int) Math.min(d.length - 1, Math.round(q * (d.length - 1)))] / 1e6;
+    if (q == 0.5 && n % 2 == 0) {
+      return (sortedNanos[n / 2 - 1] + sortedNanos[n / 2]) / 2.0 / 1e6;
+    }
+    return sortedNanos[(int) Math.round(q * (n - 1))] / 1e6;
   }
 
   /** Bytes allocated so far by the calling thread (HotSpot's ThreadMXBean), or 0 if unsupported. */
   static long allocatedBytes() {
-    java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-    if (mx instanceof com.sun.management.ThreadMXBean) {
-      return ((com.sun.management.ThreadMXBean) mx)
-          .getThreadAllocatedBytes(Thread.currentThread().getId());
-    }
-    return 0;
+    com.sun.management.ThreadMXBean mx = hotSpotThreads();
+    return mx == null ? 0 : mx.getThreadAllocatedBytes(Thread.currentThread().getId());
   }
 
   /**
@@ -206,11 +212,15 @@ final class BenchTrainCommand implements Callable<Integer> {
    * (HotSpot's ThreadMXBean), or 0 if unsupported.
    */
   static long allocatedBytesAllThreads() {
+    com.sun.management.ThreadMXBean mx = hotSpotThreads();
+    return mx == null ? 0 : mx.getTotalThreadAllocatedBytes();
+  }
+
+  private static com.sun.management.ThreadMXBean hotSpotThreads() {
     java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-    if (mx instanceof com.sun.management.ThreadMXBean) {
-      return ((com.sun.management.ThreadMXBean) mx).getTotalThreadAllocatedBytes();
-    }
-    return 0;
+    return mx instanceof com.sun.management.ThreadMXBean
+        ? (com.sun.management.ThreadMXBean) mx
+        : null;
   }
 
   /** VmHWM of this process (Linux), or −1. */
