@@ -1,6 +1,7 @@
 package org.sbcnm.engine.autograd;
 
 import java.util.ArrayList;
+import org.sbcnm.engine.kernel.MatrixOps;
 import org.sbcnm.engine.param.Parameter;
 import org.sbcnm.engine.tensor.DType;
 import org.sbcnm.engine.tensor.Tensor;
@@ -113,20 +114,60 @@ public final class Tape implements AutoCloseable {
 
   /** As {@link #backward(Node)}, seeding the gradient with {@code seed} instead of 1. */
   public void backward(Node loss, double seed) {
-    if (loss.tape != this || loss.index >= size || nodes.get(loss.index) != loss) {
-      throw new IllegalArgumentException("backward: node is not part of this tape's scope");
-    }
+    checkOutput(loss);
     if (loss.rows() != 1 || loss.cols() != 1) {
       throw new IllegalArgumentException(
           "backward: loss must be [1, 1], got " + loss.value().shape());
     }
-    if (!loss.requiresGrad) {
-      throw new IllegalArgumentException(
-          "backward: nothing in the graph of " + loss + " requires a gradient");
-    }
     pass++;
     loss.gradForAccumulate().fill(seed);
-    for (int i = loss.index; i >= 0; i--) {
+    walkBack(loss);
+  }
+
+  /**
+   * Back-propagates a given gradient of a non-scalar node: seeds the gradient of {@code output}
+   * with {@code outputGrad} (copied, same shape) and runs the backward rules as {@link
+   * #backward(Node)} does. This lets one part of a model be recorded on its own tape (a tower,
+   * built on another thread) and fed the gradient that the rest of the model computed for its
+   * output: the vector-Jacobian product of the part.
+   */
+  public void backward(Node output, Tensor outputGrad) {
+    checkOutput(output);
+    Tensor v = output.value();
+    if (outputGrad.rows() != v.rows()
+        || outputGrad.cols() != v.cols()
+        || outputGrad.dtype() != v.dtype()) {
+      throw new IllegalArgumentException(
+          "backward: gradient "
+              + outputGrad.shape()
+              + " "
+              + outputGrad.dtype()
+              + " does not match output "
+              + v.shape()
+              + " "
+              + v.dtype());
+    }
+    pass++;
+    if (output.gradBeta() == 0) {
+      MatrixOps.scale(1.0, outputGrad, output.gradForWrite());
+    } else {
+      MatrixOps.axpy(1.0, outputGrad, output.gradForWrite());
+    }
+    walkBack(output);
+  }
+
+  private void checkOutput(Node output) {
+    if (output.tape != this || output.index >= size || nodes.get(output.index) != output) {
+      throw new IllegalArgumentException("backward: node is not part of this tape's scope");
+    }
+    if (!output.requiresGrad) {
+      throw new IllegalArgumentException(
+          "backward: nothing in the graph of " + output + " requires a gradient");
+    }
+  }
+
+  private void walkBack(Node output) {
+    for (int i = output.index; i >= 0; i--) {
       Node n = nodes.get(i);
       if (n.op != null && n.requiresGrad && n.hasGrad()) {
         n.op.backward(n);

@@ -229,8 +229,24 @@ public final class Tower implements Layer {
     return ids;
   }
 
+  /**
+   * The parameters this tower owns and trains; a pooled table of another tower is not among them.
+   */
   @Override
   public List<Parameter> parameters() {
     return params;
+  }
+
+  /**
+   * Every parameter this tower's forward pass reads and its backward pass adds gradients into: its
+   * own, and the item tower's ID table when a history tower pools it.
+   */
+  public List<Parameter> parametersUsed() {
+    if (bagTable == null || params.containsAll(bagTable.parameters())) {
+      return params;
+    }
+    List<Parameter> all = new ArrayList<>(params);
+    all.addAll(bagTable.parameters());
+    return Collections.unmodifiableList(all);
   }
 }

@@ -256,6 +256,11 @@ public final class Trainer {
     TowerBatch qb = new TowerBatch();
     TowerBatch ib = new TowerBatch();
     Tape tape = new Tape();
+    ConcurrentTowers towers =
+        ConcurrentTowers.applicable(model, config.threads())
+                && !Boolean.getBoolean("sbcnm.sequentialTowers")
+            ? new ConcurrentTowers(model)
+            : null;
     BatchSoftmaxLoss lossFn =
         new BatchSoftmaxLoss(modelConfig.temperature(), config.maskHits(), config.hardNegatives());
     List<EpochMetrics> epochs = new ArrayList<>();
@@ -319,14 +324,35 @@ public final class Trainer {
         long t4;
         try (Tape t = tape.begin()) {
           t1 = System.nanoTime();
-          Node q = model.query().embed(t, qb);
-          t2 = System.nanoTime();
-          Node v = model.item().embed(t, ib);
-          t3 = System.nanoTime();
+          Node q;
+          Node v;
+          if (towers != null) {
+            towers.forward(qb, ib);
+            q = t.input(towers.queryOutput().value());
+            v = t.input(towers.itemOutput().value());
+            // The towers ran side by side: their wall time is shared in proportion to each
+            // one's own thread time, so the phase split still sums to the step.
+            t3 = System.nanoTime();
+            long qn = towers.queryNanos();
+            long in = towers.itemNanos();
+            t2 = t1 + (qn + in == 0 ? 0 : (long) ((double) (t3 - t1) * qn / (qn + in)));
+          } else {
+            q = model.query().embed(t, qb);
+            t2 = System.nanoTime();
+            v = model.item().embed(t, ib);
+            t3 = System.nanoTime();
+          }
           Node l = lossFn.apply(t, q, v, columns, lq, config.useRatings() ? weights : null);
           loss = l.value().getFlat(0);
           t4 = System.nanoTime();
           t.backward(l);
+          if (towers != null) {
+            towers.backward(q.grad(), v.grad());
+          }
+        } finally {
+          if (towers != null) {
+            towers.close();
+          }
         }
         long t5 = System.nanoTime();
         optimizer.step();

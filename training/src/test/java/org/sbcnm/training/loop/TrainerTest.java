@@ -23,6 +23,7 @@ import org.sbcnm.engine.param.Parameter;
 import org.sbcnm.towers.config.ModelConfig;
 import org.sbcnm.towers.config.TowerConfig;
 import org.sbcnm.towers.config.TowerKind;
+import org.sbcnm.towers.tower.TwoTowerModel;
 import org.sbcnm.training.eval.Baselines;
 import org.sbcnm.training.eval.RetrievalMetrics;
 
@@ -164,12 +165,15 @@ class TrainerTest {
     }
   }
 
-  @Test
-  void threadCountDoesNotChangeTheModel() throws IOException {
+  @ParameterizedTest
+  @CsvSource({"MLP, MLP", "ID, GCN", "HISTORY, ID"})
+  void threadCountDoesNotChangeTheModel(TowerKind query, TowerKind item) throws IOException {
     // Wide enough that the GEMMs, the softmax rows and the element-wise kernels really split
-    // across threads; every split keeps each element's order of operations.
-    TowerConfig q = TowerConfig.defaults(TowerKind.MLP).withWidths(64, 64, 32);
-    TowerConfig i = TowerConfig.defaults(TowerKind.MLP).withWidths(64, 64, 32);
+    // across threads; every split keeps each element's order of operations. With two threads,
+    // towers without shared parameters run side by side on their own tapes (the first two
+    // cases); a history tower pooling the item tower's ID table does not (the third).
+    TowerConfig q = TowerConfig.defaults(query).withWidths(64, 64, 32).withIdDim(16);
+    TowerConfig i = TowerConfig.defaults(item).withWidths(64, 64, 32).withIdDim(16);
     ModelConfig model = new ModelConfig(q, i, 0.1, 7);
     TrainConfig config = fast(1, "streaming").withBatchSize(256);
     int threads = Kernels.threads();
@@ -184,6 +188,18 @@ class TrainerTest {
     } finally {
       Kernels.setThreads(threads);
     }
+  }
+
+  @Test
+  void towersRunSideBySideOnlyWithTwoThreadsAndNoSharedParameters() throws IOException {
+    TrainConfig c = fast(1, "streaming");
+    TwoTowerModel separate =
+        Trainer.create(skewed, small(TowerKind.ID, TowerKind.MLP), c, null, null, null).model();
+    assertTrue(ConcurrentTowers.applicable(separate, 2));
+    assertFalse(ConcurrentTowers.applicable(separate, 1));
+    TwoTowerModel pooled =
+        Trainer.create(skewed, small(TowerKind.HISTORY, TowerKind.ID), c, null, null, null).model();
+    assertFalse(ConcurrentTowers.applicable(pooled, 2));
   }
 
   @Test
