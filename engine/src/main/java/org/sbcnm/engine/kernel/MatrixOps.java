@@ -184,6 +184,27 @@ public final class MatrixOps {
     }
   }
 
+  /**
+   * out = max(x + bias, 0), bias broadcast over rows; x is [n, d], bias [1, d] (out may be x). The
+   * same values as {@link #addRowVector} then {@link #relu}, each row done while it is in cache.
+   */
+  public static void addRowVectorRelu(Tensor x, Tensor bias, Tensor out) {
+    Shapes.check(bias.rows() == 1 && bias.cols() == x.cols(), "addBiasRelu", x, bias);
+    same("addBiasRelu", x, out);
+    Shapes.sameType("addBiasRelu", x, bias);
+    int d = x.cols();
+    if (x.isFloat32()) {
+      RowSplit.LOCAL.get().run(RowSplit.ADD_ROW_RELU, x, bias, out, 1f, false);
+      return;
+    }
+    for (int i = 0; i < x.rows(); i++) {
+      for (int j = 0; j < d; j++) {
+        double v = x.doubles()[x.offset() + i * d + j] + bias.doubles()[bias.offset() + j];
+        out.doubles()[out.offset() + i * d + j] = Math.max(v, 0.0);
+      }
+    }
+  }
+
   /** out += column sums of g; g is [n, d], out [1, d]. */
   public static void addColumnSums(Tensor g, Tensor out) {
     Shapes.check(out.rows() == 1 && out.cols() == g.cols(), "columnSums", g, out);
@@ -367,6 +388,7 @@ public final class MatrixOps {
     static final int ADD_ROW = 2;
     static final int AXPY = 3;
     static final int SCALE = 4;
+    static final int ADD_ROW_RELU = 5;
     private static final int MIN_ELEMENTS = 1 << 15;
     private int kind;
     private int rows;
@@ -383,7 +405,7 @@ public final class MatrixOps {
 
     /**
      * RELU: out = max(x, 0); RELU_BACKWARD: out (+)= (x &gt; 0 ? y : 0); ADD_ROW: out = x + y (a
-     * row vector); AXPY: out += α·x; SCALE: out = α·x.
+     * row vector); AXPY: out += α·x; SCALE: out = α·x; ADD_ROW_RELU: out = max(x + y, 0).
      */
     void run(int kind, Tensor x, Tensor y, Tensor out, float alpha, boolean accumulate) {
       this.kind = kind;
@@ -428,6 +450,12 @@ public final class MatrixOps {
         case ADD_ROW:
           for (int i = from; i < to; i++) {
             Kernels.add(x, xo + i * cols, y, yo, out, oo + i * cols, cols);
+          }
+          break;
+        case ADD_ROW_RELU:
+          for (int i = from; i < to; i++) {
+            Kernels.add(x, xo + i * cols, y, yo, out, oo + i * cols, cols);
+            Kernels.relu(out, oo + i * cols, out, oo + i * cols, cols);
           }
           break;
         case AXPY:

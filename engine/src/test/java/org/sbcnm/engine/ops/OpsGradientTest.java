@@ -62,6 +62,33 @@ class OpsGradientTest {
     }
     GradCheck.check(
         "relu", List.of(x), List.of(), (tp, in) -> GradCheck.project(tp, Relu.apply(tp, in[0]), r));
+    // Fused bias + ReLU, with x + b kept away from the kink: x and b both checked; b alone (x a
+    // constant); and x used again after it, so its gradient is accumulated into (β = 1).
+    Tensor bias = t(1, 6);
+    Tensor xb = t(4, 6);
+    for (int i = 0; i < 4; i++) {
+      for (int j = 0; j < 6; j++) {
+        if (Math.abs(xb.get(i, j) + bias.get(0, j)) < 0.05) {
+          xb.set(i, j, xb.get(i, j) + 0.3);
+        }
+      }
+    }
+    GradCheck.check(
+        "biasRelu",
+        List.of(xb, bias),
+        List.of(),
+        (tp, in) -> GradCheck.project(tp, BiasRelu.apply(tp, in[0], in[1]), r));
+    GradCheck.check(
+        "biasRelu, bias only",
+        List.of(bias),
+        List.of(),
+        (tp, in) -> GradCheck.project(tp, BiasRelu.apply(tp, tp.constant(xb), in[0]), r));
+    GradCheck.check(
+        "biasRelu, x used twice",
+        List.of(xb, bias),
+        List.of(),
+        (tp, in) ->
+            GradCheck.project(tp, Elementwise.add(tp, BiasRelu.apply(tp, in[0], in[1]), in[0]), r));
     GradCheck.check(
         "add",
         List.of(t(4, 6), t(4, 6)),

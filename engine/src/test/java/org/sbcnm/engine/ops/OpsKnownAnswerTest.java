@@ -44,6 +44,10 @@ class OpsKnownAnswerTest {
           Bias.add(t, a, t.constant(m(new double[] {0.5, 1}))).value(),
           0);
       assertTensor(new double[][] {{1, 0}, {3, 4}}, Relu.apply(t, a).value(), 0);
+      assertTensor(
+          new double[][] {{1.5, 0}, {3.5, 5}},
+          BiasRelu.apply(t, a, t.constant(m(new double[] {0.5, 1}))).value(),
+          0);
       assertTensor(new double[][] {{1.5, -1}, {2, 6}}, Elementwise.add(t, a, b).value(), 0);
       assertTensor(new double[][] {{0.5, -2}, {-3, 8}}, Elementwise.mul(t, a, b).value(), 0);
       assertTensor(new double[][] {{2, -4}, {6, 8}}, Elementwise.scale(t, a, 2).value(), 0);
@@ -131,6 +135,39 @@ class OpsKnownAnswerTest {
     emb.zeroGrad();
     assertEquals(0.0, emb.grad().get(7, 0));
     assertEquals(0, emb.touchedCount());
+  }
+
+  @Test
+  void fusedBiasReluIsBiasThenReluBitForBit() {
+    // 300 × 200 floats: large enough that the element-wise kernels split across threads.
+    java.util.SplittableRandom rng = new java.util.SplittableRandom(5);
+    Tensor x = Tensor.zeros(300, 200);
+    Tensor g = Tensor.zeros(300, 200);
+    Tensor b = Tensor.zeros(1, 200);
+    for (Tensor z : new Tensor[] {x, g, b}) {
+      for (int k = 0; k < z.size(); k++) {
+        z.setFlat(k, rng.nextGaussian());
+      }
+    }
+    float[][] fused = biasReluGradients(x, b, g, true);
+    float[][] separate = biasReluGradients(x, b, g, false);
+    for (int k = 0; k < fused.length; k++) {
+      assertArrayEquals(separate[k], fused[k], "output " + k);
+    }
+  }
+
+  /** y, dx and db of Σ g ⊙ max(x + b, 0), by the fused op or by the two separate ones. */
+  private static float[][] biasReluGradients(Tensor x, Tensor b, Tensor g, boolean fused) {
+    Tape tape = new Tape();
+    try (Tape t = tape.begin()) {
+      Node xn = t.input(x);
+      Node bn = t.input(b);
+      Node y = fused ? BiasRelu.apply(t, xn, bn) : Relu.apply(t, Bias.add(t, xn, bn));
+      t.backward(Elementwise.sum(t, Elementwise.mul(t, y, t.constant(g))));
+      return new float[][] {
+        y.value().floats().clone(), xn.grad().floats().clone(), bn.grad().floats().clone()
+      };
+    }
   }
 
   @Test

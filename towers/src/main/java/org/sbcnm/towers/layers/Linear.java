@@ -5,6 +5,7 @@ import java.util.SplittableRandom;
 import org.sbcnm.engine.autograd.Node;
 import org.sbcnm.engine.autograd.Tape;
 import org.sbcnm.engine.ops.Bias;
+import org.sbcnm.engine.ops.BiasRelu;
 import org.sbcnm.engine.ops.MatMul;
 import org.sbcnm.engine.param.Init;
 import org.sbcnm.engine.param.Parameter;
@@ -33,6 +34,11 @@ public final class Linear implements Layer {
 
   public Node forward(Tape t, Node x) {
     return Bias.add(t, MatMul.abT(t, x, t.param(weight)), t.param(bias));
+  }
+
+  /** {@code max(x·Wᵀ + b, 0)}: the layer and a ReLU, with the bias and the ReLU fused. */
+  public Node forwardRelu(Tape t, Node x) {
+    return BiasRelu.apply(t, MatMul.abT(t, x, t.param(weight)), t.param(bias));
   }
 
   public int in() {

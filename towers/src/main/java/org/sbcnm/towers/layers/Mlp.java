@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.sbcnm.engine.autograd.Node;
 import org.sbcnm.engine.autograd.Tape;
-import org.sbcnm.engine.ops.Relu;
 import org.sbcnm.engine.param.Parameter;
 import org.sbcnm.engine.tensor.DType;
 
@@ -34,13 +33,11 @@ public final class Mlp implements Layer {
   }
 
   public Node forward(Tape t, Node x) {
-    for (int l = 0; l < layers.length; l++) {
-      x = layers[l].forward(t, x);
-      if (l < layers.length - 1) {
-        x = Relu.apply(t, x);
-      }
+    int last = layers.length - 1;
+    for (int l = 0; l < last; l++) {
+      x = layers[l].forwardRelu(t, x);
     }
-    return x;
+    return layers[last].forward(t, x);
   }
 
   public int in() {
