@@ -6,7 +6,9 @@ import java.util.Map;
 /**
  * Wall time of each phase of the training step, summed over the steps since the last {@link
  * #reset()}: batch assembly (examples, extra negatives, sampling probabilities), query tower, item
- * tower, scores + loss, backward, optimiser.
+ * tower, scores + loss, backward, optimiser. When the towers run side by side ({@link
+ * ConcurrentTowers}), their shared wall time is split between the two in proportion to each one's
+ * own thread time, so the phases still add up to the step; their backward is part of "backward".
  */
 public final class StepProfile {
   public static final String[] PHASES = {
