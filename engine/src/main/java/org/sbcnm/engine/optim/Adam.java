@@ -22,6 +22,11 @@ public final class Adam extends Optimizer {
   private final float weightDecay;
   private final boolean decoupled;
 
+  /** η / (1 − β₁ᵗ) and 1 / √(1 − β₂ᵗ) of the current step, set by {@link #beginStep}. */
+  private float stepSize;
+
+  private float invSqrtBc2;
+
   public Adam(
       double lr, double beta1, double beta2, double eps, double weightDecay, boolean decoupled) {
     checkPositive("adam lr", lr);
@@ -60,13 +65,19 @@ public final class Adam extends Optimizer {
   }
 
   @Override
+  protected void beginStep(long step) {
+    double bc1 = 1.0 - Math.pow(beta1, step);
+    double bc2 = 1.0 - Math.pow(beta2, step);
+    stepSize = (float) (lr / bc1);
+    invSqrtBc2 = (float) (1.0 / Math.sqrt(bc2));
+  }
+
+  @Override
   protected void update(float[] w, float[] g, float[][] state, int off, int len, long step) {
     float[] m = state[0];
     float[] v = state[1];
-    double bc1 = 1.0 - Math.pow(beta1, step);
-    double bc2 = 1.0 - Math.pow(beta2, step);
-    float stepSize = (float) (lr / bc1);
-    float invSqrtBc2 = (float) (1.0 / Math.sqrt(bc2));
+    float stepSize = this.stepSize;
+    float invSqrtBc2 = this.invSqrtBc2;
     float decay = decoupled ? 1f - lr * weightDecay : 1f;
     float l2 = decoupled ? 0f : weightDecay;
     for (int k = off; k < off + len; k++) {

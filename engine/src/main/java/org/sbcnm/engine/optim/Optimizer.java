@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.sbcnm.engine.kernel.Kernels;
 import org.sbcnm.engine.param.Parameter;
 import org.sbcnm.engine.tensor.Tensor;
 
@@ -19,7 +20,16 @@ import org.sbcnm.engine.tensor.Tensor;
  * restored with {@link #state()} and {@link #loadState}.
  */
 public abstract class Optimizer {
+  /**
+   * Below this many elements to update, a step stays on the calling thread: a hand-off costs more
+   * than it saves. Above it, runs of parameters are split over the kernel threads.
+   */
+  private static final long PARALLEL_MIN_ELEMENTS = 1 << 15;
+
   private List<Parameter> params = List.of();
+  private int[] bounds = new int[0];
+  private int chunkCount;
+  private final Kernels.ChunkBody stepChunks = this::updateChunk;
   private float[][][] slots;
   private long steps;
   private boolean initialised;
@@ -34,6 +44,13 @@ public abstract class Optimizer {
 
   /** Short name, e.g. "adam". */
   public abstract String name();
+
+  /**
+   * Called once per step, before any {@link #update}, with the step number (from 1): the place for
+   * what depends on the step only, such as Adam's bias corrections, rather than every call of
+   * update (one per touched row of a sparse parameter). Updates may then run on several threads.
+   */
+  protected void beginStep(long step) {}
 
   /**
    * Updates {@code w[off, off+len)} from {@code g} at the same positions; {@code state[s]} is slot
@@ -82,9 +99,53 @@ public abstract class Optimizer {
       throw new IllegalStateException(name() + ": step() before init()");
     }
     steps++;
+    beginStep(steps);
+    int n = params.size();
+    long dense = 0;
+    long sparse = 0;
+    for (Parameter p : params) {
+      if (!p.trainable()) {
+        continue;
+      }
+      if (p.hasSparseGrad()) {
+        sparse += (long) p.touchedCount() * p.value().cols();
+      } else {
+        dense += p.value().size();
+      }
+    }
+    int chunks = (int) Math.min(Kernels.threads(), (dense + sparse) / PARALLEL_MIN_ELEMENTS);
+    chunkCount = Math.max(1, chunks);
+    if (bounds.length < chunkCount + 1) {
+      bounds = new int[chunkCount + 1];
+    }
+    // Dense parameters go whole to the chunks, in contiguous runs of about equal size; the touched
+    // rows of each sparse parameter are shared out among all chunks. Each element is updated by
+    // one thread with the same arithmetic, so the result does not depend on the split.
+    long sum = 0;
+    int chunk = 1;
+    for (int i = 0; i < n && chunk < chunkCount; i++) {
+      Parameter p = params.get(i);
+      sum += p.trainable() && !p.hasSparseGrad() ? p.value().size() : 0;
+      while (chunk < chunkCount && sum * chunkCount >= dense * chunk) {
+        bounds[chunk++] = i + 1;
+      }
+    }
+    while (chunk <= chunkCount) {
+      bounds[chunk++] = n;
+    }
+    if (chunkCount == 1) {
+      updateChunk(0);
+    } else {
+      Kernels.parallelFor(chunkCount, stepChunks);
+    }
+  }
+
+  /** Dense parameters bounds[c] to bounds[c + 1], and chunk c's share of every sparse one. */
+  private void updateChunk(int c) {
     for (int i = 0; i < params.size(); i++) {
       Parameter p = params.get(i);
-      if (!p.trainable()) {
+      boolean sparseRows = p.hasSparseGrad();
+      if (!p.trainable() || (!sparseRows && (i < bounds[c] || i >= bounds[c + 1]))) {
         continue;
       }
       Tensor w = p.value();
@@ -94,10 +155,12 @@ public abstract class Optimizer {
       if (w.offset() != 0 || p.grad().offset() != 0) {
         throw new IllegalStateException(name() + ": parameter " + p.name() + " is a view");
       }
-      if (p.hasSparseGrad()) {
+      if (sparseRows) {
         int d = w.cols();
         int[] rows = p.touchedRows();
-        for (int k = 0; k < p.touchedCount(); k++) {
+        int touched = p.touchedCount();
+        int to = (int) ((long) touched * (c + 1) / chunkCount);
+        for (int k = (int) ((long) touched * c / chunkCount); k < to; k++) {
           update(wf, gf, state, rows[k] * d, d, steps);
         }
       } else {

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
+import org.sbcnm.engine.kernel.Kernels;
 import org.sbcnm.engine.param.Parameter;
 import org.sbcnm.engine.tensor.DType;
 import org.sbcnm.engine.tensor.Tensor;
@@ -149,5 +150,56 @@ class OptimizerTest {
     for (int k = 0; k < p.value().size(); k++) {
       p.grad().setFlat(k, Math.cos(step * 3 + k));
     }
+  }
+
+  @Test
+  void aStepSplitOverThreadsIsTheSameBitForBit() {
+    // About 91,000 elements to update, enough for a step to split over two threads; one
+    // sparse-row parameter with some rows touched.
+    int threads = Kernels.threads();
+    try {
+      float[][] one = threeSteps(1);
+      float[][] two = threeSteps(2);
+      for (int k = 0; k < one.length; k++) {
+        assertArrayEquals(one[k], two[k], "parameter " + k);
+      }
+    } finally {
+      Kernels.setThreads(threads);
+    }
+  }
+
+  private static float[][] threeSteps(int threads) {
+    Kernels.setThreads(threads);
+    SplittableRandom rng = new SplittableRandom(9);
+    List<Parameter> ps =
+        List.of(
+            new Parameter("a", RandomTensors.uniform(DType.FLOAT32, 400, 100, rng), false),
+            new Parameter("b", RandomTensors.uniform(DType.FLOAT32, 1, 300, rng), false),
+            new Parameter("c", RandomTensors.uniform(DType.FLOAT32, 4000, 16, rng), true),
+            new Parameter("d", RandomTensors.uniform(DType.FLOAT32, 100, 300, rng), false));
+    Adam adam = Adam.adam(0.01);
+    adam.init(ps);
+    for (int step = 0; step < 3; step++) {
+      for (Parameter p : ps) {
+        p.zeroGrad();
+        Tensor g = p.grad();
+        for (int k = 0; k < g.size(); k++) {
+          g.setFlat(k, rng.nextGaussian());
+        }
+        if (p.sparseRows()) {
+          for (int r = 0; r < p.rows(); r += 3 + step) {
+            p.markRow(r);
+          }
+        } else {
+          p.markAllRows();
+        }
+      }
+      adam.step();
+    }
+    float[][] out = new float[ps.size()][];
+    for (int k = 0; k < ps.size(); k++) {
+      out[k] = ps.get(k).value().floats().clone();
+    }
+    return out;
   }
 }
