@@ -113,6 +113,7 @@ final class BenchTrainCommand implements Callable<Integer> {
     out.put("item_tower", itemTower);
     out.put("batch", batchSize);
     out.put("threads", t);
+    out.put("towers_side_by_side", trainer.towersSideBySide());
     out.put("steps_measured", profile.steps());
     out.put("examples_per_second", profile.examples() / profile.seconds());
     out.put("ms_per_step", 1000 * profile.seconds() / Math.max(1, profile.steps()));
@@ -155,6 +156,11 @@ final class BenchTrainCommand implements Callable<Integer> {
     w.printf(
         "  median step %.1f ms: %.0f examples/s (10th-90th percentile %.1f-%.1f ms)%n",
         medianMs, (Double) out.get("examples_per_second_median"), fastMs, slowMs);
+    w.printf(
+        "  towers %s%n",
+        trainer.towersSideBySide()
+            ? "side by side, one per thread (their shared time split by thread time)"
+            : "one after the other");
     for (Map.Entry<String, Double> e : share.entrySet()) {
       w.printf("  %-15s %5.1f%%%n", e.getKey(), 100 * e.getValue());
     }

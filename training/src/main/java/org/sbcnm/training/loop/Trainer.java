@@ -46,7 +46,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Per step: B training examples in a seeded per-epoch shuffle; B′ uniform extra negatives if
  * mixed negative sampling is on; the sampling probability source observes the batch's items and
- * gives log pⱼ; query and item towers; {@link BatchSoftmaxLoss}; backward; optimiser step.
+ * gives log pⱼ; query and item towers; {@link BatchSoftmaxLoss}; backward; optimiser step. With two
+ * kernel threads or more, towers that share no parameter run side by side, one per thread, forward
+ * and backward ({@link ConcurrentTowers}); {@code -Dsbcnm.sequentialTowers=true} runs them one
+ * after the other, each split across the threads. Both give the same model.
  *
  * <p><b>Mixed negatives</b> (Yang et al., WWW 2020 companion): a column's item was proposed by the
  * in-batch sampler (B draws from p) or the uniform one (B′ draws from 1/N), so the correction uses
@@ -233,6 +236,15 @@ public final class Trainer {
     return model;
   }
 
+  /**
+   * Whether {@link #run} runs the two towers side by side, one per kernel thread: two threads or
+   * more, no shared parameter, and not turned off with {@code -Dsbcnm.sequentialTowers=true}.
+   */
+  public boolean towersSideBySide() {
+    return ConcurrentTowers.applicable(model, config.threads())
+        && !Boolean.getBoolean("sbcnm.sequentialTowers");
+  }
+
   public HeldOutSplit split() {
     return split;
   }
@@ -256,11 +268,7 @@ public final class Trainer {
     TowerBatch qb = new TowerBatch();
     TowerBatch ib = new TowerBatch();
     Tape tape = new Tape();
-    ConcurrentTowers towers =
-        ConcurrentTowers.applicable(model, config.threads())
-                && !Boolean.getBoolean("sbcnm.sequentialTowers")
-            ? new ConcurrentTowers(model)
-            : null;
+    ConcurrentTowers towers = towersSideBySide() ? new ConcurrentTowers(model) : null;
     BatchSoftmaxLoss lossFn =
         new BatchSoftmaxLoss(modelConfig.temperature(), config.maskHits(), config.hardNegatives());
     List<EpochMetrics> epochs = new ArrayList<>();

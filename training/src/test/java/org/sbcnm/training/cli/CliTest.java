@@ -114,6 +114,57 @@ class CliTest {
   }
 
   @Test
+  void benchTrainReportsRatePhasesAndHowTheTowersRan() throws IOException {
+    Path json = dir.resolve("bench.json");
+    Result r =
+        run(
+            "bench-train",
+            "--data",
+            data.toString(),
+            "--steps",
+            "4",
+            "--warmup",
+            "2",
+            "--batch_size",
+            "64",
+            "--threads",
+            "2",
+            "--json",
+            json.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("towers side by side"), r.out());
+    JsonNode m = new ObjectMapper().readTree(json.toFile());
+    assertEquals(4, m.get("steps_measured").asInt());
+    assertTrue(m.get("examples_per_second").asDouble() > 0, m.toString());
+    assertTrue(m.get("towers_side_by_side").asBoolean(), m.toString());
+    double shares = 0;
+    for (JsonNode share : m.get("phase_share")) {
+      shares += share.asDouble();
+    }
+    assertEquals(1.0, shares, 1e-9, m.toString());
+    // A history tower pools the item tower's ID table: the towers share a parameter.
+    Result pooled =
+        run(
+            "bench-train",
+            "--data",
+            data.toString(),
+            "--steps",
+            "2",
+            "--warmup",
+            "1",
+            "--batch_size",
+            "64",
+            "--threads",
+            "2",
+            "--query_tower",
+            "history",
+            "--item_tower",
+            "id");
+    assertEquals(0, pooled.code(), pooled.err());
+    assertTrue(pooled.out().contains("towers one after the other"), pooled.out());
+  }
+
+  @Test
   void originalFiveFlagsAndResume() {
     Path ckpt = dir.resolve("b.sbcnm");
     String[] files = {
