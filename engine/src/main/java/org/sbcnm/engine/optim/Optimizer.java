@@ -54,7 +54,8 @@ public abstract class Optimizer {
 
   /**
    * Updates {@code w[off, off+len)} from {@code g} at the same positions; {@code state[s]} is slot
-   * s of this parameter at the same positions. {@code step} counts from 1.
+   * s of this parameter at the same positions. {@code step} counts from 1. Calls for different
+   * positions may run on several threads at once, so an implementation writes nothing else.
    */
   protected abstract void update(
       float[] w, float[] g, float[][] state, int off, int len, long step);
