@@ -168,20 +168,7 @@ public final class MatrixOps {
 
   /** out = x + bias broadcast over rows; x is [n, d], bias [1, d] (out may be x). */
   public static void addRowVector(Tensor x, Tensor bias, Tensor out) {
-    Shapes.check(bias.rows() == 1 && bias.cols() == x.cols(), "addBias", x, bias);
-    same("addBias", x, out);
-    Shapes.sameType("addBias", x, bias);
-    int d = x.cols();
-    if (x.isFloat32()) {
-      RowSplit.LOCAL.get().run(RowSplit.ADD_ROW, x, bias, out, 1f, false);
-      return;
-    }
-    for (int i = 0; i < x.rows(); i++) {
-      for (int j = 0; j < d; j++) {
-        out.doubles()[out.offset() + i * d + j] =
-            x.doubles()[x.offset() + i * d + j] + bias.doubles()[bias.offset() + j];
-      }
-    }
+    addRow("addBias", false, x, bias, out);
   }
 
   /**
@@ -189,18 +176,24 @@ public final class MatrixOps {
    * same values as {@link #addRowVector} then {@link #relu}, each row done while it is in cache.
    */
   public static void addRowVectorRelu(Tensor x, Tensor bias, Tensor out) {
-    Shapes.check(bias.rows() == 1 && bias.cols() == x.cols(), "addBiasRelu", x, bias);
-    same("addBiasRelu", x, out);
-    Shapes.sameType("addBiasRelu", x, bias);
-    int d = x.cols();
+    addRow("addBiasRelu", true, x, bias, out);
+  }
+
+  private static void addRow(String op, boolean relu, Tensor x, Tensor bias, Tensor out) {
+    Shapes.check(bias.rows() == 1 && bias.cols() == x.cols(), op, x, bias);
+    same(op, x, out);
+    Shapes.sameType(op, x, bias);
     if (x.isFloat32()) {
-      RowSplit.LOCAL.get().run(RowSplit.ADD_ROW_RELU, x, bias, out, 1f, false);
+      RowSplit.LOCAL
+          .get()
+          .run(relu ? RowSplit.ADD_ROW_RELU : RowSplit.ADD_ROW, x, bias, out, 1f, false);
       return;
     }
+    int d = x.cols();
     for (int i = 0; i < x.rows(); i++) {
       for (int j = 0; j < d; j++) {
         double v = x.doubles()[x.offset() + i * d + j] + bias.doubles()[bias.offset() + j];
-        out.doubles()[out.offset() + i * d + j] = Math.max(v, 0.0);
+        out.doubles()[out.offset() + i * d + j] = relu ? Math.max(v, 0.0) : v;
       }
     }
   }
@@ -448,14 +441,12 @@ public final class MatrixOps {
           Kernels.reluBackward(x, xo + off, y, yo + off, accumulate, out, oo + off, n);
           break;
         case ADD_ROW:
-          for (int i = from; i < to; i++) {
-            Kernels.add(x, xo + i * cols, y, yo, out, oo + i * cols, cols);
-          }
-          break;
         case ADD_ROW_RELU:
           for (int i = from; i < to; i++) {
             Kernels.add(x, xo + i * cols, y, yo, out, oo + i * cols, cols);
-            Kernels.relu(out, oo + i * cols, out, oo + i * cols, cols);
+            if (kind == ADD_ROW_RELU) {
+              Kernels.relu(out, oo + i * cols, out, oo + i * cols, cols);
+            }
           }
           break;
         case AXPY:

@@ -40,20 +40,20 @@ public final class BiasRelu implements Op {
   public void backward(Node y) {
     Node x = y.parent(0);
     Node b = y.parent(1);
+    Tensor masked = null;
     if (x.requiresGrad()) {
       double beta = x.gradBeta();
       MatrixOps.reluBackward(y.value(), y.grad(), beta, x.gradForWrite());
-      if (b.requiresGrad()) {
-        if (beta == 0) {
-          // x's gradient now holds exactly the masked gradient: sum it, don't recompute it.
-          MatrixOps.addColumnSums(x.grad(), b.gradForAccumulate());
-          return;
-        }
+      if (beta == 0) {
+        // x's gradient now holds exactly the masked gradient: sum it, don't recompute it.
+        masked = x.grad();
       }
     }
     if (b.requiresGrad()) {
-      Tensor masked = y.scratch(0, y.dtype(), y.rows(), y.cols());
-      MatrixOps.reluBackward(y.value(), y.grad(), 0, masked);
+      if (masked == null) {
+        masked = y.scratch(0, y.dtype(), y.rows(), y.cols());
+        MatrixOps.reluBackward(y.value(), y.grad(), 0, masked);
+      }
       MatrixOps.addColumnSums(masked, b.gradForAccumulate());
     }
   }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.sbcnm.engine.autograd.Node;
 import org.sbcnm.engine.autograd.Tape;
@@ -140,7 +141,7 @@ class OpsKnownAnswerTest {
   @Test
   void fusedBiasReluIsBiasThenReluBitForBit() {
     // 300 × 200 floats: large enough that the element-wise kernels split across threads.
-    java.util.SplittableRandom rng = new java.util.SplittableRandom(5);
+    SplittableRandom rng = new SplittableRandom(5);
     Tensor x = Tensor.zeros(300, 200);
     Tensor g = Tensor.zeros(300, 200);
     Tensor b = Tensor.zeros(1, 200);

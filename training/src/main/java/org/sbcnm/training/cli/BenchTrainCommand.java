@@ -113,7 +113,8 @@ final class BenchTrainCommand implements Callable<Integer> {
     out.put("item_tower", itemTower);
     out.put("batch", batchSize);
     out.put("threads", t);
-    out.put("towers_side_by_side", trainer.towersSideBySide());
+    boolean sideBySide = trainer.towersSideBySide();
+    out.put("towers_side_by_side", sideBySide);
     out.put("steps_measured", profile.steps());
     out.put("examples_per_second", profile.examples() / profile.seconds());
     out.put("ms_per_step", 1000 * profile.seconds() / Math.max(1, profile.steps()));
@@ -158,7 +159,7 @@ final class BenchTrainCommand implements Callable<Integer> {
         medianMs, (Double) out.get("examples_per_second_median"), fastMs, slowMs);
     w.printf(
         "  towers %s%n",
-        trainer.towersSideBySide()
+        sideBySide
             ? "side by side, one per thread (their shared time split by thread time)"
             : "one after the other");
     for (Map.Entry<String, Double> e : share.entrySet()) {

@@ -8,6 +8,7 @@ import org.sbcnm.engine.autograd.Tape;
 import org.sbcnm.engine.kernel.Kernels;
 import org.sbcnm.engine.param.Parameter;
 import org.sbcnm.engine.tensor.Tensor;
+import org.sbcnm.towers.tower.Tower;
 import org.sbcnm.towers.tower.TowerBatch;
 import org.sbcnm.towers.tower.TwoTowerModel;
 
@@ -28,22 +29,21 @@ import org.sbcnm.towers.tower.TwoTowerModel;
  * would have both threads add into one gradient.
  */
 final class ConcurrentTowers implements Kernels.ChunkBody {
-  private final TwoTowerModel model;
-  private final Tape queryTape = new Tape();
-  private final Tape itemTape = new Tape();
-  private TowerBatch queryBatch;
-  private TowerBatch itemBatch;
-  private Node queryOut;
-  private Node itemOut;
-  private Tensor queryGrad;
-  private Tensor itemGrad;
+  private static final int QUERY = 0;
+  private static final int ITEM = 1;
+
+  /** Per tower, indexed by {@link #QUERY} and {@link #ITEM} (the chunk numbers). */
+  private final Tower[] towers;
+
+  private final Tape[] tapes = {new Tape(), new Tape()};
+  private final TowerBatch[] batches = new TowerBatch[2];
+  private final Node[] outputs = new Node[2];
+  private final Tensor[] outputGrads = new Tensor[2];
+  private final long[] nanos = new long[2];
   private boolean backward;
-  private boolean open;
-  private long queryNanos;
-  private long itemNanos;
 
   ConcurrentTowers(TwoTowerModel model) {
-    this.model = model;
+    this.towers = new Tower[] {model.query(), model.item()};
   }
 
   /** True when the towers can run side by side: two kernel threads or more, no shared parameter. */
@@ -63,86 +63,71 @@ final class ConcurrentTowers implements Kernels.ChunkBody {
 
   /** Opens both towers' tapes and runs their forward passes; {@link #close()} ends the step. */
   void forward(TowerBatch query, TowerBatch item) {
-    queryTape.begin();
-    itemTape.begin();
-    open = true;
-    queryBatch = query;
-    itemBatch = item;
+    for (Tape t : tapes) {
+      t.begin();
+    }
+    batches[QUERY] = query;
+    batches[ITEM] = item;
     backward = false;
     run();
   }
 
   /** The query tower's output [batch, d] of the current step. */
   Node queryOutput() {
-    return queryOut;
+    return outputs[QUERY];
   }
 
   /** The item tower's output [columns, d] of the current step. */
   Node itemOutput() {
-    return itemOut;
+    return outputs[ITEM];
   }
 
   /** Back-propagates the loss gradients of both outputs through their towers, side by side. */
   void backward(Tensor dQuery, Tensor dItem) {
-    queryGrad = dQuery;
-    itemGrad = dItem;
+    outputGrads[QUERY] = dQuery;
+    outputGrads[ITEM] = dItem;
     backward = true;
     try {
       run();
     } finally {
-      queryGrad = null;
-      itemGrad = null;
+      outputGrads[QUERY] = null;
+      outputGrads[ITEM] = null;
     }
   }
 
   /** Thread time of the query tower in the last forward or backward call, in nanoseconds. */
   long queryNanos() {
-    return queryNanos;
+    return nanos[QUERY];
   }
 
   /** Thread time of the item tower in the last forward or backward call, in nanoseconds. */
   long itemNanos() {
-    return itemNanos;
+    return nanos[ITEM];
   }
 
-  /** Closes both tapes; safe to call when forward failed part-way. */
+  /** Closes both tapes (closing is idempotent); safe to call when forward failed part-way. */
   void close() {
-    if (open) {
-      queryTape.close();
-      itemTape.close();
-      open = false;
+    for (Tape t : tapes) {
+      t.close();
     }
-    queryBatch = null;
-    itemBatch = null;
+    batches[QUERY] = null;
+    batches[ITEM] = null;
   }
 
   private void run() {
-    queryNanos = 0;
-    itemNanos = 0;
+    nanos[QUERY] = 0;
+    nanos[ITEM] = 0;
     Kernels.parallelFor(2, this);
   }
 
   @Override
-  public void runChunk(int chunk) {
+  public void runChunk(int tower) {
     long start = System.nanoTime();
-    if (chunk == 0) {
-      if (backward) {
-        if (queryGrad != null) {
-          queryTape.backward(queryOut, queryGrad);
-        }
-      } else {
-        queryOut = model.query().embed(queryTape, queryBatch);
-      }
-      queryNanos = System.nanoTime() - start;
-    } else {
-      if (backward) {
-        if (itemGrad != null) {
-          itemTape.backward(itemOut, itemGrad);
-        }
-      } else {
-        itemOut = model.item().embed(itemTape, itemBatch);
-      }
-      itemNanos = System.nanoTime() - start;
+    if (!backward) {
+      outputs[tower] = towers[tower].embed(tapes[tower], batches[tower]);
+    } else if (outputGrads[tower] != null) {
+      tapes[tower].backward(outputs[tower], outputGrads[tower]);
     }
+    nanos[tower] = System.nanoTime() - start;
   }
 }
