@@ -79,4 +79,30 @@ interface FloatKernels {
       float[] c,
       int co,
       int ldc);
+
+  /**
+   * {@link #gemm} called inside a parallel region of {@code pool}: an implementation may share the
+   * work with pool threads that are idle ({@link WorkerPool#runShared}); the result must be the
+   * same bit for bit as {@link #gemm}'s.
+   */
+  default void gemmShared(
+      WorkerPool pool,
+      boolean transA,
+      boolean transB,
+      int m,
+      int n,
+      int k,
+      float alpha,
+      float[] a,
+      int ao,
+      int lda,
+      float[] b,
+      int bo,
+      int ldb,
+      float beta,
+      float[] c,
+      int co,
+      int ldc) {
+    gemm(transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc);
+  }
 }

@@ -275,6 +275,14 @@ public final class Kernels {
       kernels.gemm(transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc);
       return;
     }
+    if (p.busy()) {
+      // Inside a parallel region (one tower per thread): a split would run inline, packing the
+      // unsplit operand once per chunk. The shared form packs it once and lets a thread that has
+      // finished its part of the region take blocks of rows.
+      kernels.gemmShared(
+          p, transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc);
+      return;
+    }
     GemmTask t = GemmTask.LOCAL.get();
     t.set(
         kernels, threads, transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc);

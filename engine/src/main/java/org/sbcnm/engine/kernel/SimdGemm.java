@@ -50,6 +50,38 @@ final class SimdGemm {
     final float[][] packedAT = new float[MC / TR][TR * KC];
     final float[][] packedB = new float[NC / NR][KC * NR];
     final float[] tile = new float[MR * NR];
+    final SharedRows sharedRows = new SharedRows();
+
+    final SharedColumns sharedColumns = new SharedColumns();
+
+    /** op(A) packed for all of K by {@link #shareColumns}: depth blocks one after another. */
+    private float[][] wholeA = new float[0][];
+
+    float[][] wholeA(int panels) {
+      if (wholeA.length < panels) {
+        float[][] grown = Arrays.copyOf(wholeA, panels);
+        for (int q = wholeA.length; q < panels; q++) {
+          // Big enough for a panel of either packing: MR rows of KC, or TR rows p-major.
+          grown[q] = new float[TR * KC];
+        }
+        wholeA = grown;
+      }
+      return wholeA;
+    }
+
+    /** op(B) packed for all of K by {@link #gemmShared}: depth blocks one after another. */
+    private float[][] wholeB = new float[0][];
+
+    float[][] wholeB(int panels) {
+      if (wholeB.length < panels) {
+        float[][] grown = Arrays.copyOf(wholeB, panels);
+        for (int q = wholeB.length; q < panels; q++) {
+          grown[q] = new float[KC * NR];
+        }
+        wholeB = grown;
+      }
+      return wholeB;
+    }
   }
 
   private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
@@ -86,7 +118,7 @@ final class SimdGemm {
       for (int pc = 0; pc < k; pc += KC) {
         int kc = Math.min(KC, k - pc);
         float blockBeta = pc == 0 ? beta : 1f;
-        packB(transB, b, bo, ldb, pc, kc, jc, nc, w.packedB);
+        packB(transB, b, bo, ldb, pc, kc, jc, nc, w.packedB, 0);
         if (alpha != 1f) {
           // α goes into the packed panel once, so tiles of C = α·A·B can be stored directly.
           for (int jr = 0; jr < nc; jr += NR) {
@@ -94,35 +126,416 @@ final class SimdGemm {
           }
         }
         for (int ic = 0; ic < m; ic += MC) {
-          int mc = Math.min(MC, m - ic);
-          if (transA) {
-            packATransposed(a, ao, lda, ic, mc, pc, kc, w.packedAT);
-          } else {
-            packA(a, ao, lda, ic, mc, pc, kc, w.packedA);
-          }
+          multiplyBlock(
+              w,
+              transA,
+              a,
+              ao,
+              lda,
+              ic,
+              Math.min(MC, m - ic),
+              pc,
+              kc,
+              jc,
+              nc,
+              w.packedB,
+              0,
+              blockBeta,
+              c,
+              co,
+              ldc);
+        }
+      }
+    }
+  }
+
+  /**
+   * The same product for a GEMM called inside a parallel region (one tower of a training step):
+   * op(B) is packed once for all of K, then the rows of C are shared out in blocks that any pool
+   * thread with nothing else to do may take ({@link WorkerPool#runShared}), each thread packing its
+   * own rows of op(A). Every element of C is computed in the same order as by {@link #gemm}, so the
+   * result is the same bit for bit whichever threads take part.
+   */
+  static void gemmShared(
+      WorkerPool pool,
+      boolean transA,
+      boolean transB,
+      int m,
+      int n,
+      int k,
+      float alpha,
+      float[] a,
+      int ao,
+      int lda,
+      float[] b,
+      int bo,
+      int ldb,
+      float beta,
+      float[] c,
+      int co,
+      int ldc) {
+    if (k == 0 || alpha == 0f) {
+      gemm(transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc);
+      return;
+    }
+    if (n > m && m <= MC) {
+      shareColumns(pool, transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc);
+      return;
+    }
+    int rows = sharedRows(m);
+    if (n > NC || m < 2 * rows) {
+      gemm(transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc);
+      return;
+    }
+    Workspace w = WORKSPACE.get();
+    int panels = (n + NR - 1) / NR;
+    int depthBlocks = (k + KC - 1) / KC;
+    float[][] packed = w.wholeB(depthBlocks * panels);
+    for (int block = 0; block < depthBlocks; block++) {
+      int pc = block * KC;
+      int kc = Math.min(KC, k - pc);
+      packB(transB, b, bo, ldb, pc, kc, 0, n, packed, block * panels);
+      if (alpha != 1f) {
+        for (int q = 0; q < panels; q++) {
+          scalePacked(alpha, packed[block * panels + q], kc * NR);
+        }
+      }
+    }
+    SharedRows task = w.sharedRows;
+    task.set(transA, m, n, k, rows, a, ao, lda, packed, beta, c, co, ldc);
+    try {
+      pool.runShared((m + rows - 1) / rows, task);
+    } finally {
+      task.clear();
+    }
+  }
+
+  /**
+   * {@link #gemmShared} for a C wider than tall with few rows (the weight gradients Xᵀ·dY of a
+   * narrow input): op(A) is packed once, for all of K, and the columns of C are shared out, each
+   * thread packing its own columns of op(B).
+   */
+  private static void shareColumns(
+      WorkerPool pool,
+      boolean transA,
+      boolean transB,
+      int m,
+      int n,
+      int k,
+      float alpha,
+      float[] a,
+      int ao,
+      int lda,
+      float[] b,
+      int bo,
+      int ldb,
+      float beta,
+      float[] c,
+      int co,
+      int ldc) {
+    int cols = sharedColumns(n);
+    if (n < 2 * cols) {
+      gemm(transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc);
+      return;
+    }
+    Workspace w = WORKSPACE.get();
+    int panels = transA ? (m + TR - 1) / TR : (m + MR - 1) / MR;
+    int depthBlocks = (k + KC - 1) / KC;
+    float[][] packed = w.wholeA(depthBlocks * panels);
+    for (int block = 0; block < depthBlocks; block++) {
+      int pc = block * KC;
+      int kc = Math.min(KC, k - pc);
+      if (transA) {
+        packATransposed(a, ao, lda, 0, m, pc, kc, packed, block * panels);
+      } else {
+        packA(a, ao, lda, 0, m, pc, kc, packed, block * panels);
+      }
+    }
+    SharedColumns task = w.sharedColumns;
+    task.set(transA, transB, m, n, k, cols, packed, panels, alpha, b, bo, ldb, beta, c, co, ldc);
+    try {
+      pool.runShared((n + cols - 1) / cols, task);
+    } finally {
+      task.clear();
+    }
+  }
+
+  /** Columns of C per shared block: about an eighth of them, whole micro-panels, at most NC. */
+  static int sharedColumns(int n) {
+    int eighth = ((n + 7) / 8 + NR - 1) / NR * NR;
+    return Math.min(NC, eighth);
+  }
+
+  /** One block of columns of a {@link #shareColumns} product; reused per calling thread. */
+  private static final class SharedColumns implements Kernels.ChunkBody {
+    private boolean transA;
+    private boolean transB;
+    private int m;
+    private int n;
+    private int k;
+    private int cols;
+    private float[][] packedA;
+    private int panelsPerBlock;
+    private float alpha;
+    private float[] b;
+    private int bo;
+    private int ldb;
+    private float beta;
+    private float[] c;
+    private int co;
+    private int ldc;
+
+    void set(
+        boolean transA,
+        boolean transB,
+        int m,
+        int n,
+        int k,
+        int cols,
+        float[][] packedA,
+        int panelsPerBlock,
+        float alpha,
+        float[] b,
+        int bo,
+        int ldb,
+        float beta,
+        float[] c,
+        int co,
+        int ldc) {
+      this.transA = transA;
+      this.transB = transB;
+      this.m = m;
+      this.n = n;
+      this.k = k;
+      this.cols = cols;
+      this.packedA = packedA;
+      this.panelsPerBlock = panelsPerBlock;
+      this.alpha = alpha;
+      this.b = b;
+      this.bo = bo;
+      this.ldb = ldb;
+      this.beta = beta;
+      this.c = c;
+      this.co = co;
+      this.ldc = ldc;
+    }
+
+    void clear() {
+      packedA = null;
+      b = null;
+      c = null;
+    }
+
+    @Override
+    public void runChunk(int chunk) {
+      // The workspace of whichever thread runs this block: only op(B)'s panels are packed here.
+      Workspace w = WORKSPACE.get();
+      int jc = chunk * cols;
+      int nc = Math.min(cols, n - jc);
+      for (int pc = 0; pc < k; pc += KC) {
+        int kc = Math.min(KC, k - pc);
+        packB(transB, b, bo, ldb, pc, kc, jc, nc, w.packedB, 0);
+        if (alpha != 1f) {
           for (int jr = 0; jr < nc; jr += NR) {
-            int nr = Math.min(NR, nc - jr);
-            float[] pb = w.packedB[jr / NR];
-            for (int ir = 0; ir < mc; ir += MR) {
-              int mr = Math.min(MR, mc - ir);
-              int cOff = co + (ic + ir) * ldc + jc + jr;
-              // The kernel works on C itself for β = 0 (overwrite) and β = 1 (accumulate); any
-              // other β, and partial tiles, go through the tile buffer and a merge.
-              boolean direct = mr == MR && nr == NR && (blockBeta == 0f || blockBeta == 1f);
-              boolean accumulate = direct && blockBeta == 1f;
-              float[] out = direct ? c : w.tile;
-              int outOff = direct ? cOff : 0;
-              int ldo = direct ? ldc : NR;
-              if (transA) {
-                kernelT(kc, w.packedAT[ir / TR], ir % TR, pb, accumulate, out, outOff, ldo);
-              } else {
-                kernel(kc, w.packedA[ir / MR], pb, accumulate, out, outOff, ldo);
-              }
-              if (!direct) {
-                mergeTile(w.tile, mr, nr, blockBeta, c, cOff, ldc);
-              }
-            }
+            scalePacked(alpha, w.packedB[jr / NR], kc * NR);
           }
+        }
+        multiplyPacked(
+            w,
+            transA,
+            packedA,
+            (pc / KC) * panelsPerBlock,
+            0,
+            m,
+            kc,
+            jc,
+            nc,
+            w.packedB,
+            0,
+            pc == 0 ? beta : 1f,
+            c,
+            co,
+            ldc);
+      }
+    }
+  }
+
+  /**
+   * Rows of C per shared block: about a quarter of them, a multiple of the transposed panel height,
+   * at least 32 (each block reads all of packed op(B) again) and at most {@link #MC}.
+   */
+  static int sharedRows(int m) {
+    int quarter = ((m + 3) / 4 + TR - 1) / TR * TR;
+    return Math.max(32, Math.min(MC, quarter));
+  }
+
+  /** One block of rows of a {@link #gemmShared} product; reused per calling thread. */
+  private static final class SharedRows implements Kernels.ChunkBody {
+    private boolean transA;
+    private int m;
+    private int n;
+    private int k;
+    private int rows;
+    private float[] a;
+    private int ao;
+    private int lda;
+    private float[][] packedB;
+    private float beta;
+    private float[] c;
+    private int co;
+    private int ldc;
+
+    void set(
+        boolean transA,
+        int m,
+        int n,
+        int k,
+        int rows,
+        float[] a,
+        int ao,
+        int lda,
+        float[][] packedB,
+        float beta,
+        float[] c,
+        int co,
+        int ldc) {
+      this.transA = transA;
+      this.m = m;
+      this.n = n;
+      this.k = k;
+      this.rows = rows;
+      this.a = a;
+      this.ao = ao;
+      this.lda = lda;
+      this.packedB = packedB;
+      this.beta = beta;
+      this.c = c;
+      this.co = co;
+      this.ldc = ldc;
+    }
+
+    void clear() {
+      a = null;
+      packedB = null;
+      c = null;
+    }
+
+    @Override
+    public void runChunk(int chunk) {
+      // The workspace of whichever thread runs this block: only op(A)'s panels are packed here.
+      Workspace w = WORKSPACE.get();
+      int ic = chunk * rows;
+      int mc = Math.min(rows, m - ic);
+      int panels = (n + NR - 1) / NR;
+      for (int pc = 0; pc < k; pc += KC) {
+        multiplyBlock(
+            w,
+            transA,
+            a,
+            ao,
+            lda,
+            ic,
+            mc,
+            pc,
+            Math.min(KC, k - pc),
+            0,
+            n,
+            packedB,
+            (pc / KC) * panels,
+            pc == 0 ? beta : 1f,
+            c,
+            co,
+            ldc);
+      }
+    }
+  }
+
+  /**
+   * C[ic:ic+mc, jc:jc+nc] (β)= op(A)[ic:ic+mc, pc:pc+kc]·op(B) block, op(B)'s micro-panels taken
+   * from {@code packedB} starting at {@code firstPanel}; packs op(A)'s rows into {@code w}.
+   */
+  private static void multiplyBlock(
+      Workspace w,
+      boolean transA,
+      float[] a,
+      int ao,
+      int lda,
+      int ic,
+      int mc,
+      int pc,
+      int kc,
+      int jc,
+      int nc,
+      float[][] packedB,
+      int firstPanel,
+      float blockBeta,
+      float[] c,
+      int co,
+      int ldc) {
+    if (transA) {
+      packATransposed(a, ao, lda, ic, mc, pc, kc, w.packedAT, 0);
+    } else {
+      packA(a, ao, lda, ic, mc, pc, kc, w.packedA, 0);
+    }
+    multiplyPacked(
+        w,
+        transA,
+        transA ? w.packedAT : w.packedA,
+        0,
+        ic,
+        mc,
+        kc,
+        jc,
+        nc,
+        packedB,
+        firstPanel,
+        blockBeta,
+        c,
+        co,
+        ldc);
+  }
+
+  /**
+   * C[ic:ic+mc, jc:jc+nc] (β)= the packed op(A) rows times the packed op(B) columns of one depth
+   * block: A's micro-panels from {@code packedA} at {@code firstA}, B's from {@code packedB} at
+   * {@code firstB}.
+   */
+  private static void multiplyPacked(
+      Workspace w,
+      boolean transA,
+      float[][] packedA,
+      int firstA,
+      int ic,
+      int mc,
+      int kc,
+      int jc,
+      int nc,
+      float[][] packedB,
+      int firstB,
+      float blockBeta,
+      float[] c,
+      int co,
+      int ldc) {
+    for (int jr = 0; jr < nc; jr += NR) {
+      int nr = Math.min(NR, nc - jr);
+      float[] pb = packedB[firstB + jr / NR];
+      for (int ir = 0; ir < mc; ir += MR) {
+        int mr = Math.min(MR, mc - ir);
+        int cOff = co + (ic + ir) * ldc + jc + jr;
+        // The kernel works on C itself for β = 0 (overwrite) and β = 1 (accumulate); any
+        // other β, and partial tiles, go through the tile buffer and a merge.
+        boolean direct = mr == MR && nr == NR && (blockBeta == 0f || blockBeta == 1f);
+        boolean accumulate = direct && blockBeta == 1f;
+        float[] out = direct ? c : w.tile;
+        int outOff = direct ? cOff : 0;
+        int ldo = direct ? ldc : NR;
+        if (transA) {
+          kernelT(kc, packedA[firstA + ir / TR], ir % TR, pb, accumulate, out, outOff, ldo);
+        } else {
+          kernel(kc, packedA[firstA + ir / MR], pb, accumulate, out, outOff, ldo);
+        }
+        if (!direct) {
+          mergeTile(w.tile, mr, nr, blockBeta, c, cOff, ldc);
         }
       }
     }
@@ -162,9 +575,9 @@ final class SimdGemm {
    * zero-filled.
    */
   private static void packA(
-      float[] a, int ao, int lda, int ic, int mc, int pc, int kc, float[][] panels) {
+      float[] a, int ao, int lda, int ic, int mc, int pc, int kc, float[][] panels, int first) {
     for (int ir = 0; ir < mc; ir += MR) {
-      float[] pa = panels[ir / MR];
+      float[] pa = panels[first + ir / MR];
       int mr = Math.min(MR, mc - ir);
       for (int r = 0; r < mr; r++) {
         System.arraycopy(a, ao + (ic + ir + r) * lda + pc, pa, r * KC, kc);
@@ -181,16 +594,16 @@ final class SimdGemm {
    * micro-panels share a panel array, at offsets 0 and 4). Rows past the matrix are zero-filled.
    */
   private static void packATransposed(
-      float[] a, int ao, int lda, int ic, int mc, int pc, int kc, float[][] panels) {
+      float[] a, int ao, int lda, int ic, int mc, int pc, int kc, float[][] panels, int first) {
     int full = L == TR ? mc / TR : 0;
     for (int p = 0; p < kc; p++) {
       int src = ao + (pc + p) * lda + ic;
       int dst = TR * p;
       for (int q = 0; q < full; q++) {
-        FloatVector.fromArray(S, a, src + TR * q).intoArray(panels[q], dst);
+        FloatVector.fromArray(S, a, src + TR * q).intoArray(panels[first + q], dst);
       }
       for (int q = full; q * TR < mc; q++) {
-        float[] pa = panels[q];
+        float[] pa = panels[first + q];
         int rows = Math.min(TR, mc - TR * q);
         for (int r = 0; r < TR; r++) {
           pa[dst + r] = r < rows ? a[src + TR * q + r] : 0f;
@@ -209,9 +622,10 @@ final class SimdGemm {
       int kc,
       int jc,
       int nc,
-      float[][] panels) {
+      float[][] panels,
+      int firstPanel) {
     for (int jr = 0; jr < nc; jr += NR) {
-      float[] pb = panels[jr / NR];
+      float[] pb = panels[firstPanel + jr / NR];
       int nr = Math.min(NR, nc - jr);
       if (transB) {
         for (int j = 0; j < NR; j++) {

@@ -361,4 +361,27 @@ final class SimdKernels implements FloatKernels {
       int ldc) {
     SimdGemm.gemm(transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc);
   }
+
+  @Override
+  public void gemmShared(
+      WorkerPool pool,
+      boolean transA,
+      boolean transB,
+      int m,
+      int n,
+      int k,
+      float alpha,
+      float[] a,
+      int ao,
+      int lda,
+      float[] b,
+      int bo,
+      int ldb,
+      float beta,
+      float[] c,
+      int co,
+      int ldc) {
+    SimdGemm.gemmShared(
+        pool, transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc);
+  }
 }

@@ -1,5 +1,6 @@
 package org.sbcnm.engine.kernel;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -12,6 +13,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * word whose high half is the call's generation and low half the next chunk, so a worker that wakes
  * late can never claim a chunk of a later call with the task of an earlier one. A caller that finds
  * the pool busy (another thread's call, or its own outer call, in progress) runs its chunks itself.
+ *
+ * <p>One nested call at a time may instead be shared ({@link #runShared}): its caller publishes it
+ * and claims its chunks, and any pool thread that has run out of chunks of the outer call claims
+ * them too while it waits for the outer call to end. This is for the two towers of a training step,
+ * one per thread: the thread whose tower finishes first helps with the other tower's GEMMs instead
+ * of idling.
  */
 final class WorkerPool {
   /**
@@ -36,6 +43,16 @@ final class WorkerPool {
   private volatile Throwable failure;
   private volatile boolean shutdown;
 
+  /** The shared nested call: its own generation and chunk word, task and count (see drain). */
+  private final AtomicBoolean sharedSlotTaken = new AtomicBoolean();
+
+  private final AtomicLong sharedState = new AtomicLong();
+  private final AtomicInteger sharedPending = new AtomicInteger();
+  private final AtomicLong sharedChunksHelped = new AtomicLong();
+  private volatile Kernels.ChunkBody sharedTask;
+  private volatile int sharedChunkCount;
+  private volatile Throwable sharedFailure;
+
   WorkerPool(int threads) {
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be >= 1, got " + threads);
@@ -54,20 +71,27 @@ final class WorkerPool {
     return threads;
   }
 
+  /** True while some thread's call is in progress: a call made now runs nested or inline. */
+  boolean busy() {
+    return callLock.isLocked();
+  }
+
   /** Runs {@code task.runChunk(c)} for every c in [0, chunks) and returns when all are done. */
   void run(int chunks, Kernels.ChunkBody t) {
     if (chunks <= 0) {
       return;
     }
-    // Nested calls (a chunk that itself runs a parallel kernel) and calls while another thread's
-    // call is in progress run inline; the reentrant lock must not let the caller in twice.
-    if (chunks == 1
-        || workers.length == 0
-        || callLock.isHeldByCurrentThread()
-        || !callLock.tryLock()) {
+    if (chunks == 1 || workers.length == 0) {
       for (int c = 0; c < chunks; c++) {
         t.runChunk(c);
       }
+      return;
+    }
+    // Nested calls (a chunk that itself runs a parallel kernel) and calls while another thread's
+    // call is in progress are shared with whichever pool threads run out of work; the reentrant
+    // lock must not let the caller in twice.
+    if (callLock.isHeldByCurrentThread() || !callLock.tryLock()) {
+      runShared(chunks, t);
       return;
     }
     try {
@@ -90,7 +114,9 @@ final class WorkerPool {
       drain();
       long spinUntil = System.nanoTime() + SPIN_NANOS;
       while (pending.get() > 0) {
-        if (System.nanoTime() < spinUntil) {
+        if (helpShared()) {
+          spinUntil = System.nanoTime() + SPIN_NANOS;
+        } else if (System.nanoTime() < spinUntil) {
           Thread.onSpinWait();
         } else {
           LockSupport.parkNanos(this, 20_000L);
@@ -100,17 +126,101 @@ final class WorkerPool {
       Throwable f = failure;
       if (f != null) {
         failure = null;
-        if (f instanceof RuntimeException) {
-          throw (RuntimeException) f;
-        }
-        if (f instanceof Error) {
-          throw (Error) f;
-        }
-        throw new IllegalStateException(f);
+        rethrow(f);
       }
     } finally {
       callLock.unlock();
     }
+  }
+
+  /**
+   * Runs {@code task.runChunk(c)} for every c in [0, chunks) on the calling thread, and lets pool
+   * threads that wait for the end of a call in progress take chunks too; returns when all are done.
+   * Only one shared call is published at a time: when another thread's is, this one runs inline.
+   * Chunks may run on any thread in any order, so each must write its own part of the result.
+   */
+  void runShared(int chunks, Kernels.ChunkBody t) {
+    if (chunks <= 0) {
+      return;
+    }
+    if (chunks == 1 || workers.length == 0 || !sharedSlotTaken.compareAndSet(false, true)) {
+      for (int c = 0; c < chunks; c++) {
+        t.runChunk(c);
+      }
+      return;
+    }
+    try {
+      // The same close-then-open protocol as run(), on the shared call's own state.
+      long oldGen = sharedState.get() >>> 32;
+      sharedState.set((oldGen << 32) | CLOSED);
+      sharedFailure = null;
+      sharedTask = t;
+      sharedChunkCount = chunks;
+      sharedPending.set(chunks);
+      sharedState.set((oldGen + 1) << 32);
+      claimShared(false);
+      // Only chunks a helper claimed are left: each is already running, so spin.
+      while (sharedPending.get() > 0) {
+        Thread.onSpinWait();
+      }
+      sharedTask = null;
+      Throwable f = sharedFailure;
+      if (f != null) {
+        sharedFailure = null;
+        rethrow(f);
+      }
+    } finally {
+      sharedSlotTaken.set(false);
+    }
+  }
+
+  /** Chunks of shared calls that a thread other than their caller ran, since the pool started. */
+  long sharedChunksHelped() {
+    return sharedChunksHelped.get();
+  }
+
+  /** Runs chunks of the published shared call, if any; true when it ran at least one. */
+  private boolean helpShared() {
+    return claimShared(true);
+  }
+
+  private boolean claimShared(boolean helping) {
+    boolean ran = false;
+    while (true) {
+      long s = sharedState.get();
+      Kernels.ChunkBody t = sharedTask;
+      int count = sharedChunkCount;
+      int chunk = (int) s;
+      if (t == null || chunk >= count) {
+        return ran;
+      }
+      if (!sharedState.compareAndSet(s, s + 1)) {
+        continue;
+      }
+      ran = true;
+      try {
+        t.runChunk(chunk);
+      } catch (Throwable e) {
+        if (sharedFailure == null) {
+          sharedFailure = e;
+        }
+      } finally {
+        if (helping) {
+          sharedChunksHelped.incrementAndGet();
+        }
+        sharedPending.decrementAndGet();
+      }
+    }
+  }
+
+  private static void rethrow(Throwable f) {
+    if (f instanceof RuntimeException) {
+      throw (RuntimeException) f;
+    }
+    if (f instanceof Error) {
+      throw (Error) f;
+    }
+    throw new IllegalStateException(f);
   }
 
   /** Claims and runs chunks of the current generation until none is left. */
@@ -146,7 +256,9 @@ final class WorkerPool {
     while (!shutdown) {
       long gen = state.get() >>> 32;
       if (gen == seen) {
-        if (System.nanoTime() < spinUntil) {
+        if (helpShared()) {
+          spinUntil = System.nanoTime() + SPIN_NANOS;
+        } else if (System.nanoTime() < spinUntil) {
           Thread.onSpinWait();
         } else {
           LockSupport.park(this);

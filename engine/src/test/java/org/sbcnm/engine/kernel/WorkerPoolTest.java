@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -86,6 +87,114 @@ class WorkerPoolTest {
       Counting after = new Counting();
       pool.run(4, after);
       assertEquals(1, after.runs.get(3));
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  @Test
+  void aNestedCallIsSharedWithTheThreadThatRanOutOfWork() {
+    // The outer call's chunk 1 returns at once; chunk 0 makes a nested call whose chunks each
+    // wait for a second thread to run one of them. Only the idle thread helping can finish it.
+    WorkerPool pool = new WorkerPool(2);
+    try {
+      for (int call = 0; call < 500; call++) {
+        Counting nested = new Counting();
+        AtomicInteger started = new AtomicInteger();
+        boolean[] alone = new boolean[1];
+        pool.run(
+            2,
+            outer -> {
+              if (outer == 1) {
+                return;
+              }
+              Thread owner = Thread.currentThread();
+              pool.run(
+                  6,
+                  chunk -> {
+                    nested.runChunk(chunk);
+                    if (Thread.currentThread() != owner) {
+                      started.incrementAndGet();
+                    }
+                    long deadline = System.nanoTime() + 2_000_000_000L;
+                    while (started.get() == 0 && System.nanoTime() < deadline) {
+                      Thread.onSpinWait();
+                    }
+                    alone[0] |= started.get() == 0;
+                  });
+            });
+        assertFalse(alone[0], "call " + call + ": no thread helped with the nested call");
+        for (int c = 0; c < 64; c++) {
+          assertEquals(c < 6 ? 1 : 0, nested.runs.get(c), "call " + call + " chunk " + c);
+        }
+      }
+      assertTrue(pool.sharedChunksHelped() >= 500);
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  @Test
+  void nestedCallsOfBothOuterChunksRunEveryChunkOnce() {
+    // Both outer chunks make nested calls at once: one is shared, the other runs inline, and any
+    // of them may be helped by the thread that finishes first.
+    WorkerPool pool = new WorkerPool(2);
+    try {
+      Counting[][] nested = new Counting[2][40];
+      for (int call = 0; call < 2_000; call++) {
+        for (Counting[] side : nested) {
+          for (int j = 0; j < side.length; j++) {
+            side[j] = new Counting();
+          }
+        }
+        int sizes = 1 + call % 7;
+        pool.run(
+            2,
+            outer -> {
+              for (int j = 0; j < nested[outer].length; j++) {
+                pool.run(sizes + j % 3, nested[outer][j]);
+              }
+            });
+        for (Counting[] side : nested) {
+          for (int j = 0; j < side.length; j++) {
+            for (int c = 0; c < 64; c++) {
+              assertEquals(c < sizes + j % 3 ? 1 : 0, side[j].runs.get(c), "call " + call);
+            }
+          }
+        }
+      }
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  @Test
+  void aFailingHelpedChunkIsRethrownToTheNestedCaller() {
+    WorkerPool pool = new WorkerPool(2);
+    try {
+      IllegalStateException boom = new IllegalStateException("boom");
+      IllegalStateException[] seen = new IllegalStateException[1];
+      pool.run(
+          2,
+          outer -> {
+            if (outer == 0) {
+              seen[0] =
+                  assertThrows(
+                      IllegalStateException.class,
+                      () ->
+                          pool.runShared(
+                              8,
+                              chunk -> {
+                                if (chunk == 5) {
+                                  throw boom;
+                                }
+                              }));
+            }
+          });
+      assertSame(boom, seen[0]);
+      Counting after = new Counting();
+      pool.run(2, outer -> pool.runShared(4, after));
+      assertEquals(2, after.runs.get(3));
     } finally {
       pool.shutdown();
     }
