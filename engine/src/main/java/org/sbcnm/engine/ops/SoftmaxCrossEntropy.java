@@ -24,7 +24,14 @@ import org.sbcnm.engine.tensor.Tensor;
  *   ∂L/∂zᵢⱼ = wᵢ (pᵢⱼ − [j = tᵢ]) / Σᵢ wᵢ
  * </pre>
  *
- * With unit weights L is the mean cross-entropy over rows, as {@code
+ * <p>Optional column counts nⱼ ≥ 1 let one column stand for nⱼ identical ones (the same logit and
+ * term: an item that fills several columns of a batch), so that the logits need one column per
+ * distinct item: pᵢⱼ ∝ nᵢⱼ·exp(aᵢⱼ), nᵢⱼ = nⱼ, except that with {@code targetCountsOnce} row i's
+ * target column counts once (its other copies are accidental hits, left out). L and ∂L/∂z keep the
+ * formulas above with these pᵢⱼ and are those of the expanded logits, each column's gradient the
+ * sum over its copies.
+ *
+ * <p>With unit weights L is the mean cross-entropy over rows, as {@code
  * torch.nn.functional.cross_entropy}. The softmax is kept in a reused scratch buffer for the
  * backward pass. Rows are split over the kernel threads ({@link Kernels#parallelFor}); the loss is
  * summed in row order afterwards, so the result does not depend on the thread count.
@@ -46,6 +53,26 @@ public final class SoftmaxCrossEntropy implements Op {
    */
   public static Node apply(
       Tape tape, Node logits, int[] targets, Tensor rowWeights, Tensor columnTerm, BitMatrix mask) {
+    return apply(tape, logits, targets, rowWeights, columnTerm, mask, null, false);
+  }
+
+  /**
+   * The loss as a [1, 1] node, some columns standing for several identical ones (see the class
+   * comment).
+   *
+   * @param columnCounts nⱼ as a [1, N] tensor of any type, each finite and ≥ 1, or null for 1; not
+   *     modified
+   * @param targetCountsOnce whether row i's target column counts once whatever its nⱼ
+   */
+  public static Node apply(
+      Tape tape,
+      Node logits,
+      int[] targets,
+      Tensor rowWeights,
+      Tensor columnTerm,
+      BitMatrix mask,
+      Tensor columnCounts,
+      boolean targetCountsOnce) {
     Tensor z = logits.value();
     int b = z.rows();
     int n = z.cols();
@@ -72,6 +99,16 @@ public final class SoftmaxCrossEntropy implements Op {
               + mask.cols()
               + "] for logits "
               + z.shape());
+    }
+    if (columnCounts != null) {
+      Shapes.require("softmaxCrossEntropy", "column counts", columnCounts, 1, n);
+      for (int j = 0; j < n; j++) {
+        double count = columnCounts.getFlat(j);
+        if (!(count >= 1) || Double.isInfinite(count)) {
+          throw new IllegalArgumentException(
+              "softmaxCrossEntropy: column " + j + " count " + count + " is not finite and >= 1");
+        }
+      }
     }
     Node y = tape.newNode(INSTANCE, z.dtype(), 1, 1);
     y.addParent(logits);
@@ -100,8 +137,25 @@ public final class SoftmaxCrossEntropy implements Op {
     if (!(weightSum > 0)) {
       throw new IllegalArgumentException("softmaxCrossEntropy: row weights sum to " + weightSum);
     }
+    // The softmax's column term: cⱼ + log nⱼ, so that each column counts nⱼ times.
+    Tensor softmaxTerm = columnTerm;
+    if (columnCounts != null) {
+      softmaxTerm = y.scratch(2, z.dtype(), 1, n);
+      for (int j = 0; j < n; j++) {
+        double c = columnTerm == null ? 0 : columnTerm.getFlat(j);
+        softmaxTerm.setFlat(j, c + Math.log(columnCounts.getFlat(j)));
+      }
+    }
     RowTask task = RowTask.LOCAL.get();
-    task.forward(z, columnTerm, mask, probs, rowLse);
+    task.forward(
+        z,
+        softmaxTerm,
+        mask,
+        probs,
+        rowLse,
+        columnCounts != null && targetCountsOnce,
+        targets,
+        columnTerm);
     // The loss is summed in row order after the parallel part, so it does not depend on threads.
     double loss = 0;
     for (int i = 0; i < b; i++) {
@@ -115,8 +169,19 @@ public final class SoftmaxCrossEntropy implements Op {
     return y;
   }
 
-  /** Writes softmax of row i (masked entries 0) into probs; returns the row's log-sum-exp. */
-  private static double softmaxRow(Tensor z, Tensor c, BitMatrix mask, int i, Tensor probs) {
+  /**
+   * Writes softmax of row i (masked entries 0) into probs; returns the row's log-sum-exp. With
+   * {@code targetOnce} the target column t takes zᵢₜ + targetTerm[t] in place of the column term c.
+   */
+  private static double softmaxRow(
+      Tensor z,
+      Tensor c,
+      BitMatrix mask,
+      int i,
+      Tensor probs,
+      boolean targetOnce,
+      int t,
+      Tensor targetTerm) {
     int n = z.cols();
     int zo = z.offset() + i * n;
     int po = probs.offset() + i * n;
@@ -126,6 +191,9 @@ public final class SoftmaxCrossEntropy implements Op {
         System.arraycopy(z.floats(), zo, p, po, n);
       } else {
         Kernels.add(z.floats(), zo, c.floats(), c.offset(), p, po, n);
+      }
+      if (targetOnce) {
+        p[po + t] = z.floats()[zo + t] + (targetTerm == null ? 0f : (float) targetTerm.getFlat(t));
       }
       if (mask != null && !mask.rowIsEmpty(i)) {
         for (int j = 0; j < n; j++) {
@@ -144,7 +212,9 @@ public final class SoftmaxCrossEntropy implements Op {
     double mx = Double.NEGATIVE_INFINITY;
     for (int j = 0; j < n; j++) {
       boolean masked = mask != null && mask.get(i, j);
-      double a = masked ? Double.NEGATIVE_INFINITY : zd[zo + j] + (c == null ? 0 : c.getFlat(j));
+      Tensor term = targetOnce && j == t ? targetTerm : c;
+      double a =
+          masked ? Double.NEGATIVE_INFINITY : zd[zo + j] + (term == null ? 0 : term.getFlat(j));
       p[po + j] = a;
       mx = Math.max(mx, a);
     }
@@ -203,14 +273,27 @@ public final class SoftmaxCrossEntropy implements Op {
     private double scale;
     private double beta;
     private Tensor dz;
+    private boolean targetOnce;
+    private Tensor targetTerm;
 
-    void forward(Tensor z, Tensor columnTerm, BitMatrix mask, Tensor probs, Tensor rowLse) {
+    void forward(
+        Tensor z,
+        Tensor columnTerm,
+        BitMatrix mask,
+        Tensor probs,
+        Tensor rowLse,
+        boolean targetOnce,
+        int[] targets,
+        Tensor targetTerm) {
       this.backward = false;
       this.z = z;
       this.columnTerm = columnTerm;
       this.mask = mask;
       this.probs = probs;
       this.rowLse = rowLse;
+      this.targetOnce = targetOnce;
+      this.targets = targets;
+      this.targetTerm = targetTerm;
       run(z.rows());
     }
 
@@ -238,6 +321,7 @@ public final class SoftmaxCrossEntropy implements Op {
         targets = null;
         rowWeights = null;
         dz = null;
+        targetTerm = null;
       }
     }
 
@@ -249,7 +333,8 @@ public final class SoftmaxCrossEntropy implements Op {
         if (backward) {
           backwardRow(i);
         } else {
-          rowLse.setFlat(i, softmaxRow(z, columnTerm, mask, i, probs));
+          int t = targets == null ? i : targets[i];
+          rowLse.setFlat(i, softmaxRow(z, columnTerm, mask, i, probs, targetOnce, t, targetTerm));
         }
       }
     }

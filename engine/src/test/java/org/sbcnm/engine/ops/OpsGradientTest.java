@@ -212,6 +212,16 @@ class OpsGradientTest {
         List.of(t(4, 6)),
         List.of(),
         (tp, in) -> SoftmaxCrossEntropy.apply(tp, in[0], new int[] {5, 0, 2, 2}, w, c, null));
+    Tensor counts = Tensor.of(D, new double[][] {{2, 1, 3, 1, 1, 4}});
+    for (boolean targetOnce : new boolean[] {false, true}) {
+      GradCheck.check(
+          "ce counts, target once " + targetOnce,
+          List.of(t(4, 6)),
+          List.of(),
+          (tp, in) ->
+              SoftmaxCrossEntropy.apply(
+                  tp, in[0], new int[] {5, 0, 2, 2}, w, c, null, counts, targetOnce));
+    }
   }
 
   @Test

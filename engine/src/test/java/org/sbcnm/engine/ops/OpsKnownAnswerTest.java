@@ -107,6 +107,85 @@ class OpsKnownAnswerTest {
   }
 
   @Test
+  void countedColumnsAreTheExpandedColumnsSummed() {
+    // Five distinct columns with counts 2, 1, 3, 1, 2 against the nine columns they stand for,
+    // the four rows' targets first (copies of distinct columns 0, 2, 0, 4). With accidental hits
+    // masked in the expanded logits, each target counts once in the counted ones.
+    int[] distinctOf = {0, 2, 0, 4, 1, 2, 2, 3, 4};
+    int[] targets = {0, 2, 0, 4};
+    double[][] counts = {{2, 1, 3, 1, 2}};
+    SplittableRandom rnd = new SplittableRandom(5);
+    double[][] z = new double[4][5];
+    double[][] c = new double[1][5];
+    for (int j = 0; j < 5; j++) {
+      c[0][j] = rnd.nextDouble() * 2 - 1;
+      for (int i = 0; i < 4; i++) {
+        z[i][j] = rnd.nextDouble() * 4 - 2;
+      }
+    }
+    double[][] zx = new double[4][9];
+    double[][] cx = new double[1][9];
+    BitMatrix hits = new BitMatrix(4, 9);
+    for (int j = 0; j < 9; j++) {
+      cx[0][j] = c[0][distinctOf[j]];
+      for (int i = 0; i < 4; i++) {
+        zx[i][j] = z[i][distinctOf[j]];
+        if (j != i && distinctOf[j] == distinctOf[i]) {
+          hits.set(i, j);
+        }
+      }
+    }
+    Tensor w = Tensor.of(DType.FLOAT64, new double[][] {{1}, {0.5}, {2}, {1.5}});
+    for (boolean masked : new boolean[] {false, true}) {
+      for (DType type : new DType[] {DType.FLOAT64, DType.FLOAT32}) {
+        double tol = type == DType.FLOAT64 ? 1e-13 : 2e-6;
+        Tape tape = new Tape();
+        double expandedLoss;
+        double[][] summed = new double[4][5];
+        try (Tape t = tape.begin()) {
+          Node logits = t.input(Tensor.of(type, zx));
+          Node loss =
+              SoftmaxCrossEntropy.apply(
+                  t, logits, null, w, Tensor.of(type, cx), masked ? hits : null);
+          expandedLoss = loss.value().get(0, 0);
+          t.backward(loss);
+          for (int i = 0; i < 4; i++) {
+            for (int j = 0; j < 9; j++) {
+              summed[i][distinctOf[j]] += logits.grad().get(i, j);
+            }
+          }
+        }
+        try (Tape t = tape.begin()) {
+          Node logits = t.input(Tensor.of(type, z));
+          Node loss =
+              SoftmaxCrossEntropy.apply(
+                  t, logits, targets, w, Tensor.of(type, c), null, Tensor.of(type, counts), masked);
+          String what = "masked " + masked + ", " + type;
+          assertEquals(expandedLoss, loss.value().get(0, 0), tol, what);
+          t.backward(loss);
+          assertTensor(summed, logits.grad(), tol);
+        }
+      }
+    }
+  }
+
+  @Test
+  void columnCountsBelowOneAreRefused() {
+    Tape tape = new Tape();
+    try (Tape t = tape.begin()) {
+      Node logits = t.input(m(new double[] {0, 1}, new double[] {1, 0}));
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () ->
+                  SoftmaxCrossEntropy.apply(
+                      t, logits, null, null, null, null, m(new double[] {1, 0.5}), false));
+      assertEquals(
+          "softmaxCrossEntropy: column 1 count 0.5 is not finite and >= 1", e.getMessage());
+    }
+  }
+
+  @Test
   void maskedColumnsGetNoProbability() {
     Tape tape = new Tape();
     BitMatrix mask = new BitMatrix(2, 2);

@@ -16,6 +16,7 @@ import org.sbcnm.towers.config.TowerKind;
 import org.sbcnm.training.loop.StepProfile;
 import org.sbcnm.training.loop.TrainConfig;
 import org.sbcnm.training.loop.Trainer;
+import org.sbcnm.training.loss.DistinctColumns;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -115,6 +116,9 @@ final class BenchTrainCommand implements Callable<Integer> {
     out.put("threads", t);
     boolean sideBySide = trainer.towersSideBySide();
     out.put("towers_side_by_side", sideBySide);
+    out.put("distinct_item_columns", trainer.distinctColumns());
+    out.put("item_columns_per_step", profile.itemColumnsPerStep());
+    out.put("item_rows_per_step", profile.itemRowsPerStep());
     out.put("steps_measured", profile.steps());
     out.put("examples_per_second", profile.examples() / profile.seconds());
     out.put("ms_per_step", 1000 * profile.seconds() / Math.max(1, profile.steps()));
@@ -162,6 +166,13 @@ final class BenchTrainCommand implements Callable<Integer> {
         sideBySide
             ? "side by side, one per thread (their shared time split by thread time)"
             : "one after the other");
+    w.printf(
+        "  item tower: %.0f rows per step for %.0f columns (%s)%n",
+        profile.itemRowsPerStep(),
+        profile.itemColumnsPerStep(),
+        trainer.distinctColumns()
+            ? "each distinct item once, padded to a multiple of " + DistinctColumns.PAD
+            : "every column");
     for (Map.Entry<String, Double> e : share.entrySet()) {
       w.printf("  %-15s %5.1f%%%n", e.getKey(), 100 * e.getValue());
     }

@@ -18,12 +18,29 @@ public final class StepProfile {
   long steps;
   long examples;
   long firstStepAt;
+  long itemColumns;
+  long itemRows;
 
   /** Forgets what was recorded (call after warm-up). */
   public void reset() {
     java.util.Arrays.fill(nanos, 0);
     steps = 0;
     examples = 0;
+    itemColumns = 0;
+    itemRows = 0;
+  }
+
+  /** Item columns of the batch softmax per step, on average. */
+  public double itemColumnsPerStep() {
+    return steps == 0 ? 0 : itemColumns / (double) steps;
+  }
+
+  /**
+   * Rows the item tower computed per step, on average: fewer than the columns when each distinct
+   * item is computed once ({@link Trainer#distinctColumns()}, padding included).
+   */
+  public double itemRowsPerStep() {
+    return steps == 0 ? 0 : itemRows / (double) steps;
   }
 
   public long steps() {

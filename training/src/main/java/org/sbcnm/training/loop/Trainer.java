@@ -34,6 +34,7 @@ import org.sbcnm.towers.tower.TwoTowerModel;
 import org.sbcnm.training.eval.QueryEncoder;
 import org.sbcnm.training.eval.RetrievalMetrics;
 import org.sbcnm.training.loss.BatchSoftmaxLoss;
+import org.sbcnm.training.loss.DistinctColumns;
 import org.sbcnm.training.sampling.ExactCounts;
 import org.sbcnm.training.sampling.SamplingProbabilities;
 import org.sbcnm.training.sampling.StaticProbabilities;
@@ -245,6 +246,15 @@ public final class Trainer {
         && !Boolean.getBoolean("sbcnm.sequentialTowers");
   }
 
+  /**
+   * Whether {@link #run} gives the item tower and the loss one column per distinct item of a batch
+   * ({@link DistinctColumns}): always, unless hard negatives are mined or {@code
+   * -Dsbcnm.fullColumns=true} asks for every column to be computed.
+   */
+  public boolean distinctColumns() {
+    return config.hardNegatives() == 0 && !Boolean.getBoolean("sbcnm.fullColumns");
+  }
+
   public HeldOutSplit split() {
     return split;
   }
@@ -271,6 +281,7 @@ public final class Trainer {
     ConcurrentTowers towers = towersSideBySide() ? new ConcurrentTowers(model) : null;
     BatchSoftmaxLoss lossFn =
         new BatchSoftmaxLoss(modelConfig.temperature(), config.maskHits(), config.hardNegatives());
+    DistinctColumns distinct = distinctColumns() ? new DistinctColumns() : null;
     List<EpochMetrics> epochs = new ArrayList<>();
     long runSteps = 0;
     long runExamples = 0;
@@ -324,7 +335,12 @@ public final class Trainer {
           }
           System.arraycopy(bagOffsets, 0, qb.bagOffsets(), 0, m + 1);
         }
-        ib.set(columns, 0, m + extra);
+        if (distinct != null) {
+          distinct.build(columns, lq, m + extra);
+          ib.set(distinct.items(), 0, distinct.size());
+        } else {
+          ib.set(columns, 0, m + extra);
+        }
         double loss;
         long t1;
         long t2;
@@ -350,7 +366,11 @@ public final class Trainer {
             v = model.item().embed(t, ib);
             t3 = System.nanoTime();
           }
-          Node l = lossFn.apply(t, q, v, columns, lq, config.useRatings() ? weights : null);
+          Tensor rowWeights = config.useRatings() ? weights : null;
+          Node l =
+              distinct != null
+                  ? lossFn.applyDistinct(t, q, v, distinct, rowWeights)
+                  : lossFn.apply(t, q, v, columns, lq, rowWeights);
           loss = l.value().getFlat(0);
           t4 = System.nanoTime();
           t.backward(l);
@@ -376,6 +396,8 @@ public final class Trainer {
           p[5] += t6 - t5;
           profile.steps++;
           profile.examples += m;
+          profile.itemColumns += m + extra;
+          profile.itemRows += distinct != null ? distinct.size() : m + extra;
         }
         if (!Double.isFinite(loss)) {
           throw new IllegalStateException(

@@ -7,6 +7,7 @@ import org.sbcnm.engine.kernel.TopK;
 import org.sbcnm.engine.ops.MatMul;
 import org.sbcnm.engine.ops.SoftmaxCrossEntropy;
 import org.sbcnm.engine.tensor.BitMatrix;
+import org.sbcnm.engine.tensor.DType;
 import org.sbcnm.engine.tensor.Tensor;
 
 /**
@@ -36,6 +37,9 @@ public final class BatchSoftmaxLoss {
   private float[] topVals = new float[0];
   private boolean[] keep = new boolean[0];
   private long[] itemColumn = new long[0];
+  private int[] targets = new int[0];
+  private Tensor[] distinctTerms = new Tensor[0];
+  private float[] distinctTermValues = new float[0];
 
   /**
    * @param temperature τ &gt; 0
@@ -99,6 +103,86 @@ public final class BatchSoftmaxLoss {
       }
     }
     return SoftmaxCrossEntropy.apply(t, logits, null, rowWeights, c, m);
+  }
+
+  /** Whether {@link #applyDistinct} computes this loss: not with hard-negative mining. */
+  public boolean supportsDistinctColumns() {
+    return hardNegatives == 0;
+  }
+
+  /**
+   * The same loss with one column per distinct item (eq. 3 of the paper over the batch's columns,
+   * each distinct column counted as often as it occurs): value and gradients are those of {@link
+   * #apply} on the full columns, each distinct column's gradient the sum over its copies, up to
+   * rounding.
+   *
+   * <p>Column d stands for nd columns: every row's softmax counts it nd times, except that with
+   * accidental-hit masking row i's own item counts once (its other copies are hits). Padding
+   * columns get probability 0.
+   *
+   * @param q query embeddings [B, d]
+   * @param v item embeddings of the distinct columns [columns.size(), d]
+   * @param columns the batch's columns grouped; column i &lt; B is row i's positive
+   * @param rowWeights wᵢ as [B, 1], or null for 1
+   */
+  public Node applyDistinct(Tape t, Node q, Node v, DistinctColumns columns, Tensor rowWeights) {
+    if (!supportsDistinctColumns()) {
+      throw new IllegalStateException("distinct columns: not with hard_negatives > 0");
+    }
+    int b = q.rows();
+    int n = columns.size();
+    if (v.rows() != n) {
+      throw new IllegalArgumentException(
+          "batch softmax: " + v.rows() + " item rows for " + n + " distinct columns");
+    }
+    Node logits = MatMul.apply(t, q, v, false, true, 1.0 / temperature);
+    if (targets.length < b) {
+      targets = new int[b];
+    }
+    System.arraycopy(columns.distinctOf(), 0, targets, 0, b);
+    float[] lq = columns.logQ();
+    Tensor c = null;
+    if (lq != null || columns.distinct() < n) {
+      c = distinctTerm(logits.dtype(), n);
+      for (int j = 0; j < n; j++) {
+        double term = columns.isPadding(j) ? Double.NEGATIVE_INFINITY : lq == null ? 0 : -lq[j];
+        c.setFlat(j, term);
+      }
+    }
+    BitMatrix m = null;
+    if (maskAccidentalHits && columns.itemRepeats()) {
+      // The same item in two distinct columns (different log q): the other one holds hits.
+      int[] items = columns.items();
+      mask.reset(b, n);
+      m = mask;
+      for (int i = 0; i < b; i++) {
+        for (int j = 0; j < columns.distinct(); j++) {
+          if (j != targets[i] && items[j] == items[targets[i]]) {
+            mask.set(i, j);
+          }
+        }
+      }
+    }
+    return SoftmaxCrossEntropy.apply(
+        t, logits, targets, rowWeights, c, m, columns.counts(), maskAccidentalHits);
+  }
+
+  /** A [1, n] column-term tensor of the given type, one reused view per width. */
+  private Tensor distinctTerm(DType type, int n) {
+    if (distinctTerms.length <= n) {
+      distinctTerms = Arrays.copyOf(distinctTerms, n + 1);
+      distinctTermValues = new float[n];
+      Arrays.fill(distinctTerms, null);
+    }
+    Tensor v = distinctTerms[n];
+    if (v == null || v.dtype() != type) {
+      v =
+          type == DType.FLOAT32
+              ? Tensor.wrap(distinctTermValues, 0, 1, n)
+              : Tensor.zeros(DType.FLOAT64, 1, n);
+      distinctTerms[n] = v;
+    }
+    return v;
   }
 
   /**

@@ -93,6 +93,153 @@ class BatchSoftmaxLossTest {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "twotower_nologq_nomask.json",
+        "twotower_nologq_mask.json",
+        "twotower_logq_nomask.json",
+        "twotower_logq_mask.json"
+      })
+  void distinctColumnsMatchPyTorch(String file) {
+    // The item tower sees each distinct item once (item 11 fills columns 1 and 3 in these files);
+    // loss and every gradient still match PyTorch's computation over all columns.
+    JsonNode v = TestVectors.load(file);
+    JsonNode cfg = v.get("config");
+    Mlp q = tower(v.get("query_tower"), cfg, cfg.get("dq").asInt());
+    Mlp i = tower(v.get("item_tower"), cfg, cfg.get("di").asInt());
+    int b = cfg.get("batch").asInt();
+    int[] items = new int[b];
+    float[] logQ = new float[b];
+    for (int k = 0; k < b; k++) {
+      items[k] = v.get("item_ids").get(k).asInt();
+      logQ[k] = (float) v.get("log_p").get(k).asDouble();
+    }
+    boolean correction = cfg.get("logq_correction").asBoolean();
+    DistinctColumns columns = new DistinctColumns().build(items, correction ? logQ : null, b);
+    Tensor allItems = tensor(v.get("x_item"), DType.FLOAT64);
+    Tensor distinctItems = Tensor.zeros(DType.FLOAT64, columns.size(), allItems.cols());
+    for (int j = 0; j < b; j++) {
+      for (int c = 0; c < allItems.cols(); c++) {
+        distinctItems.set(columns.distinctOf()[j], c, allItems.get(j, c));
+      }
+    }
+    for (int d = columns.distinct(); d < columns.size(); d++) {
+      for (int c = 0; c < allItems.cols(); c++) {
+        distinctItems.set(d, c, allItems.get(0, c));
+      }
+    }
+    BatchSoftmaxLoss loss =
+        new BatchSoftmaxLoss(
+            cfg.get("temperature").asDouble(), cfg.get("accidental_hit_masking").asBoolean(), 0);
+    Tape tape = new Tape();
+    try (Tape t = tape.begin()) {
+      Node u =
+          L2Normalize.rows(t, q.forward(t, t.constant(tensor(v.get("x_query"), DType.FLOAT64))));
+      Node w = L2Normalize.rows(t, i.forward(t, t.constant(distinctItems)));
+      Node l = loss.applyDistinct(t, u, w, columns, null);
+      double tol = correction ? 1e-6 : 1e-9;
+      assertEquals(5, columns.distinct());
+      assertClose(v.get("loss").asDouble(), l.value().getFlat(0), tol, file + " loss");
+      t.backward(l);
+      for (int k = 0; k < NAMES.length; k++) {
+        assertClose(
+            tensor(v.get("grad_query_tower").get(NAMES[k]), DType.FLOAT64),
+            q.parameters().get(k).grad(),
+            1e-5,
+            file + " dq" + NAMES[k]);
+        assertClose(
+            tensor(v.get("grad_item_tower").get(NAMES[k]), DType.FLOAT64),
+            i.parameters().get(k).grad(),
+            1e-5,
+            file + " di" + NAMES[k]);
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void distinctColumnsGiveTheFullColumnsLossAndGradients(boolean maskHits) {
+    // Many repeats, extra columns past the batch, row weights, and one item whose two copies
+    // carry different log q (so it fills two distinct columns): loss, dq and the per-item sums
+    // of dv agree with the loss over every column, in float64.
+    SplittableRandom rng = new SplittableRandom(21);
+    int b = 48;
+    int n = 70;
+    int[] items = new int[n];
+    float[] logQ = new float[n];
+    for (int j = 0; j < n; j++) {
+      items[j] = rng.nextInt(15);
+      logQ[j] = -1f - items[j] / 4f;
+    }
+    items[5] = 99;
+    items[9] = 99;
+    logQ[5] = -2f;
+    logQ[9] = -3f;
+    Tensor rowWeights = Tensor.zeros(DType.FLOAT64, b, 1);
+    for (int i = 0; i < b; i++) {
+      rowWeights.setFlat(i, 0.5 + rng.nextDouble());
+    }
+    Tensor queries = RandomTensors.normal(DType.FLOAT64, b, 6, rng);
+    Tensor itemEmbeddings = RandomTensors.normal(DType.FLOAT64, 200, 6, rng);
+    for (float[] lq : new float[][] {null, logQ}) {
+      DistinctColumns columns = new DistinctColumns().build(items, lq, n);
+      assertEquals(lq != null, columns.itemRepeats());
+      BatchSoftmaxLoss loss = new BatchSoftmaxLoss(0.2, maskHits, 0);
+      Tape tape = new Tape();
+      double full;
+      Tensor fullDq;
+      double[][] fullDv = new double[200][6];
+      try (Tape t = tape.begin()) {
+        Node u = t.input(queries);
+        Node w = t.input(rowsOf(itemEmbeddings, items, n));
+        Node l = loss.apply(t, u, w, items, lq, rowWeights);
+        full = l.value().getFlat(0);
+        t.backward(l);
+        fullDq = u.grad().copy();
+        for (int j = 0; j < n; j++) {
+          for (int c = 0; c < 6; c++) {
+            fullDv[items[j]][c] += w.grad().get(j, c);
+          }
+        }
+      }
+      try (Tape t = tape.begin()) {
+        Node u = t.input(queries);
+        Node w = t.input(rowsOf(itemEmbeddings, columns.items(), columns.size()));
+        Node l = loss.applyDistinct(t, u, w, columns, rowWeights);
+        String what = "mask " + maskHits + ", logQ " + (lq != null);
+        assertEquals(full, l.value().getFlat(0), 1e-12, what);
+        t.backward(l);
+        assertClose(fullDq, u.grad(), 1e-12, what + " dq");
+        double[][] dv = new double[200][6];
+        for (int d = 0; d < columns.size(); d++) {
+          for (int c = 0; c < 6; c++) {
+            double g = w.grad().get(d, c);
+            if (columns.isPadding(d)) {
+              assertEquals(0.0, g, what + " padding gradient");
+            }
+            dv[columns.items()[d]][c] += g;
+          }
+        }
+        for (int item = 0; item < 200; item++) {
+          for (int c = 0; c < 6; c++) {
+            assertEquals(fullDv[item][c], dv[item][c], 1e-12, what + " dv item " + item);
+          }
+        }
+      }
+    }
+  }
+
+  private static Tensor rowsOf(Tensor table, int[] rows, int n) {
+    Tensor out = Tensor.zeros(DType.FLOAT64, n, table.cols());
+    for (int r = 0; r < n; r++) {
+      for (int c = 0; c < table.cols(); c++) {
+        out.set(r, c, table.get(rows[r], c));
+      }
+    }
+    return out;
+  }
+
   @Test
   void hardNegativesAndExtraColumnsAreDifferentiable() {
     SplittableRandom rng = new SplittableRandom(4);
