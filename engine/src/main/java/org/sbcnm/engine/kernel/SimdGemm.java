@@ -31,6 +31,11 @@ import jdk.incubator.vector.VectorSpecies;
  * 1}; other β go through a small tile buffer merged into C (a kernel that also scales made C2 stop
  * inlining the Vector API calls, whose fallback allocates). Buffers are per thread and reused, so
  * steady-state calls allocate nothing.
+ *
+ * <p>A GEMM called inside a parallel region (one tower of a training step per thread) runs as
+ * {@link #gemmShared}: one operand is packed once and blocks of the other are shared out, so that a
+ * thread that has finished its own part of the region takes blocks too. Each element of C is still
+ * computed by one thread in the one order, so the result does not depend on who helped.
  */
 final class SimdGemm {
   private static final VectorSpecies<Float> S = SimdKernels.Species.F;
