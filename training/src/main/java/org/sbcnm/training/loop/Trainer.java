@@ -52,6 +52,12 @@ import org.slf4j.LoggerFactory;
  * and backward ({@link ConcurrentTowers}); {@code -Dsbcnm.sequentialTowers=true} runs them one
  * after the other, each split across the threads. Both give the same model.
  *
+ * <p><b>Distinct columns</b>: the item tower runs on the batch's distinct (item, log q) pairs only
+ * and the loss counts each as often as it fills a column ({@link DistinctColumns}, {@link
+ * BatchSoftmaxLoss#applyDistinct}): the loss of every column, computed on about 56% of them on
+ * Zipf-shaped data. Not with hard negatives; {@code -Dsbcnm.fullColumns=true} computes every
+ * column.
+ *
  * <p><b>Mixed negatives</b> (Yang et al., WWW 2020 companion): a column's item was proposed by the
  * in-batch sampler (B draws from p) or the uniform one (B′ draws from 1/N), so the correction uses
  * the mixture qⱼ = (B·pⱼ + B′/N) / (B + B′), the expected share of item j among the columns, for
