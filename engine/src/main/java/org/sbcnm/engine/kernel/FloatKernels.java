@@ -60,7 +60,10 @@ interface FloatKernels {
 
   /**
    * C = β·C + α·op(A)·op(B) for the rows of C given. op(A) is [m, k], op(B) is [k, n]; a transposed
-   * operand is read as its transpose in place. β = 0 ignores C's old contents.
+   * operand is read as its transpose in place. β = 0 ignores C's old contents. {@code shareWith} is
+   * the pool whose parallel region this call runs inside, or null: an implementation may let that
+   * pool's idle threads take blocks of the product ({@link WorkerPool#runShared}), with the same
+   * result bit for bit.
    */
   void gemm(
       boolean transA,
@@ -78,31 +81,6 @@ interface FloatKernels {
       float beta,
       float[] c,
       int co,
-      int ldc);
-
-  /**
-   * {@link #gemm} called inside a parallel region of {@code pool}: an implementation may share the
-   * work with pool threads that are idle ({@link WorkerPool#runShared}); the result must be the
-   * same bit for bit as {@link #gemm}'s.
-   */
-  default void gemmShared(
-      WorkerPool pool,
-      boolean transA,
-      boolean transB,
-      int m,
-      int n,
-      int k,
-      float alpha,
-      float[] a,
-      int ao,
-      int lda,
-      float[] b,
-      int bo,
-      int ldb,
-      float beta,
-      float[] c,
-      int co,
-      int ldc) {
-    gemm(transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc);
-  }
+      int ldc,
+      WorkerPool shareWith);
 }

@@ -271,21 +271,20 @@ public final class Kernels {
     boolean byColumns = n > m;
     int columnUnit = 2 * kernels.lanes();
     boolean tooSmall = byColumns ? n < 2 * columnUnit : m < 2 * SimdGemmRows.MR;
-    if (threads == 1 || flops < PARALLEL_MIN_FLOPS || tooSmall) {
-      kernels.gemm(transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc);
-      return;
-    }
-    if (p.busy()) {
-      // Inside a parallel region (one tower per thread): a split would run inline, packing the
-      // unsplit operand once per chunk. The shared form packs it once and lets a thread that has
-      // finished its part of the region take blocks of rows.
-      kernels.gemmShared(
-          p, transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc);
+    boolean small = threads == 1 || flops < PARALLEL_MIN_FLOPS || tooSmall;
+    if (small || p.busy()) {
+      // Inside a parallel region (one tower per thread) a split would run inline, packing the
+      // unsplit operand once per chunk; instead the product runs whole, and the pool's threads that
+      // have finished their part of the region may take blocks of it.
+      WorkerPool shareWith = small ? null : p;
+      kernels.gemm(
+          transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc, shareWith);
       return;
     }
     GemmTask t = GemmTask.LOCAL.get();
-    t.set(
-        kernels, threads, transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc);
+    t.call.set(transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc);
+    t.kernels = kernels;
+    t.chunks = threads;
     t.byColumns = byColumns;
     t.columnUnit = columnUnit;
     try {
@@ -298,70 +297,14 @@ public final class Kernels {
   /** Row-split of one GEMM; one reusable instance per calling thread. */
   private static final class GemmTask implements ChunkBody {
     static final ThreadLocal<GemmTask> LOCAL = ThreadLocal.withInitial(GemmTask::new);
+    final GemmCall call = new GemmCall();
     FloatKernels kernels;
     int chunks;
     boolean byColumns;
     int columnUnit;
-    boolean transA;
-    boolean transB;
-    int m;
-    int n;
-    int k;
-    float alpha;
-    float[] a;
-    int ao;
-    int lda;
-    float[] b;
-    int bo;
-    int ldb;
-    float beta;
-    float[] c;
-    int co;
-    int ldc;
-
-    void set(
-        FloatKernels kernels,
-        int chunks,
-        boolean transA,
-        boolean transB,
-        int m,
-        int n,
-        int k,
-        float alpha,
-        float[] a,
-        int ao,
-        int lda,
-        float[] b,
-        int bo,
-        int ldb,
-        float beta,
-        float[] c,
-        int co,
-        int ldc) {
-      this.kernels = kernels;
-      this.chunks = chunks;
-      this.transA = transA;
-      this.transB = transB;
-      this.m = m;
-      this.n = n;
-      this.k = k;
-      this.alpha = alpha;
-      this.a = a;
-      this.ao = ao;
-      this.lda = lda;
-      this.b = b;
-      this.bo = bo;
-      this.ldb = ldb;
-      this.beta = beta;
-      this.c = c;
-      this.co = co;
-      this.ldc = ldc;
-    }
 
     void clear() {
-      a = null;
-      b = null;
-      c = null;
+      call.clear();
       kernels = null;
     }
 
@@ -369,7 +312,8 @@ public final class Kernels {
     public void runChunk(int chunk) {
       // Split in multiples of the micro-kernel tile so no thread computes a ragged tile it could
       // have avoided.
-      int size = byColumns ? n : m;
+      GemmCall g = call;
+      int size = byColumns ? g.n : g.m;
       int unit = byColumns ? columnUnit : SimdGemmRows.MR;
       int units = (size + unit - 1) / unit;
       int from = Math.min(size, (int) ((long) units * chunk / chunks) * unit);
@@ -378,29 +322,45 @@ public final class Kernels {
         return;
       }
       if (byColumns) {
-        int bOff = transB ? bo + from * ldb : bo + from;
+        int bOff = g.transB ? g.bo + from * g.ldb : g.bo + from;
         kernels.gemm(
-            transA, transB, m, to - from, k, alpha, a, ao, lda, b, bOff, ldb, beta, c, co + from,
-            ldc);
-      } else {
-        int aOff = transA ? ao + from : ao + from * lda;
-        kernels.gemm(
-            transA,
-            transB,
+            g.transA,
+            g.transB,
+            g.m,
             to - from,
-            n,
-            k,
-            alpha,
-            a,
+            g.k,
+            g.alpha,
+            g.a,
+            g.ao,
+            g.lda,
+            g.b,
+            bOff,
+            g.ldb,
+            g.beta,
+            g.c,
+            g.co + from,
+            g.ldc,
+            null);
+      } else {
+        int aOff = g.transA ? g.ao + from : g.ao + from * g.lda;
+        kernels.gemm(
+            g.transA,
+            g.transB,
+            to - from,
+            g.n,
+            g.k,
+            g.alpha,
+            g.a,
             aOff,
-            lda,
-            b,
-            bo,
-            ldb,
-            beta,
-            c,
-            co + from * ldc,
-            ldc);
+            g.lda,
+            g.b,
+            g.bo,
+            g.ldb,
+            g.beta,
+            g.c,
+            g.co + from * g.ldc,
+            g.ldc,
+            null);
       }
     }
   }

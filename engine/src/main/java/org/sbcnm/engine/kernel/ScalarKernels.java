@@ -144,7 +144,8 @@ final class ScalarKernels implements FloatKernels {
       float beta,
       float[] c,
       int co,
-      int ldc) {
+      int ldc,
+      WorkerPool shareWith) {
     for (int i = 0; i < m; i++) {
       for (int j = 0; j < n; j++) {
         float s = 0f;

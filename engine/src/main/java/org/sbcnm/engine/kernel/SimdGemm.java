@@ -55,11 +55,9 @@ final class SimdGemm {
     final float[][] packedAT = new float[MC / TR][TR * KC];
     final float[][] packedB = new float[NC / NR][KC * NR];
     final float[] tile = new float[MR * NR];
-    final SharedRows sharedRows = new SharedRows();
+    final SharedBlocks sharedBlocks = new SharedBlocks();
 
-    final SharedColumns sharedColumns = new SharedColumns();
-
-    /** op(A) packed for all of K by {@link #shareColumns}: depth blocks one after another. */
+    /** op(A) packed for all of K by {@link #gemmShared}: depth blocks one after another. */
     private float[][] wholeA = new float[0][];
 
     float[][] wholeA(int panels) {
@@ -155,11 +153,13 @@ final class SimdGemm {
   }
 
   /**
-   * The same product for a GEMM called inside a parallel region (one tower of a training step):
-   * op(B) is packed once for all of K, then the rows of C are shared out in blocks that any pool
-   * thread with nothing else to do may take ({@link WorkerPool#runShared}), each thread packing its
-   * own rows of op(A). Every element of C is computed in the same order as by {@link #gemm}, so the
-   * result is the same bit for bit whichever threads take part.
+   * The same product for a GEMM called inside a parallel region (one tower of a training step): one
+   * operand is packed once for all of K, and blocks of C that need the other are shared out to any
+   * pool thread with nothing else to do ({@link WorkerPool#runShared}), each taker packing its own
+   * part of the other operand. Blocks of rows share op(B); a C wider than tall with at most {@link
+   * #MC} rows (the weight gradient Xᵀ·dY of a narrow input) shares op(A) and is split by columns.
+   * Every element of C is computed in the same order as by {@link #gemm}, so the result is the same
+   * bit for bit whichever threads take part.
    */
   static void gemmShared(
       WorkerPool pool,
@@ -179,89 +179,44 @@ final class SimdGemm {
       float[] c,
       int co,
       int ldc) {
-    if (k == 0 || alpha == 0f) {
-      gemm(transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc);
-      return;
-    }
-    if (n > m && m <= MC) {
-      shareColumns(pool, transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc);
-      return;
-    }
-    int rows = sharedRows(m);
-    if (n > NC || m < 2 * rows) {
+    boolean byColumns = n > m && m <= MC;
+    int block = byColumns ? sharedColumns(n) : sharedRows(m);
+    int size = byColumns ? n : m;
+    if (k == 0 || alpha == 0f || size < 2 * block || (!byColumns && n > NC)) {
       gemm(transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc);
       return;
     }
     Workspace w = WORKSPACE.get();
-    int panels = (n + NR - 1) / NR;
     int depthBlocks = (k + KC - 1) / KC;
-    float[][] packed = w.wholeB(depthBlocks * panels);
-    for (int block = 0; block < depthBlocks; block++) {
-      int pc = block * KC;
+    int panels = byColumns ? (transA ? (m + TR - 1) / TR : (m + MR - 1) / MR) : (n + NR - 1) / NR;
+    float[][] packed = byColumns ? w.wholeA(depthBlocks * panels) : w.wholeB(depthBlocks * panels);
+    for (int d = 0; d < depthBlocks; d++) {
+      int pc = d * KC;
       int kc = Math.min(KC, k - pc);
-      packB(transB, b, bo, ldb, pc, kc, 0, n, packed, block * panels);
-      if (alpha != 1f) {
-        for (int q = 0; q < panels; q++) {
-          scalePacked(alpha, packed[block * panels + q], kc * NR);
+      if (!byColumns) {
+        packB(transB, b, bo, ldb, pc, kc, 0, n, packed, d * panels);
+        if (alpha != 1f) {
+          for (int q = 0; q < panels; q++) {
+            scalePacked(alpha, packed[d * panels + q], kc * NR);
+          }
         }
-      }
-    }
-    SharedRows task = w.sharedRows;
-    task.set(transA, m, n, k, rows, a, ao, lda, packed, beta, c, co, ldc);
-    try {
-      pool.runShared((m + rows - 1) / rows, task);
-    } finally {
-      task.clear();
-    }
-  }
-
-  /**
-   * {@link #gemmShared} for a C wider than tall with few rows (the weight gradients Xᵀ·dY of a
-   * narrow input): op(A) is packed once, for all of K, and the columns of C are shared out, each
-   * thread packing its own columns of op(B).
-   */
-  private static void shareColumns(
-      WorkerPool pool,
-      boolean transA,
-      boolean transB,
-      int m,
-      int n,
-      int k,
-      float alpha,
-      float[] a,
-      int ao,
-      int lda,
-      float[] b,
-      int bo,
-      int ldb,
-      float beta,
-      float[] c,
-      int co,
-      int ldc) {
-    int cols = sharedColumns(n);
-    if (n < 2 * cols) {
-      gemm(transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc);
-      return;
-    }
-    Workspace w = WORKSPACE.get();
-    int panels = transA ? (m + TR - 1) / TR : (m + MR - 1) / MR;
-    int depthBlocks = (k + KC - 1) / KC;
-    float[][] packed = w.wholeA(depthBlocks * panels);
-    for (int block = 0; block < depthBlocks; block++) {
-      int pc = block * KC;
-      int kc = Math.min(KC, k - pc);
-      if (transA) {
-        packATransposed(a, ao, lda, 0, m, pc, kc, packed, block * panels);
+      } else if (transA) {
+        packATransposed(a, ao, lda, 0, m, pc, kc, packed, d * panels);
       } else {
-        packA(a, ao, lda, 0, m, pc, kc, packed, block * panels);
+        packA(a, ao, lda, 0, m, pc, kc, packed, d * panels);
       }
     }
-    SharedColumns task = w.sharedColumns;
-    task.set(transA, transB, m, n, k, cols, packed, panels, alpha, b, bo, ldb, beta, c, co, ldc);
+    SharedBlocks task = w.sharedBlocks;
+    task.byColumns = byColumns;
+    task.block = block;
+    task.packed = packed;
+    task.panels = panels;
+    task.product.set(transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc);
     try {
-      pool.runShared((n + cols - 1) / cols, task);
+      pool.runShared((size + block - 1) / block, task);
     } finally {
-      task.clear();
+      task.packed = null;
+      task.product.clear();
     }
   }
 
@@ -269,100 +224,6 @@ final class SimdGemm {
   static int sharedColumns(int n) {
     int eighth = ((n + 7) / 8 + NR - 1) / NR * NR;
     return Math.min(NC, eighth);
-  }
-
-  /** One block of columns of a {@link #shareColumns} product; reused per calling thread. */
-  private static final class SharedColumns implements Kernels.ChunkBody {
-    private boolean transA;
-    private boolean transB;
-    private int m;
-    private int n;
-    private int k;
-    private int cols;
-    private float[][] packedA;
-    private int panelsPerBlock;
-    private float alpha;
-    private float[] b;
-    private int bo;
-    private int ldb;
-    private float beta;
-    private float[] c;
-    private int co;
-    private int ldc;
-
-    void set(
-        boolean transA,
-        boolean transB,
-        int m,
-        int n,
-        int k,
-        int cols,
-        float[][] packedA,
-        int panelsPerBlock,
-        float alpha,
-        float[] b,
-        int bo,
-        int ldb,
-        float beta,
-        float[] c,
-        int co,
-        int ldc) {
-      this.transA = transA;
-      this.transB = transB;
-      this.m = m;
-      this.n = n;
-      this.k = k;
-      this.cols = cols;
-      this.packedA = packedA;
-      this.panelsPerBlock = panelsPerBlock;
-      this.alpha = alpha;
-      this.b = b;
-      this.bo = bo;
-      this.ldb = ldb;
-      this.beta = beta;
-      this.c = c;
-      this.co = co;
-      this.ldc = ldc;
-    }
-
-    void clear() {
-      packedA = null;
-      b = null;
-      c = null;
-    }
-
-    @Override
-    public void runChunk(int chunk) {
-      // The workspace of whichever thread runs this block: only op(B)'s panels are packed here.
-      Workspace w = WORKSPACE.get();
-      int jc = chunk * cols;
-      int nc = Math.min(cols, n - jc);
-      for (int pc = 0; pc < k; pc += KC) {
-        int kc = Math.min(KC, k - pc);
-        packB(transB, b, bo, ldb, pc, kc, jc, nc, w.packedB, 0);
-        if (alpha != 1f) {
-          for (int jr = 0; jr < nc; jr += NR) {
-            scalePacked(alpha, w.packedB[jr / NR], kc * NR);
-          }
-        }
-        multiplyPacked(
-            w,
-            transA,
-            packedA,
-            (pc / KC) * panelsPerBlock,
-            0,
-            m,
-            kc,
-            jc,
-            nc,
-            w.packedB,
-            0,
-            pc == 0 ? beta : 1f,
-            c,
-            co,
-            ldc);
-      }
-    }
   }
 
   /**
@@ -374,83 +235,61 @@ final class SimdGemm {
     return Math.max(32, Math.min(MC, quarter));
   }
 
-  /** One block of rows of a {@link #gemmShared} product; reused per calling thread. */
-  private static final class SharedRows implements Kernels.ChunkBody {
-    private boolean transA;
-    private int m;
-    private int n;
-    private int k;
-    private int rows;
-    private float[] a;
-    private int ao;
-    private int lda;
-    private float[][] packedB;
-    private float beta;
-    private float[] c;
-    private int co;
-    private int ldc;
+  /**
+   * One block of a {@link #gemmShared} product, rows or columns of C; one reused instance per
+   * calling thread. The block is computed with the workspace of whichever thread takes it.
+   */
+  private static final class SharedBlocks implements Kernels.ChunkBody {
+    final GemmCall product = new GemmCall();
+    boolean byColumns;
+    int block;
 
-    void set(
-        boolean transA,
-        int m,
-        int n,
-        int k,
-        int rows,
-        float[] a,
-        int ao,
-        int lda,
-        float[][] packedB,
-        float beta,
-        float[] c,
-        int co,
-        int ldc) {
-      this.transA = transA;
-      this.m = m;
-      this.n = n;
-      this.k = k;
-      this.rows = rows;
-      this.a = a;
-      this.ao = ao;
-      this.lda = lda;
-      this.packedB = packedB;
-      this.beta = beta;
-      this.c = c;
-      this.co = co;
-      this.ldc = ldc;
-    }
+    /** The operand packed once: op(B) for blocks of rows, op(A) for blocks of columns. */
+    float[][] packed;
 
-    void clear() {
-      a = null;
-      packedB = null;
-      c = null;
-    }
+    /** Micro-panels of {@link #packed} per depth block. */
+    int panels;
 
     @Override
     public void runChunk(int chunk) {
-      // The workspace of whichever thread runs this block: only op(A)'s panels are packed here.
+      GemmCall p = product;
       Workspace w = WORKSPACE.get();
-      int ic = chunk * rows;
-      int mc = Math.min(rows, m - ic);
-      int panels = (n + NR - 1) / NR;
-      for (int pc = 0; pc < k; pc += KC) {
-        multiplyBlock(
-            w,
-            transA,
-            a,
-            ao,
-            lda,
-            ic,
-            mc,
-            pc,
-            Math.min(KC, k - pc),
-            0,
-            n,
-            packedB,
-            (pc / KC) * panels,
-            pc == 0 ? beta : 1f,
-            c,
-            co,
-            ldc);
+      int from = chunk * block;
+      for (int pc = 0; pc < p.k; pc += KC) {
+        int kc = Math.min(KC, p.k - pc);
+        int first = (pc / KC) * panels;
+        float blockBeta = pc == 0 ? p.beta : 1f;
+        if (byColumns) {
+          int nc = Math.min(block, p.n - from);
+          packB(p.transB, p.b, p.bo, p.ldb, pc, kc, from, nc, w.packedB, 0);
+          if (p.alpha != 1f) {
+            for (int jr = 0; jr < nc; jr += NR) {
+              scalePacked(p.alpha, w.packedB[jr / NR], kc * NR);
+            }
+          }
+          multiplyPacked(
+              w, p.transA, packed, first, 0, p.m, kc, from, nc, w.packedB, 0, blockBeta, p.c, p.co,
+              p.ldc);
+        } else {
+          multiplyBlock(
+              w,
+              p.transA,
+              p.a,
+              p.ao,
+              p.lda,
+              from,
+              Math.min(block, p.m - from),
+              pc,
+              kc,
+              0,
+              p.n,
+              packed,
+              first,
+              blockBeta,
+              p.c,
+              p.co,
+              p.ldc);
+        }
       }
     }
   }

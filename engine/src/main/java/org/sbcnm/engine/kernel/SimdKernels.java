@@ -358,30 +358,13 @@ final class SimdKernels implements FloatKernels {
       float beta,
       float[] c,
       int co,
-      int ldc) {
-    SimdGemm.gemm(transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc);
-  }
-
-  @Override
-  public void gemmShared(
-      WorkerPool pool,
-      boolean transA,
-      boolean transB,
-      int m,
-      int n,
-      int k,
-      float alpha,
-      float[] a,
-      int ao,
-      int lda,
-      float[] b,
-      int bo,
-      int ldb,
-      float beta,
-      float[] c,
-      int co,
-      int ldc) {
-    SimdGemm.gemmShared(
-        pool, transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc);
+      int ldc,
+      WorkerPool shareWith) {
+    if (shareWith != null) {
+      SimdGemm.gemmShared(
+          shareWith, transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc);
+    } else {
+      SimdGemm.gemm(transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc);
+    }
   }
 }

@@ -168,8 +168,8 @@ class KernelParityTest {
           for (float beta : new float[] {0f, 1f, 0.5f}) {
             float[] ce = c0.clone();
             float[] cs = c0.clone();
-            SCALAR.gemm(ta, tb, m, n, k, 1.25f, a, 5, lda, b, 7, ldb, beta, ce, 1, ldc);
-            simd.gemm(ta, tb, m, n, k, 1.25f, a, 5, lda, b, 7, ldb, beta, cs, 1, ldc);
+            SCALAR.gemm(ta, tb, m, n, k, 1.25f, a, 5, lda, b, 7, ldb, beta, ce, 1, ldc, null);
+            simd.gemm(ta, tb, m, n, k, 1.25f, a, 5, lda, b, 7, ldb, beta, cs, 1, ldc, null);
             String what =
                 "gemm " + m + "x" + k + "x" + n + " ta=" + ta + " tb=" + tb + " beta=" + beta;
             assertArrayEquals(ce, cs, 2e-6f * k + 1e-5f, what);

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.sbcnm.engine.autograd.Node;
 import org.sbcnm.engine.autograd.Tape;
@@ -44,66 +45,19 @@ class BatchSoftmaxLossTest {
   }
 
   @ParameterizedTest
-  @ValueSource(
-      strings = {
-        "twotower_nologq_nomask.json",
-        "twotower_nologq_mask.json",
-        "twotower_logq_nomask.json",
-        "twotower_logq_mask.json"
-      })
-  void matchesPyTorch(String file) {
-    JsonNode v = TestVectors.load(file);
-    JsonNode cfg = v.get("config");
-    Mlp q = tower(v.get("query_tower"), cfg, cfg.get("dq").asInt());
-    Mlp i = tower(v.get("item_tower"), cfg, cfg.get("di").asInt());
-    int b = cfg.get("batch").asInt();
-    int[] items = new int[b];
-    float[] logQ = new float[b];
-    for (int k = 0; k < b; k++) {
-      items[k] = v.get("item_ids").get(k).asInt();
-      logQ[k] = (float) v.get("log_p").get(k).asDouble();
-    }
-    BatchSoftmaxLoss loss =
-        new BatchSoftmaxLoss(
-            cfg.get("temperature").asDouble(), cfg.get("accidental_hit_masking").asBoolean(), 0);
-    Tape tape = new Tape();
-    try (Tape t = tape.begin()) {
-      Node u =
-          L2Normalize.rows(t, q.forward(t, t.constant(tensor(v.get("x_query"), DType.FLOAT64))));
-      Node w =
-          L2Normalize.rows(t, i.forward(t, t.constant(tensor(v.get("x_item"), DType.FLOAT64))));
-      // log p is exact in the file but float here: the tolerance is the float one.
-      Node l =
-          loss.apply(t, u, w, items, cfg.get("logq_correction").asBoolean() ? logQ : null, null);
-      double tol = cfg.get("logq_correction").asBoolean() ? 1e-6 : 1e-9;
-      assertClose(v.get("loss").asDouble(), l.value().getFlat(0), tol, file + " loss");
-      t.backward(l);
-      for (int k = 0; k < NAMES.length; k++) {
-        assertClose(
-            tensor(v.get("grad_query_tower").get(NAMES[k]), DType.FLOAT64),
-            q.parameters().get(k).grad(),
-            1e-5,
-            file + " dq" + NAMES[k]);
-        assertClose(
-            tensor(v.get("grad_item_tower").get(NAMES[k]), DType.FLOAT64),
-            i.parameters().get(k).grad(),
-            1e-5,
-            file + " di" + NAMES[k]);
-      }
-    }
-  }
-
-  @ParameterizedTest
-  @ValueSource(
-      strings = {
-        "twotower_nologq_nomask.json",
-        "twotower_nologq_mask.json",
-        "twotower_logq_nomask.json",
-        "twotower_logq_mask.json"
-      })
-  void distinctColumnsMatchPyTorch(String file) {
-    // The item tower sees each distinct item once (item 11 fills columns 1 and 3 in these files);
-    // loss and every gradient still match PyTorch's computation over all columns.
+  @CsvSource({
+    "twotower_nologq_nomask.json, false",
+    "twotower_nologq_mask.json, false",
+    "twotower_logq_nomask.json, false",
+    "twotower_logq_mask.json, false",
+    "twotower_nologq_nomask.json, true",
+    "twotower_nologq_mask.json, true",
+    "twotower_logq_nomask.json, true",
+    "twotower_logq_mask.json, true"
+  })
+  void matchesPyTorch(String file, boolean distinct) {
+    // With distinct columns the item tower sees each item once (item 11 fills columns 1 and 3 in
+    // these files); loss and every gradient still match PyTorch's computation over all columns.
     JsonNode v = TestVectors.load(file);
     JsonNode cfg = v.get("config");
     Mlp q = tower(v.get("query_tower"), cfg, cfg.get("dq").asInt());
@@ -116,18 +70,15 @@ class BatchSoftmaxLossTest {
       logQ[k] = (float) v.get("log_p").get(k).asDouble();
     }
     boolean correction = cfg.get("logq_correction").asBoolean();
+    Tensor itemFeatures = tensor(v.get("x_item"), DType.FLOAT64);
     DistinctColumns columns = new DistinctColumns().build(items, correction ? logQ : null, b);
-    Tensor allItems = tensor(v.get("x_item"), DType.FLOAT64);
-    Tensor distinctItems = Tensor.zeros(DType.FLOAT64, columns.size(), allItems.cols());
-    for (int j = 0; j < b; j++) {
-      for (int c = 0; c < allItems.cols(); c++) {
-        distinctItems.set(columns.distinctOf()[j], c, allItems.get(j, c));
+    if (distinct) {
+      assertEquals(5, columns.distinct());
+      int[] firstColumn = new int[columns.size()];
+      for (int j = b - 1; j >= 0; j--) {
+        firstColumn[columns.distinctOf()[j]] = j;
       }
-    }
-    for (int d = columns.distinct(); d < columns.size(); d++) {
-      for (int c = 0; c < allItems.cols(); c++) {
-        distinctItems.set(d, c, allItems.get(0, c));
-      }
+      itemFeatures = rowsOf(itemFeatures, firstColumn, columns.size());
     }
     BatchSoftmaxLoss loss =
         new BatchSoftmaxLoss(
@@ -136,10 +87,13 @@ class BatchSoftmaxLossTest {
     try (Tape t = tape.begin()) {
       Node u =
           L2Normalize.rows(t, q.forward(t, t.constant(tensor(v.get("x_query"), DType.FLOAT64))));
-      Node w = L2Normalize.rows(t, i.forward(t, t.constant(distinctItems)));
-      Node l = loss.applyDistinct(t, u, w, columns, null);
+      Node w = L2Normalize.rows(t, i.forward(t, t.constant(itemFeatures)));
+      // log p is exact in the file but float here: the tolerance is the float one.
+      Node l =
+          distinct
+              ? loss.applyDistinct(t, u, w, columns, null)
+              : loss.apply(t, u, w, items, correction ? logQ : null, null);
       double tol = correction ? 1e-6 : 1e-9;
-      assertEquals(5, columns.distinct());
       assertClose(v.get("loss").asDouble(), l.value().getFlat(0), tol, file + " loss");
       t.backward(l);
       for (int k = 0; k < NAMES.length; k++) {
