@@ -14,11 +14,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * late can never claim a chunk of a later call with the task of an earlier one. A caller that finds
  * the pool busy (another thread's call, or its own outer call, in progress) runs its chunks itself.
  *
- * <p>One nested call at a time may instead be shared ({@link #runShared}): its caller publishes it
- * and claims its chunks, and any pool thread that has run out of chunks of the outer call claims
- * them too while it waits for the outer call to end. This is for the two towers of a training step,
- * one per thread: the thread whose tower finishes first helps with the other tower's GEMMs instead
- * of idling.
+ * <p>A nested call may instead be shared ({@link #runShared}; one published call per pool thread at
+ * a time): its caller publishes it and claims its chunks, and any pool thread that has run out of
+ * chunks of the outer call claims them too while it waits for the outer call to end. This is for
+ * the two towers of a training step, one per thread: the thread whose tower finishes first helps
+ * with the other tower's GEMMs instead of idling.
  */
 final class WorkerPool {
   /**
@@ -43,21 +43,30 @@ final class WorkerPool {
   private volatile Throwable failure;
   private volatile boolean shutdown;
 
-  /** The shared nested call: its own generation and chunk word, task and count (see drain). */
-  private final AtomicBoolean sharedSlotTaken = new AtomicBoolean();
+  /** Slots for shared nested calls, one per pool thread: each thread can publish its own. */
+  private final SharedCall[] shared;
 
-  private final AtomicLong sharedState = new AtomicLong();
-  private final AtomicInteger sharedPending = new AtomicInteger();
   private final AtomicLong sharedChunksHelped = new AtomicLong();
-  private volatile Kernels.ChunkBody sharedTask;
-  private volatile int sharedChunkCount;
-  private volatile Throwable sharedFailure;
+
+  /** One published nested call: its own generation and chunk word, task and count (see drain). */
+  private static final class SharedCall {
+    final AtomicBoolean taken = new AtomicBoolean();
+    final AtomicLong state = new AtomicLong();
+    final AtomicInteger pending = new AtomicInteger();
+    volatile Kernels.ChunkBody task;
+    volatile int chunkCount;
+    volatile Throwable failure;
+  }
 
   WorkerPool(int threads) {
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be >= 1, got " + threads);
     }
     this.threads = threads;
+    this.shared = new SharedCall[threads];
+    for (int i = 0; i < threads; i++) {
+      shared[i] = new SharedCall();
+    }
     this.workers = new Thread[threads - 1];
     for (int i = 0; i < workers.length; i++) {
       Thread t = new Thread(this::workerLoop, "sbcnm-worker-" + (i + 1));
@@ -114,7 +123,7 @@ final class WorkerPool {
       drain();
       long spinUntil = System.nanoTime() + SPIN_NANOS;
       while (pending.get() > 0) {
-        if (helpShared()) {
+        if (helpShared(-1)) {
           spinUntil = System.nanoTime() + SPIN_NANOS;
         } else if (System.nanoTime() < spinUntil) {
           Thread.onSpinWait();
@@ -136,14 +145,16 @@ final class WorkerPool {
   /**
    * Runs {@code task.runChunk(c)} for every c in [0, chunks) on the calling thread, and lets pool
    * threads that wait for the end of a call in progress take chunks too; returns when all are done.
-   * Only one shared call is published at a time: when another thread's is, this one runs inline.
-   * Chunks may run on any thread in any order, so each must write its own part of the result.
+   * Each pool thread can have one shared call published at a time (so both towers' GEMMs are open
+   * to help); when every slot is taken, this one runs inline. Chunks may run on any thread in any
+   * order, so each must write its own part of the result.
    */
   void runShared(int chunks, Kernels.ChunkBody t) {
     if (chunks <= 0) {
       return;
     }
-    if (chunks == 1 || workers.length == 0 || !sharedSlotTaken.compareAndSet(false, true)) {
+    SharedCall call = chunks == 1 || workers.length == 0 ? null : takeSlot();
+    if (call == null) {
       for (int c = 0; c < chunks; c++) {
         t.runChunk(c);
       }
@@ -151,27 +162,45 @@ final class WorkerPool {
     }
     try {
       // The same close-then-open protocol as run(), on the shared call's own state.
-      long oldGen = sharedState.get() >>> 32;
-      sharedState.set((oldGen << 32) | CLOSED);
-      sharedFailure = null;
-      sharedTask = t;
-      sharedChunkCount = chunks;
-      sharedPending.set(chunks);
-      sharedState.set((oldGen + 1) << 32);
-      claimShared(false);
+      long oldGen = call.state.get() >>> 32;
+      call.state.set((oldGen << 32) | CLOSED);
+      call.failure = null;
+      call.task = t;
+      call.chunkCount = chunks;
+      call.pending.set(chunks);
+      call.state.set((oldGen + 1) << 32);
+      claim(call, false, -1);
       // Only chunks a helper claimed are left: each is already running, so spin.
-      while (sharedPending.get() > 0) {
+      while (call.pending.get() > 0) {
         Thread.onSpinWait();
       }
-      sharedTask = null;
-      Throwable f = sharedFailure;
+      call.task = null;
+      Throwable f = call.failure;
       if (f != null) {
-        sharedFailure = null;
+        call.failure = null;
         rethrow(f);
       }
     } finally {
-      sharedSlotTaken.set(false);
+      call.taken.set(false);
     }
+  }
+
+  private SharedCall takeSlot() {
+    for (SharedCall call : shared) {
+      if (call.taken.compareAndSet(false, true)) {
+        return call;
+      }
+    }
+    return null;
+  }
+
+  /** Shared calls published right now. */
+  int publishedSharedCalls() {
+    int n = 0;
+    for (SharedCall call : shared) {
+      n += call.taken.get() ? 1 : 0;
+    }
+    return n;
   }
 
   /** Chunks of shared calls that a thread other than their caller ran, since the pool started. */
@@ -179,36 +208,48 @@ final class WorkerPool {
     return sharedChunksHelped.get();
   }
 
-  /** Runs chunks of the published shared call, if any; true when it ran at least one. */
-  private boolean helpShared() {
-    return claimShared(true);
+  /**
+   * Runs chunks of published shared calls, if any; true when it ran at least one. A worker passes
+   * the generation of the last outer call it took part in, and stops helping as soon as a newer one
+   * is open: its own chunks of that call come first (a nested call is only published inside an open
+   * outer call, so a worker that sees one also sees its call's generation).
+   */
+  private boolean helpShared(long outerGen) {
+    boolean ran = false;
+    for (SharedCall call : shared) {
+      ran |= claim(call, true, outerGen);
+    }
+    return ran;
   }
 
-  private boolean claimShared(boolean helping) {
+  private boolean claim(SharedCall call, boolean helping, long outerGen) {
     boolean ran = false;
     while (true) {
-      long s = sharedState.get();
-      Kernels.ChunkBody t = sharedTask;
-      int count = sharedChunkCount;
+      long s = call.state.get();
+      Kernels.ChunkBody t = call.task;
+      int count = call.chunkCount;
       int chunk = (int) s;
       if (t == null || chunk >= count) {
         return ran;
       }
-      if (!sharedState.compareAndSet(s, s + 1)) {
+      if (outerGen >= 0 && state.get() >>> 32 != outerGen) {
+        return ran;
+      }
+      if (!call.state.compareAndSet(s, s + 1)) {
         continue;
       }
       ran = true;
       try {
         t.runChunk(chunk);
       } catch (Throwable e) {
-        if (sharedFailure == null) {
-          sharedFailure = e;
+        if (call.failure == null) {
+          call.failure = e;
         }
       } finally {
         if (helping) {
           sharedChunksHelped.incrementAndGet();
         }
-        sharedPending.decrementAndGet();
+        call.pending.decrementAndGet();
       }
     }
   }
@@ -256,7 +297,7 @@ final class WorkerPool {
     while (!shutdown) {
       long gen = state.get() >>> 32;
       if (gen == seen) {
-        if (helpShared()) {
+        if (helpShared(seen)) {
           spinUntil = System.nanoTime() + SPIN_NANOS;
         } else if (System.nanoTime() < spinUntil) {
           Thread.onSpinWait();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
@@ -136,8 +137,8 @@ class WorkerPoolTest {
 
   @Test
   void nestedCallsOfBothOuterChunksRunEveryChunkOnce() {
-    // Both outer chunks make nested calls at once: one is shared, the other runs inline, and any
-    // of them may be helped by the thread that finishes first.
+    // Both outer chunks make nested calls at once, each published in its own slot, and any of
+    // them may be helped by the thread that finishes first.
     WorkerPool pool = new WorkerPool(2);
     try {
       Counting[][] nested = new Counting[2][40];
@@ -162,6 +163,35 @@ class WorkerPoolTest {
             }
           }
         }
+      }
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  @Test
+  void bothThreadsPublishTheirNestedCallsAtOnce() {
+    // Each outer chunk's nested call waits until both nested calls have been seen published at
+    // once: with a single slot the second would run inline, and they would wait in vain.
+    WorkerPool pool = new WorkerPool(2);
+    try {
+      for (int call = 0; call < 200; call++) {
+        AtomicBoolean both = new AtomicBoolean();
+        pool.run(
+            2,
+            outer ->
+                pool.run(
+                    3,
+                    chunk -> {
+                      long deadline = System.nanoTime() + 2_000_000_000L;
+                      while (!both.get() && System.nanoTime() < deadline) {
+                        if (pool.publishedSharedCalls() == 2) {
+                          both.set(true);
+                        }
+                        Thread.onSpinWait();
+                      }
+                    }));
+        assertTrue(both.get(), "call " + call + ": the two nested calls were never both published");
       }
     } finally {
       pool.shutdown();
