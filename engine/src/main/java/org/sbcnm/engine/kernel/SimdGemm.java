@@ -60,30 +60,30 @@ final class SimdGemm {
     /** op(A) packed for all of K by {@link #gemmShared}: depth blocks one after another. */
     private float[][] wholeA = new float[0][];
 
-    float[][] wholeA(int panels) {
-      if (wholeA.length < panels) {
-        float[][] grown = Arrays.copyOf(wholeA, panels);
-        for (int q = wholeA.length; q < panels; q++) {
-          // Big enough for a panel of either packing: MR rows of KC, or TR rows p-major.
-          grown[q] = new float[TR * KC];
-        }
-        wholeA = grown;
-      }
-      return wholeA;
-    }
-
     /** op(B) packed for all of K by {@link #gemmShared}: depth blocks one after another. */
     private float[][] wholeB = new float[0][];
 
+    float[][] wholeA(int panels) {
+      // Big enough for a panel of either packing: MR rows of KC, or TR rows p-major.
+      wholeA = grown(wholeA, panels, TR * KC);
+      return wholeA;
+    }
+
     float[][] wholeB(int panels) {
-      if (wholeB.length < panels) {
-        float[][] grown = Arrays.copyOf(wholeB, panels);
-        for (int q = wholeB.length; q < panels; q++) {
-          grown[q] = new float[KC * NR];
-        }
-        wholeB = grown;
-      }
+      wholeB = grown(wholeB, panels, KC * NR);
       return wholeB;
+    }
+
+    /** {@code panels} with at least {@code count} arrays of {@code size} floats, old ones kept. */
+    private static float[][] grown(float[][] panels, int count, int size) {
+      if (panels.length >= count) {
+        return panels;
+      }
+      float[][] grown = Arrays.copyOf(panels, count);
+      for (int q = panels.length; q < count; q++) {
+        grown[q] = new float[size];
+      }
+      return grown;
     }
   }
 
@@ -121,13 +121,7 @@ final class SimdGemm {
       for (int pc = 0; pc < k; pc += KC) {
         int kc = Math.min(KC, k - pc);
         float blockBeta = pc == 0 ? beta : 1f;
-        packB(transB, b, bo, ldb, pc, kc, jc, nc, w.packedB, 0);
-        if (alpha != 1f) {
-          // α goes into the packed panel once, so tiles of C = α·A·B can be stored directly.
-          for (int jr = 0; jr < nc; jr += NR) {
-            scalePacked(alpha, w.packedB[jr / NR], kc * NR);
-          }
-        }
+        packB(transB, b, bo, ldb, pc, kc, jc, nc, alpha, w.packedB, 0);
         for (int ic = 0; ic < m; ic += MC) {
           multiplyBlock(
               w,
@@ -193,17 +187,10 @@ final class SimdGemm {
     for (int d = 0; d < depthBlocks; d++) {
       int pc = d * KC;
       int kc = Math.min(KC, k - pc);
-      if (!byColumns) {
-        packB(transB, b, bo, ldb, pc, kc, 0, n, packed, d * panels);
-        if (alpha != 1f) {
-          for (int q = 0; q < panels; q++) {
-            scalePacked(alpha, packed[d * panels + q], kc * NR);
-          }
-        }
-      } else if (transA) {
-        packATransposed(a, ao, lda, 0, m, pc, kc, packed, d * panels);
+      if (byColumns) {
+        packOpA(transA, a, ao, lda, 0, m, pc, kc, packed, d * panels);
       } else {
-        packA(a, ao, lda, 0, m, pc, kc, packed, d * panels);
+        packB(transB, b, bo, ldb, pc, kc, 0, n, alpha, packed, d * panels);
       }
     }
     SharedBlocks task = w.sharedBlocks;
@@ -261,12 +248,7 @@ final class SimdGemm {
         float blockBeta = pc == 0 ? p.beta : 1f;
         if (byColumns) {
           int nc = Math.min(block, p.n - from);
-          packB(p.transB, p.b, p.bo, p.ldb, pc, kc, from, nc, w.packedB, 0);
-          if (p.alpha != 1f) {
-            for (int jr = 0; jr < nc; jr += NR) {
-              scalePacked(p.alpha, w.packedB[jr / NR], kc * NR);
-            }
-          }
+          packB(p.transB, p.b, p.bo, p.ldb, pc, kc, from, nc, p.alpha, w.packedB, 0);
           multiplyPacked(
               w, p.transA, packed, first, 0, p.m, kc, from, nc, w.packedB, 0, blockBeta, p.c, p.co,
               p.ldc);
@@ -316,11 +298,7 @@ final class SimdGemm {
       float[] c,
       int co,
       int ldc) {
-    if (transA) {
-      packATransposed(a, ao, lda, ic, mc, pc, kc, w.packedAT, 0);
-    } else {
-      packA(a, ao, lda, ic, mc, pc, kc, w.packedA, 0);
-    }
+    packOpA(transA, a, ao, lda, ic, mc, pc, kc, transA ? w.packedAT : w.packedA, 0);
     multiplyPacked(
         w,
         transA,
@@ -413,6 +391,25 @@ final class SimdGemm {
     }
   }
 
+  /** Packs op(A)[ic:ic+mc, pc:pc+kc] by {@link #packATransposed} or {@link #packA}. */
+  private static void packOpA(
+      boolean transA,
+      float[] a,
+      int ao,
+      int lda,
+      int ic,
+      int mc,
+      int pc,
+      int kc,
+      float[][] panels,
+      int first) {
+    if (transA) {
+      packATransposed(a, ao, lda, ic, mc, pc, kc, panels, first);
+    } else {
+      packA(a, ao, lda, ic, mc, pc, kc, panels, first);
+    }
+  }
+
   /**
    * Packs A[ic:ic+mc, pc:pc+kc] (row-major, not transposed) into MR-row micro-panels, one array
    * each, row r of a panel at pa[r·KC + p], one array copy per row; rows past the matrix are
@@ -456,7 +453,10 @@ final class SimdGemm {
     }
   }
 
-  /** Packs op(B)[pc:pc+kc, jc:jc+nc] into NR-column micro-panels, p-major, zero-padded. */
+  /**
+   * Packs α·op(B)[pc:pc+kc, jc:jc+nc] into NR-column micro-panels, p-major, zero-padded. α goes
+   * into the packed panels once, so tiles of C = α·A·B can be stored directly.
+   */
   private static void packB(
       boolean transB,
       float[] b,
@@ -466,6 +466,7 @@ final class SimdGemm {
       int kc,
       int jc,
       int nc,
+      float alpha,
       float[][] panels,
       int firstPanel) {
     for (int jr = 0; jr < nc; jr += NR) {
@@ -502,6 +503,9 @@ final class SimdGemm {
             pb[dst + j] = 0f;
           }
         }
+      }
+      if (alpha != 1f) {
+        scalePacked(alpha, pb, kc * NR);
       }
     }
   }

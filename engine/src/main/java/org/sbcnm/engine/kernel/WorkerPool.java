@@ -35,27 +35,64 @@ final class WorkerPool {
   private final int threads;
   private final Thread[] workers;
   private final ReentrantLock callLock = new ReentrantLock();
-  private final AtomicLong state = new AtomicLong();
-  private final AtomicInteger pending = new AtomicInteger();
-  private volatile Kernels.ChunkBody task;
-  private volatile int chunkCount;
-  private volatile Thread caller;
-  private volatile Throwable failure;
   private volatile boolean shutdown;
 
+  /** The outer call: at most one at a time, under {@link #callLock}. */
+  private final Call outer = new Call();
+
   /** Slots for shared nested calls, one per pool thread: each thread can publish its own. */
-  private final SharedCall[] shared;
+  private final Call[] shared;
 
   private final AtomicLong sharedChunksHelped = new AtomicLong();
 
-  /** One published nested call: its own generation and chunk word, task and count (see drain). */
-  private static final class SharedCall {
+  /**
+   * One published call: its generation and next chunk in one word, its task, count and first
+   * failure. The outer call and every shared call keep the same protocol.
+   */
+  private static final class Call {
+    /** Held by the thread whose shared call this slot publishes (unused for the outer call). */
     final AtomicBoolean taken = new AtomicBoolean();
+
     final AtomicLong state = new AtomicLong();
     final AtomicInteger pending = new AtomicInteger();
     volatile Kernels.ChunkBody task;
     volatile int chunkCount;
     volatile Throwable failure;
+
+    /** The thread to wake when the last chunk ends, or null when it spins for them. */
+    volatile Thread caller;
+
+    /**
+     * Publishes a call. The previous call's claims are closed first: a thread still claiming could
+     * otherwise pair the old state's next chunk with the new task. The closed state keeps the old
+     * generation, so that no thread takes it for this call and then skips the call when it opens.
+     */
+    void open(Kernels.ChunkBody t, int chunks, Thread wake) {
+      long oldGen = state.get() >>> 32;
+      state.set((oldGen << 32) | CLOSED);
+      failure = null;
+      task = t;
+      chunkCount = chunks;
+      caller = wake;
+      pending.set(chunks);
+      state.set((oldGen + 1) << 32);
+    }
+
+    /** Ends a call whose chunks have all run: rethrows the first failure of a chunk, if any. */
+    void close() {
+      task = null;
+      Throwable f = failure;
+      if (f != null) {
+        failure = null;
+        if (f instanceof RuntimeException) {
+          throw (RuntimeException) f;
+        }
+        if (f instanceof Error) {
+          throw (Error) f;
+        }
+        throw new IllegalStateException(f);
+      }
+    }
   }
 
   WorkerPool(int threads) {
@@ -63,9 +100,9 @@ final class WorkerPool {
       throw new IllegalArgumentException("threads must be >= 1, got " + threads);
     }
     this.threads = threads;
-    this.shared = new SharedCall[threads];
+    this.shared = new Call[threads];
     for (int i = 0; i < threads; i++) {
-      shared[i] = new SharedCall();
+      shared[i] = new Call();
     }
     this.workers = new Thread[threads - 1];
     for (int i = 0; i < workers.length; i++) {
@@ -104,25 +141,13 @@ final class WorkerPool {
       return;
     }
     try {
-      // Close the previous call's claims before publishing this call's task and count: a worker
-      // still inside drain() could otherwise pair the old state's next chunk with the new task.
-      // The closed state keeps the old generation, so that no worker takes it for this call and
-      // then skips the call when it opens.
-      long oldGen = state.get() >>> 32;
-      state.set((oldGen << 32) | CLOSED);
-      long gen = oldGen + 1;
-      failure = null;
-      task = t;
-      chunkCount = chunks;
-      caller = Thread.currentThread();
-      pending.set(chunks);
-      state.set(gen << 32);
+      outer.open(t, chunks, Thread.currentThread());
       for (Thread w : workers) {
         LockSupport.unpark(w);
       }
-      drain();
+      claim(outer, false, -1);
       long spinUntil = System.nanoTime() + SPIN_NANOS;
-      while (pending.get() > 0) {
+      while (outer.pending.get() > 0) {
         if (helpShared(-1)) {
           spinUntil = System.nanoTime() + SPIN_NANOS;
         } else if (System.nanoTime() < spinUntil) {
@@ -131,12 +156,7 @@ final class WorkerPool {
           LockSupport.parkNanos(this, 20_000L);
         }
       }
-      task = null;
-      Throwable f = failure;
-      if (f != null) {
-        failure = null;
-        rethrow(f);
-      }
+      outer.close();
     } finally {
       callLock.unlock();
     }
@@ -153,7 +173,7 @@ final class WorkerPool {
     if (chunks <= 0) {
       return;
     }
-    SharedCall call = chunks == 1 || workers.length == 0 ? null : takeSlot();
+    Call call = chunks == 1 || workers.length == 0 ? null : takeSlot();
     if (call == null) {
       for (int c = 0; c < chunks; c++) {
         t.runChunk(c);
@@ -161,32 +181,20 @@ final class WorkerPool {
       return;
     }
     try {
-      // The same close-then-open protocol as run(), on the shared call's own state.
-      long oldGen = call.state.get() >>> 32;
-      call.state.set((oldGen << 32) | CLOSED);
-      call.failure = null;
-      call.task = t;
-      call.chunkCount = chunks;
-      call.pending.set(chunks);
-      call.state.set((oldGen + 1) << 32);
+      call.open(t, chunks, null);
       claim(call, false, -1);
       // Only chunks a helper claimed are left: each is already running, so spin.
       while (call.pending.get() > 0) {
         Thread.onSpinWait();
       }
-      call.task = null;
-      Throwable f = call.failure;
-      if (f != null) {
-        call.failure = null;
-        rethrow(f);
-      }
+      call.close();
     } finally {
       call.taken.set(false);
     }
   }
 
-  private SharedCall takeSlot() {
-    for (SharedCall call : shared) {
+  private Call takeSlot() {
+    for (Call call : shared) {
       if (call.taken.compareAndSet(false, true)) {
         return call;
       }
@@ -197,7 +205,7 @@ final class WorkerPool {
   /** Shared calls published right now. */
   int publishedSharedCalls() {
     int n = 0;
-    for (SharedCall call : shared) {
+    for (Call call : shared) {
       n += call.taken.get() ? 1 : 0;
     }
     return n;
@@ -216,13 +224,18 @@ final class WorkerPool {
    */
   private boolean helpShared(long outerGen) {
     boolean ran = false;
-    for (SharedCall call : shared) {
+    for (Call call : shared) {
       ran |= claim(call, true, outerGen);
     }
     return ran;
   }
 
-  private boolean claim(SharedCall call, boolean helping, long outerGen) {
+  /**
+   * Claims and runs chunks of {@code call}'s current generation until none is left (or, with {@code
+   * outerGen} ≥ 0, until an outer call newer than that generation opens); true when it ran at least
+   * one.
+   */
+  private boolean claim(Call call, boolean helping, long outerGen) {
     boolean ran = false;
     while (true) {
       long s = call.state.get();
@@ -232,7 +245,7 @@ final class WorkerPool {
       if (t == null || chunk >= count) {
         return ran;
       }
-      if (outerGen >= 0 && state.get() >>> 32 != outerGen) {
+      if (outerGen >= 0 && outer.state.get() >>> 32 != outerGen) {
         return ran;
       }
       if (!call.state.compareAndSet(s, s + 1)) {
@@ -249,43 +262,8 @@ final class WorkerPool {
         if (helping) {
           sharedChunksHelped.incrementAndGet();
         }
-        call.pending.decrementAndGet();
-      }
-    }
-  }
-
-  private static void rethrow(Throwable f) {
-    if (f instanceof RuntimeException) {
-      throw (RuntimeException) f;
-    }
-    if (f instanceof Error) {
-      throw (Error) f;
-    }
-    throw new IllegalStateException(f);
-  }
-
-  /** Claims and runs chunks of the current generation until none is left. */
-  private void drain() {
-    while (true) {
-      long s = state.get();
-      Kernels.ChunkBody t = task;
-      int count = chunkCount;
-      int chunk = (int) s;
-      if (t == null || chunk >= count) {
-        return;
-      }
-      if (!state.compareAndSet(s, s + 1)) {
-        continue;
-      }
-      try {
-        t.runChunk(chunk);
-      } catch (Throwable e) {
-        if (failure == null) {
-          failure = e;
-        }
-      } finally {
-        if (pending.decrementAndGet() == 0) {
-          LockSupport.unpark(caller);
+        if (call.pending.decrementAndGet() == 0 && call.caller != null) {
+          LockSupport.unpark(call.caller);
         }
       }
     }
@@ -295,7 +273,7 @@ final class WorkerPool {
     long seen = 0;
     long spinUntil = 0;
     while (!shutdown) {
-      long gen = state.get() >>> 32;
+      long gen = outer.state.get() >>> 32;
       if (gen == seen) {
         if (helpShared(seen)) {
           spinUntil = System.nanoTime() + SPIN_NANOS;
@@ -307,7 +285,7 @@ final class WorkerPool {
         continue;
       }
       seen = gen;
-      drain();
+      claim(outer, false, -1);
       spinUntil = System.nanoTime() + SPIN_NANOS;
     }
   }

@@ -116,7 +116,8 @@ final class BenchTrainCommand implements Callable<Integer> {
     out.put("threads", t);
     boolean sideBySide = trainer.towersSideBySide();
     out.put("towers_side_by_side", sideBySide);
-    out.put("distinct_item_columns", trainer.distinctColumns());
+    boolean distinct = trainer.distinctColumns();
+    out.put("distinct_item_columns", distinct);
     out.put("item_columns_per_step", profile.itemColumnsPerStep());
     out.put("item_rows_per_step", profile.itemRowsPerStep());
     out.put("steps_measured", profile.steps());
@@ -170,7 +171,7 @@ final class BenchTrainCommand implements Callable<Integer> {
         "  item tower: %.0f rows per step for %.0f columns (%s)%n",
         profile.itemRowsPerStep(),
         profile.itemColumnsPerStep(),
-        trainer.distinctColumns()
+        distinct
             ? "each distinct item once, padded to a multiple of " + DistinctColumns.PAD
             : "every column");
     for (Map.Entry<String, Double> e : share.entrySet()) {

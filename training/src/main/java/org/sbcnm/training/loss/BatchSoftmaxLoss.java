@@ -105,16 +105,11 @@ public final class BatchSoftmaxLoss {
     return SoftmaxCrossEntropy.apply(t, logits, null, rowWeights, c, m);
   }
 
-  /** Whether {@link #applyDistinct} computes this loss: not with hard-negative mining. */
-  public boolean supportsDistinctColumns() {
-    return hardNegatives == 0;
-  }
-
   /**
    * The same loss with one column per distinct item (eq. 3 of the paper over the batch's columns,
    * each distinct column counted as often as it occurs): value and gradients are those of {@link
    * #apply} on the full columns, each distinct column's gradient the sum over its copies, up to
-   * rounding.
+   * rounding. Not with hard-negative mining, which needs every column.
    *
    * <p>Column d stands for nd columns: every row's softmax counts it nd times, except that with
    * accidental-hit masking row i's own item counts once (its other copies are hits). Padding
@@ -126,7 +121,7 @@ public final class BatchSoftmaxLoss {
    * @param rowWeights wᵢ as [B, 1], or null for 1
    */
   public Node applyDistinct(Tape t, Node q, Node v, DistinctColumns columns, Tensor rowWeights) {
-    if (!supportsDistinctColumns()) {
+    if (hardNegatives > 0) {
       throw new IllegalStateException("distinct columns: not with hard_negatives > 0");
     }
     int b = q.rows();

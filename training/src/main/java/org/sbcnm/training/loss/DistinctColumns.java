@@ -1,6 +1,7 @@
 package org.sbcnm.training.loss;
 
-import java.util.Arrays;
+import it.unimi.dsi.fastutil.ints.IntOpenHashSet;
+import it.unimi.dsi.fastutil.longs.Long2IntOpenHashMap;
 import org.sbcnm.engine.tensor.Tensor;
 
 /**
@@ -14,7 +15,7 @@ import org.sbcnm.engine.tensor.Tensor;
  * tower and the three B × N score products shrink by about 40%.
  *
  * <p>Distinct columns are numbered in order of first occurrence, so the grouping is deterministic;
- * an open-addressing table keyed on the item finds them in O(n). The count is padded to a multiple
+ * a hash map keyed on (item, bits of log q) finds them in O(n). The count is padded to a multiple
  * of {@link #PAD} with columns that stand for nothing ({@link #isPadding}: the loss gives them no
  * probability), so that the tensors of a step take a handful of shapes and their reused buffers
  * stay allocated. Shapes: n columns in, {@link #size()} distinct columns (padding included) out.
@@ -26,7 +27,8 @@ public final class DistinctColumns {
   private int[] items = new int[0];
   private float[] logQ = new float[0];
   private int[] distinctOf = new int[0];
-  private int[] table = new int[0];
+  private final Long2IntOpenHashMap byKey = new Long2IntOpenHashMap();
+  private final IntOpenHashSet itemsSeen = new IntOpenHashSet();
   private int[] count = new int[0];
   private float[] countValues = new float[0];
   private Tensor[] countViews = new Tensor[0];
@@ -34,6 +36,10 @@ public final class DistinctColumns {
   private boolean itemRepeats;
   private int distinct;
   private int size;
+
+  public DistinctColumns() {
+    byKey.defaultReturnValue(-1);
+  }
 
   /**
    * Groups columns [0, n), n ≥ 1.
@@ -56,37 +62,25 @@ public final class DistinctColumns {
     if (distinctOf.length < n) {
       distinctOf = new int[n];
     }
-    int capacity = Integer.highestOneBit(2 * n - 1) * 2;
-    if (table.length < capacity) {
-      table = new int[capacity];
-    }
-    int mask = capacity - 1;
-    Arrays.fill(table, 0, capacity, -1);
+    // clear() keeps the tables' capacity, so a step allocates nothing once they have grown.
+    byKey.clear();
+    itemsSeen.clear();
     hasLogQ = columnLogQ != null;
     itemRepeats = false;
     distinct = 0;
     for (int j = 0; j < n; j++) {
       int item = columnItems[j];
       int bits = hasLogQ ? Float.floatToRawIntBits(columnLogQ[j]) : 0;
-      int slot = mix(item) & mask;
-      int found = -1;
-      while (table[slot] >= 0) {
-        int d = table[slot];
-        if (items[d] == item) {
-          if (!hasLogQ || Float.floatToRawIntBits(logQ[d]) == bits) {
-            found = d;
-            break;
-          }
-          itemRepeats = true;
-        }
-        slot = (slot + 1) & mask;
-      }
+      long key = ((long) item << 32) | (bits & 0xFFFFFFFFL);
+      int found = byKey.get(key);
       if (found < 0) {
         found = distinct++;
+        byKey.put(key, found);
+        // A new column for an item seen before: the same item with another log q.
+        itemRepeats |= !itemsSeen.add(item);
         items[found] = item;
         logQ[found] = hasLogQ ? columnLogQ[j] : 0f;
         count[found] = 0;
-        table[slot] = found;
       }
       count[found]++;
       distinctOf[j] = found;
@@ -102,12 +96,6 @@ public final class DistinctColumns {
       countValues[d] = count[d];
     }
     return this;
-  }
-
-  /** A multiplicative hash, so that runs of nearby item ids spread over the table. */
-  private static int mix(int item) {
-    int h = item * 0x9E3779B9;
-    return h ^ (h >>> 16);
   }
 
   /** Number of distinct columns, padding included: a multiple of {@link #PAD}. */
