@@ -2,6 +2,7 @@ package org.sbcnm.engine.kernel;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -44,6 +45,12 @@ final class WorkerPool {
   private final Call[] shared;
 
   private final AtomicLong sharedChunksHelped = new AtomicLong();
+
+  /**
+   * 1 while worker i is parked or about to park: publishing a shared call wakes it, so a worker
+   * that stopped spinning before the call opened still helps with it.
+   */
+  private final AtomicIntegerArray parked;
 
   /**
    * One published call: its generation and next chunk in one word, its task, count and first
@@ -105,8 +112,10 @@ final class WorkerPool {
       shared[i] = new Call();
     }
     this.workers = new Thread[threads - 1];
+    this.parked = new AtomicIntegerArray(workers.length);
     for (int i = 0; i < workers.length; i++) {
-      Thread t = new Thread(this::workerLoop, "sbcnm-worker-" + (i + 1));
+      int index = i;
+      Thread t = new Thread(() -> workerLoop(index), "sbcnm-worker-" + (i + 1));
       t.setDaemon(true);
       workers[i] = t;
       t.start();
@@ -182,6 +191,7 @@ final class WorkerPool {
     }
     try {
       call.open(t, chunks, null);
+      wakeParkedWorkers();
       claim(call, false, -1);
       // Only chunks a helper claimed are left: each is already running, so spin.
       while (call.pending.get() > 0) {
@@ -190,6 +200,19 @@ final class WorkerPool {
       call.close();
     } finally {
       call.taken.set(false);
+    }
+  }
+
+  /**
+   * Unparks the workers that parked while no call was open. A worker sets its flag before its last
+   * look for work and the publisher reads it after opening the call (both volatile), so either the
+   * worker sees the call or the publisher sees the flag.
+   */
+  private void wakeParkedWorkers() {
+    for (int i = 0; i < workers.length; i++) {
+      if (parked.get(i) != 0) {
+        LockSupport.unpark(workers[i]);
+      }
     }
   }
 
@@ -269,7 +292,7 @@ final class WorkerPool {
     }
   }
 
-  private void workerLoop() {
+  private void workerLoop(int index) {
     long seen = 0;
     long spinUntil = 0;
     while (!shutdown) {
@@ -280,7 +303,15 @@ final class WorkerPool {
         } else if (System.nanoTime() < spinUntil) {
           Thread.onSpinWait();
         } else {
-          LockSupport.park(this);
+          parked.set(index, 1);
+          boolean ran = helpShared(seen);
+          if (!ran && outer.state.get() >>> 32 == seen && !shutdown) {
+            LockSupport.park(this);
+          }
+          parked.set(index, 0);
+          if (ran) {
+            spinUntil = System.nanoTime() + SPIN_NANOS;
+          }
         }
         continue;
       }

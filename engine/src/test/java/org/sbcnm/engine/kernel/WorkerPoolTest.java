@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 /** The pool's contract: every chunk of a call runs exactly once, and run returns after all. */
@@ -97,17 +98,23 @@ class WorkerPoolTest {
   void aNestedCallIsSharedWithTheThreadThatRanOutOfWork() {
     // The outer call's chunk 1 returns at once; chunk 0 makes a nested call whose chunks each
     // wait for a second thread to run one of them. Only the idle thread helping can finish it.
+    // Every fifth call opens its nested call only after the idle thread has stopped spinning and
+    // parked: publishing must wake it.
     WorkerPool pool = new WorkerPool(2);
     try {
       for (int call = 0; call < 500; call++) {
         Counting nested = new Counting();
         AtomicInteger started = new AtomicInteger();
         boolean[] alone = new boolean[1];
+        boolean late = call % 5 == 0;
         pool.run(
             2,
             outer -> {
               if (outer == 1) {
                 return;
+              }
+              if (late) {
+                LockSupport.parkNanos(5_000_000L);
               }
               Thread owner = Thread.currentThread();
               pool.run(
