@@ -59,6 +59,12 @@ interface FloatKernels {
   int firstAbove(float[] x, int from, int to, float threshold);
 
   /**
+   * How many k in [from, to) have x[k] &gt; threshold, or x[k] ≥ threshold when {@code inclusive}
+   * (NaN counts in neither).
+   */
+  int countAbove(float[] x, int from, int to, float threshold, boolean inclusive);
+
+  /**
    * C = β·C + α·op(A)·op(B) for the rows of C given. op(A) is [m, k], op(B) is [k, n]; a transposed
    * operand is read as its transpose in place. β = 0 ignores C's old contents. {@code shareWith} is
    * the pool whose parallel region this call runs inside, or null: an implementation may let that

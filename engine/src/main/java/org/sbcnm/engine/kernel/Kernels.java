@@ -185,6 +185,15 @@ public final class Kernels {
   }
 
   /**
+   * How many k in [from, to) have x[k] &gt; threshold, or x[k] ≥ threshold when {@code inclusive}
+   * (NaN counts in neither).
+   */
+  public static int countAbove(float[] x, int from, int to, float threshold, boolean inclusive) {
+    Objects.checkFromToIndex(from, to, x.length);
+    return impl().countAbove(x, from, to, threshold, inclusive);
+  }
+
+  /**
    * C = β·C + α·op(A)·op(B), row-major with leading dimensions. op(A) is [m, k]: A is stored [m,
    * lda ≥ k], or [k, lda ≥ m] when {@code transA}; op(B) is [k, n]: B is stored [k, ldb ≥ n], or
    * [n, ldb ≥ k] when {@code transB}. C is [m, ldc ≥ n] and is modified; it must not overlap A or

@@ -128,6 +128,17 @@ final class ScalarKernels implements FloatKernels {
   }
 
   @Override
+  public int countAbove(float[] x, int from, int to, float threshold, boolean inclusive) {
+    int count = 0;
+    for (int k = from; k < to; k++) {
+      if (x[k] > threshold || (inclusive && x[k] == threshold)) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  @Override
   public void gemm(
       boolean transA,
       boolean transB,

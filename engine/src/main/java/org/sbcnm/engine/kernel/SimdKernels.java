@@ -342,6 +342,29 @@ final class SimdKernels implements FloatKernels {
   }
 
   @Override
+  public int countAbove(float[] x, int from, int to, float threshold, boolean inclusive) {
+    // The comparison operators stay constants (C2 intrinsifies only those); the loop-invariant
+    // branch on inclusive is unswitched.
+    int count = 0;
+    int k = from;
+    int bound = from + S.loopBound(to - from);
+    for (; k < bound; k += L) {
+      FloatVector v = FloatVector.fromArray(S, x, k);
+      VectorMask<Float> hit = v.compare(VectorOperators.GT, threshold);
+      if (inclusive) {
+        hit = hit.or(v.compare(VectorOperators.EQ, threshold));
+      }
+      count += hit.trueCount();
+    }
+    for (; k < to; k++) {
+      if (x[k] > threshold || (inclusive && x[k] == threshold)) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  @Override
   public void gemm(
       boolean transA,
       boolean transB,

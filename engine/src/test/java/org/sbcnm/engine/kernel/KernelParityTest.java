@@ -138,6 +138,52 @@ class KernelParityTest {
   }
 
   @Test
+  void countAboveIsExact() {
+    SplittableRandom rng = new SplittableRandom(14);
+    for (int n : sizes()) {
+      float[] x = RandomTensors.floats(n, rng);
+      // Ties, infinities and NaN: rounded copies repeat values, so thresholds taken from x tie.
+      for (int k = 0; k < n; k += 3) {
+        x[k] = Math.round(x[k] * 4) / 4f;
+      }
+      if (n > 5) {
+        x[1] = Float.NaN;
+        x[2] = Float.POSITIVE_INFINITY;
+        x[n - 2] = Float.NEGATIVE_INFINITY;
+      }
+      float[] thresholds = {
+        -2f, 0f, 0.25f, x[n / 2], x[n - 1], Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY
+      };
+      for (float threshold : thresholds) {
+        for (boolean inclusive : new boolean[] {false, true}) {
+          for (int from : new int[] {0, n / 3, n - 1}) {
+            for (int to : new int[] {n, Math.max(from, n - 1)}) {
+              String what =
+                  "countAbove n="
+                      + n
+                      + " ["
+                      + from
+                      + ","
+                      + to
+                      + ") t="
+                      + threshold
+                      + " "
+                      + inclusive;
+              int expected = SCALAR.countAbove(x, from, to, threshold, inclusive);
+              assertEquals(expected, simd.countAbove(x, from, to, threshold, inclusive), what);
+              int naive = 0;
+              for (int k = from; k < to; k++) {
+                naive += (inclusive ? x[k] >= threshold : x[k] > threshold) ? 1 : 0;
+              }
+              assertEquals(naive, expected, what);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void gemmAllFormsAgainstScalar() {
     assumeTrue(simd != null, "Vector API absent");
     SplittableRandom rng = new SplittableRandom(5);

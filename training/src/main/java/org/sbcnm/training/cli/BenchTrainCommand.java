@@ -123,7 +123,12 @@ final class BenchTrainCommand implements Callable<Integer> {
     out.put("steps_measured", profile.steps());
     out.put("examples_per_second", profile.examples() / profile.seconds());
     out.put("ms_per_step", 1000 * profile.seconds() / Math.max(1, profile.steps()));
-    long[] stepNanos = sortedStepNanos(stepEnds);
+    long[] stepNanos = stepNanos(stepEnds);
+    double[] stepMillis = new double[stepNanos.length];
+    for (int i = 0; i < stepNanos.length; i++) {
+      stepMillis[i] = stepNanos[i] / 1e6;
+    }
+    Arrays.sort(stepNanos);
     double medianMs = quantileMillis(stepNanos, 0.5);
     double fastMs = quantileMillis(stepNanos, 0.1);
     double slowMs = quantileMillis(stepNanos, 0.9);
@@ -131,6 +136,8 @@ final class BenchTrainCommand implements Callable<Integer> {
     out.put("p10_ms_per_step", fastMs);
     out.put("p90_ms_per_step", slowMs);
     out.put("examples_per_second_median", batchSize * 1000.0 / medianMs);
+    // In order, so that a reader can tell a JIT or GC transient from a neighbour's burst.
+    out.put("step_ms", stepMillis);
     Map<String, Double> phases = profile.phaseSeconds();
     Map<String, Double> share = new LinkedHashMap<>();
     for (Map.Entry<String, Double> e : phases.entrySet()) {
@@ -189,10 +196,10 @@ final class BenchTrainCommand implements Callable<Integer> {
   }
 
   /**
-   * The differences of consecutive recorded step-end times (0 = not recorded), in nanoseconds,
-   * sorted; empty when fewer than two were recorded.
+   * The differences of consecutive recorded step-end times (0 = not recorded), in nanoseconds, in
+   * step order; empty when fewer than two were recorded.
    */
-  static long[] sortedStepNanos(long[] stepEnds) {
+  static long[] stepNanos(long[] stepEnds) {
     int recorded = 0;
     while (recorded < stepEnds.length && stepEnds[recorded] != 0) {
       recorded++;
@@ -201,7 +208,6 @@ final class BenchTrainCommand implements Callable<Integer> {
     for (int i = 0; i < d.length; i++) {
       d[i] = stepEnds[i + 1] - stepEnds[i];
     }
-    Arrays.sort(d);
     return d;
   }
 

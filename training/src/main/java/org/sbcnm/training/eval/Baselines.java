@@ -1,5 +1,6 @@
 package org.sbcnm.training.eval;
 
+import it.unimi.dsi.fastutil.ints.IntArrays;
 import java.util.SplittableRandom;
 import org.sbcnm.datasets.split.HeldOutSplit;
 
@@ -70,8 +71,29 @@ public final class Baselines {
     return ranks;
   }
 
-  /** Ranks for a fixed per-item score (same for every user), training items excluded. */
+  /**
+   * Ranks for a fixed per-item score (same for every user, none NaN), training items excluded. The
+   * catalogue is sorted once (score descending, index ascending), so a user costs one lookup plus
+   * one per training item.
+   */
   public static int[] ranksForScores(HeldOutSplit split, double[] score) {
+    for (int j = 0; j < score.length; j++) {
+      if (Double.isNaN(score[j])) {
+        throw new IllegalArgumentException("baseline score of item " + j + " is NaN");
+      }
+    }
+    int[] order = new int[score.length];
+    for (int j = 0; j < order.length; j++) {
+      order[j] = j;
+    }
+    IntArrays.quickSort(
+        order,
+        (a, b) ->
+            score[a] != score[b] ? Double.compare(score[b], score[a]) : Integer.compare(a, b));
+    int[] position = new int[score.length];
+    for (int p = 0; p < order.length; p++) {
+      position[order[p]] = p;
+    }
     int[] users = split.testUsers();
     int[] targets = split.testItems();
     int[] ptr = split.userTrainPtr();
@@ -80,15 +102,9 @@ public final class Baselines {
     for (int k = 0; k < users.length; k++) {
       int u = users[k];
       int t = targets[k];
-      int rank = 0;
-      for (int j = 0; j < score.length; j++) {
-        if (score[j] > score[t] || (score[j] == score[t] && j < t)) {
-          rank++;
-        }
-      }
+      int rank = position[t];
       for (int p = ptr[u]; p < ptr[u + 1]; p++) {
-        int j = train[p];
-        if (j != t && (score[j] > score[t] || (score[j] == score[t] && j < t))) {
+        if (position[train[p]] < position[t]) {
           rank--;
         }
       }

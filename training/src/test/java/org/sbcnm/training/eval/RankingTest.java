@@ -1,0 +1,108 @@
+package org.sbcnm.training.eval;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.sbcnm.datasets.prepared.Interactions;
+import org.sbcnm.datasets.split.HeldOutSplit;
+
+/** The ranks of held-out items, against the definition walked item by item. */
+class RankingTest {
+  /** The definition: items scoring higher, or equal with a smaller index, skipped ones left out. */
+  private static int naiveRank(
+      float[] s, int row, int n, int target, int[] skip, int from, int to) {
+    int rank = 0;
+    for (int j = 0; j < n; j++) {
+      boolean skipped = j != target && Arrays.binarySearch(skip, from, to, j) >= 0;
+      float v = s[row + j];
+      float ts = s[row + target];
+      if (!skipped && (v > ts || (v == ts && j < target))) {
+        rank++;
+      }
+    }
+    return rank;
+  }
+
+  @Test
+  void aScoreRowRanksItsTargetAsTheDefinitionDoes() {
+    SplittableRandom rng = new SplittableRandom(31);
+    for (int n : new int[] {1, 2, 7, 8, 9, 17, 64, 100, 1001}) {
+      int row = 5;
+      float[] scores = new float[row + n + 3];
+      for (int trial = 0; trial < 40; trial++) {
+        // Quarters repeat, so ties with the target are common; a few NaN and infinities too.
+        for (int j = 0; j < scores.length; j++) {
+          scores[j] = (rng.nextInt(9) - 4) / 4f;
+        }
+        if (n > 4 && trial % 4 == 0) {
+          scores[row + rng.nextInt(n)] = Float.NaN;
+          scores[row + rng.nextInt(n)] = Float.POSITIVE_INFINITY;
+          scores[row + rng.nextInt(n)] = Float.NEGATIVE_INFINITY;
+        }
+        int target = rng.nextInt(n);
+        int[] skip = rng.ints(rng.nextInt(n + 1), 0, n).distinct().sorted().toArray();
+        if (trial % 3 == 0 && Arrays.binarySearch(skip, target) < 0 && skip.length > 0) {
+          skip[0] = target; // the target among the skipped items is kept
+          Arrays.sort(skip);
+          skip = Arrays.stream(skip).distinct().toArray();
+        }
+        int[] padded = new int[skip.length + 4];
+        System.arraycopy(skip, 0, padded, 2, skip.length);
+        assertEquals(
+            naiveRank(scores, row, n, target, padded, 2, 2 + skip.length),
+            RetrievalMetrics.rank(scores, row, n, target, padded, 2, 2 + skip.length),
+            "n=" + n + " trial " + trial + " target " + target);
+      }
+    }
+  }
+
+  @Test
+  void aFixedScoreRanksEveryUserAsTheDefinitionDoes() {
+    // 40 users over 30 items; the last interaction of each is held out.
+    SplittableRandom rng = new SplittableRandom(32);
+    int users = 40;
+    int items = 30;
+    int count = 400;
+    int[] u = new int[count];
+    int[] i = new int[count];
+    float[] rating = new float[count];
+    long[] ts = new long[count];
+    for (int k = 0; k < count; k++) {
+      u[k] = k % users;
+      i[k] = rng.nextInt(items);
+      rating[k] = 1f;
+      ts[k] = k;
+    }
+    HeldOutSplit split = HeldOutSplit.of(new Interactions(u, i, rating, ts), users);
+    double[] score = new double[items];
+    for (int j = 0; j < items; j++) {
+      score[j] = rng.nextInt(5); // many ties
+    }
+    score[3] = -0.0;
+    score[4] = 0.0;
+    float[] asFloats = new float[items];
+    for (int j = 0; j < items; j++) {
+      asFloats[j] = (float) score[j];
+    }
+    int[] expected = new int[split.testUsers().length];
+    for (int k = 0; k < expected.length; k++) {
+      int user = split.testUsers()[k];
+      expected[k] =
+          naiveRank(
+              asFloats,
+              0,
+              items,
+              split.testItems()[k],
+              split.userTrainItems(),
+              split.userTrainPtr()[user],
+              split.userTrainPtr()[user + 1]);
+    }
+    assertArrayEquals(expected, Baselines.ranksForScores(split, score));
+    score[7] = Double.NaN;
+    assertThrows(IllegalArgumentException.class, () -> Baselines.ranksForScores(split, score));
+  }
+}
