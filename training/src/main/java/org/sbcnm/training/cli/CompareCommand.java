@@ -9,11 +9,7 @@ import java.util.concurrent.Callable;
 import org.sbcnm.datasets.prepared.PreparedDataset;
 import org.sbcnm.datasets.split.HeldOutSplit;
 import org.sbcnm.engine.io.AtomicFiles;
-import org.sbcnm.engine.tensor.Tensor;
 import org.sbcnm.training.eval.Baselines;
-import org.sbcnm.training.eval.ExposureMetrics;
-import org.sbcnm.training.eval.QueryEncoder;
-import org.sbcnm.training.eval.RetrievalMetrics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -57,14 +53,10 @@ final class CompareCommand implements Callable<Integer> {
     Map<String, Map<String, Double>> rows = new LinkedHashMap<>();
     for (Map.Entry<String, Path> e : checkpoints.entrySet()) {
       Checkpoints.Loaded loaded = Checkpoints.load(e.getValue(), d);
-      Tensor items = loaded.model().itemEmbeddings();
-      QueryEncoder enc = loaded.encoder(d, split);
-      int[] r = RetrievalMetrics.ranks(loaded.model(), split, items, enc, null);
-      ranks.put(e.getKey(), r);
-      Map<String, Double> m = RetrievalMetrics.fromRanks(r, ks);
-      m.putAll(ExposureMetrics.bucketRecall(split, r, d.numItems(), ks));
-      m.putAll(ExposureMetrics.exposure(loaded.model(), split, items, enc, ks, null));
-      rows.put(e.getKey(), m);
+      EvalCommand.ModelEvaluation evaluation =
+          EvalCommand.modelMetrics(loaded, loaded.model().itemEmbeddings(), d, split, ks, 0);
+      ranks.put(e.getKey(), evaluation.ranks());
+      rows.put(e.getKey(), evaluation.metrics());
     }
     rows.putAll(EvalCommand.baselines(d, split, ks));
     ranks.put("popularity", Baselines.popularityRanks(split, d.numItems()));

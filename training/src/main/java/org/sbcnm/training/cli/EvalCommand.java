@@ -81,7 +81,7 @@ final class EvalCommand implements Callable<Integer> {
     Map<String, Map<String, Double>> rows = new LinkedHashMap<>();
     Checkpoints.Loaded loaded = Checkpoints.load(ckpt, d);
     Tensor items = loaded.model().itemEmbeddings();
-    rows.put("model", modelMetrics(loaded, items, d, split, ks, beta));
+    rows.put("model", modelMetrics(loaded, items, d, split, ks, beta).metrics());
     rows.putAll(baselines(d, split, ks));
     if (hnsw) {
       rows.get("model").putAll(hnswRecall(loaded, items, d, split));
@@ -119,8 +119,14 @@ final class EvalCommand implements Callable<Integer> {
     return rows;
   }
 
-  /** Every metric of one checkpoint: accuracy, recall by popularity bucket, exposure. */
-  static Map<String, Double> modelMetrics(
+  /** Every metric of one checkpoint, and the ranks of the held-out items they came from. */
+  record ModelEvaluation(int[] ranks, Map<String, Double> metrics) {}
+
+  /**
+   * Every metric of one checkpoint: accuracy, recall by popularity bucket, exposure. One pass over
+   * the catalogue gives the ranks and the top lists.
+   */
+  static ModelEvaluation modelMetrics(
       Checkpoints.Loaded ckpt,
       Tensor items,
       PreparedDataset d,
@@ -129,11 +135,16 @@ final class EvalCommand implements Callable<Integer> {
       double beta) {
     QueryEncoder enc = ckpt.encoder(d, split);
     float[] adjustment = beta > 0 ? ckpt.popularityAdjustment(d.numItems(), beta) : null;
-    int[] ranks = RetrievalMetrics.ranks(ckpt.model(), split, items, enc, adjustment);
+    int listLength = ExposureMetrics.listLength(ks, d.numItems());
+    int[] lists = new int[split.testSize() * listLength];
+    int[] ranks =
+        RetrievalMetrics.ranks(ckpt.model(), split, items, enc, adjustment, listLength, lists);
     Map<String, Double> m = RetrievalMetrics.fromRanks(ranks, ks);
     m.putAll(ExposureMetrics.bucketRecall(split, ranks, d.numItems(), ks));
-    m.putAll(ExposureMetrics.exposure(ckpt.model(), split, items, enc, ks, adjustment));
-    return m;
+    m.putAll(
+        ExposureMetrics.fromLists(
+            lists, split.testSize(), listLength, split.train().itemCounts(d.numItems()), ks));
+    return new ModelEvaluation(ranks, m);
   }
 
   /** hnsw_recall@K (overlap with the exact top-K) and queries/s of both indexes, per ef. */

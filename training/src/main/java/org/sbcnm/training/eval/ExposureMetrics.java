@@ -4,11 +4,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.sbcnm.datasets.split.HeldOutSplit;
-import org.sbcnm.engine.tensor.Tensor;
-import org.sbcnm.towers.tower.TowerBatch;
-import org.sbcnm.towers.tower.TwoTowerModel;
-import org.sbcnm.training.retrieval.ExactIndex;
-import org.sbcnm.training.retrieval.Exclusions;
 
 /**
  * What the sampling-bias correction changes beyond accuracy, for K in the cut-offs:
@@ -72,43 +67,9 @@ public final class ExposureMetrics {
     return out;
   }
 
-  /**
-   * Coverage, average popularity and Gini of the model's top-K lists for every test user, against
-   * item embeddings already computed ({@link TwoTowerModel#itemEmbeddings()}).
-   */
-  public static Map<String, Double> exposure(
-      TwoTowerModel model,
-      HeldOutSplit split,
-      Tensor items,
-      QueryEncoder encoder,
-      int[] ks,
-      float[] adjustment) {
-    int numItems = items.rows();
-    int kMax = Math.min(Arrays.stream(ks).max().orElseThrow(), numItems);
-    ExactIndex index = new ExactIndex(items).withAdjustment(adjustment);
-    int[] users = split.testUsers();
-    int[] top = new int[users.length * kMax];
-    float[] scores = new float[users.length * kMax];
-    int chunk = 1024;
-    TowerBatch batch = new TowerBatch();
-    org.sbcnm.engine.autograd.Tape tape = new org.sbcnm.engine.autograd.Tape();
-    for (int s = 0; s < users.length; s += chunk) {
-      int m = Math.min(chunk, users.length - s);
-      encoder.fill(batch, users, s, m);
-      try (org.sbcnm.engine.autograd.Tape t = tape.begin()) {
-        Tensor q = model.query().embed(t, batch).value();
-        int[] idx = new int[m * kMax];
-        float[] sc = new float[m * kMax];
-        index.search(
-            q,
-            kMax,
-            Exclusions.ofUsers(split.userTrainPtr(), split.userTrainItems(), users, s, m),
-            idx,
-            sc);
-        System.arraycopy(idx, 0, top, s * kMax, m * kMax);
-      }
-    }
-    return fromLists(top, users.length, kMax, split.train().itemCounts(numItems), ks);
+  /** The length of the top lists that {@link #fromLists} needs for {@code ks}. */
+  public static int listLength(int[] ks, int numItems) {
+    return Math.min(Arrays.stream(ks).max().orElseThrow(), numItems);
   }
 
   /** The exposure metrics of given top lists ([users · kMax], −1 padded). */

@@ -8,6 +8,7 @@ import org.sbcnm.engine.autograd.Node;
 import org.sbcnm.engine.autograd.Tape;
 import org.sbcnm.engine.kernel.Kernels;
 import org.sbcnm.engine.kernel.MatrixOps;
+import org.sbcnm.engine.kernel.TopK;
 import org.sbcnm.engine.tensor.Tensor;
 import org.sbcnm.towers.tower.TowerBatch;
 import org.sbcnm.towers.tower.TwoTowerModel;
@@ -44,16 +45,43 @@ public final class RetrievalMetrics {
       Tensor items,
       QueryEncoder encoder,
       float[] adjustment) {
+    return ranks(model, split, items, encoder, adjustment, 0, null);
+  }
+
+  /**
+   * The ranks as {@link #ranks(TwoTowerModel, HeldOutSplit, Tensor, QueryEncoder, float[])}, and
+   * from the same scores each test user's top {@code listLength} items with every training item
+   * left out ({@code lists} [users · listLength], sorted by score then index, −1 padded): one pass
+   * over the catalogue serves both the accuracy and the exposure metrics.
+   */
+  public static int[] ranks(
+      TwoTowerModel model,
+      HeldOutSplit split,
+      Tensor items,
+      QueryEncoder encoder,
+      float[] adjustment,
+      int listLength,
+      int[] lists) {
     int numItems = items.rows();
     int[] users = split.testUsers();
     int[] targets = split.testItems();
     int[] ptr = split.userTrainPtr();
     int[] trainItems = split.userTrainItems();
+    if (lists != null && (listLength < 1 || lists.length < (long) users.length * listLength)) {
+      throw new IllegalArgumentException(
+          "ranks: top lists of "
+              + listLength
+              + " need "
+              + (long) users.length * listLength
+              + " entries, got "
+              + lists.length);
+    }
     int[] ranks = new int[users.length];
     Tape tape = new Tape();
     TowerBatch batch = new TowerBatch();
     Tensor scores = Tensor.zeros(Math.min(CHUNK, Math.max(1, users.length)), numItems);
     float[] sc = scores.floats();
+    ThreadLocal<TopLists> topLists = ThreadLocal.withInitial(() -> new TopLists(listLength));
     for (int s = 0; s < users.length; s += CHUNK) {
       int m = Math.min(CHUNK, users.length - s);
       encoder.fill(batch, users, s, m);
@@ -73,9 +101,25 @@ public final class RetrievalMetrics {
             int u = users[first + r];
             ranks[first + r] =
                 rank(sc, row, numItems, targets[first + r], trainItems, ptr[u], ptr[u + 1]);
+            if (lists != null) {
+              TopLists top = topLists.get();
+              top.acc.reset(listLength, trainItems, ptr[u], ptr[u + 1]);
+              top.acc.offer(sc, row, numItems, 0);
+              top.acc.drain(lists, (first + r) * listLength, top.scores, 0);
+            }
           });
     }
     return ranks;
+  }
+
+  /** One thread's running top list. */
+  private static final class TopLists {
+    final TopK.Accumulator acc = new TopK.Accumulator();
+    final float[] scores;
+
+    TopLists(int length) {
+      scores = new float[Math.max(1, length)];
+    }
   }
 
   /**

@@ -1,0 +1,77 @@
+package org.sbcnm.training.loop;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.sbcnm.datasets.prepared.PreparedDataset;
+import org.sbcnm.datasets.split.HeldOutSplit;
+import org.sbcnm.datasets.synthetic.SyntheticConfig;
+import org.sbcnm.datasets.synthetic.SyntheticGenerator;
+import org.sbcnm.engine.autograd.Tape;
+import org.sbcnm.engine.tensor.Tensor;
+import org.sbcnm.towers.config.TowerKind;
+import org.sbcnm.towers.tower.TowerBatch;
+import org.sbcnm.towers.tower.TwoTowerModel;
+import org.sbcnm.training.eval.RetrievalMetrics;
+import org.sbcnm.training.retrieval.ExactIndex;
+import org.sbcnm.training.retrieval.Exclusions;
+
+/** One scoring pass over the catalogue gives the ranks and the exact index's top lists. */
+class EvaluationPassTest {
+  @Test
+  void ranksAndTopListsComeFromOnePass() {
+    // 600 test users: two full chunks of 256 and a tail.
+    PreparedDataset d =
+        SyntheticGenerator.generate(
+            new SyntheticConfig(600, 300, 8, 8, 12, 0.5, 0.2, 0.1, 0.3, 5, 4));
+    Trainer t =
+        Trainer.create(
+            d,
+            TrainerTest.small(TowerKind.MLP, TowerKind.MLP),
+            TrainerTest.fast(1, "none"),
+            null,
+            null,
+            null);
+    TwoTowerModel model = t.model();
+    HeldOutSplit split = t.split();
+    Tensor items = model.itemEmbeddings();
+    int users = split.testUsers().length;
+    float[] adjustment = new float[d.numItems()];
+    SplittableRandom rng = new SplittableRandom(3);
+    for (int j = 0; j < adjustment.length; j++) {
+      adjustment[j] = (float) rng.nextDouble(-0.1, 0.1);
+    }
+    int length = 20;
+    int[] lists = new int[users * length];
+    int[] ranks =
+        RetrievalMetrics.ranks(model, split, items, t.queryEncoder(), adjustment, length, lists);
+    assertArrayEquals(
+        RetrievalMetrics.ranks(model, split, items, t.queryEncoder(), adjustment), ranks);
+
+    TowerBatch batch = new TowerBatch();
+    t.queryEncoder().fill(batch, split.testUsers(), 0, users);
+    Tensor q;
+    try (Tape tape = new Tape().begin()) {
+      q = model.query().embed(tape, batch).value().copy();
+    }
+    int[] expected = new int[users * length];
+    new ExactIndex(items)
+        .withAdjustment(adjustment)
+        .search(
+            q,
+            length,
+            Exclusions.ofUsers(
+                split.userTrainPtr(), split.userTrainItems(), split.testUsers(), 0, users),
+            expected,
+            new float[users * length]);
+    assertArrayEquals(expected, lists);
+
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            RetrievalMetrics.ranks(
+                model, split, items, t.queryEncoder(), null, length, new int[users * length - 1]));
+  }
+}
