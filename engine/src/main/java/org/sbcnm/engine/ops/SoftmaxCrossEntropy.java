@@ -102,26 +102,59 @@ public final class SoftmaxCrossEntropy implements Op {
     }
     if (columnCounts != null) {
       Shapes.require("softmaxCrossEntropy", "column counts", columnCounts, 1, n);
-      for (int j = 0; j < n; j++) {
-        double count = columnCounts.getFlat(j);
-        if (!(count >= 1) || Double.isInfinite(count)) {
-          throw new IllegalArgumentException(
-              "softmaxCrossEntropy: column " + j + " count " + count + " is not finite and >= 1");
-        }
-      }
+      requireCounts(columnCounts);
     }
+    // Every loop of this method lives in a small method of its own: apply runs once per step, and
+    // a loop inside it would have C2 compile apply on the stack (OSR) with the whole parallel row
+    // task inlined, several times over while the profile settles (about 2 s of compiler time in
+    // the first seconds of training, with the two training threads waiting for a core).
+    double weightSum = rowWeightSum(targets, rowWeights, mask, b, n);
     Node y = tape.newNode(INSTANCE, z.dtype(), 1, 1);
     y.addParent(logits);
     y.ctx = targets;
     y.ctx2 = rowWeights;
     Tensor probs = y.scratch(0, z.dtype(), b, n);
     Tensor rowLse = y.scratch(1, DType.FLOAT64, b, 1);
-    double weightSum = 0;
-    for (int i = 0; i < b; i++) {
-      int t = targets == null ? i : targets[i];
-      if (t < 0 || t >= n) {
+    // The softmax's column term: cⱼ + log nⱼ, so that each column counts nⱼ times.
+    Tensor softmaxTerm = columnTerm;
+    if (columnCounts != null) {
+      softmaxTerm = y.scratch(2, z.dtype(), 1, n);
+      countedColumnTerm(columnTerm, columnCounts, softmaxTerm);
+    }
+    RowTask task = RowTask.LOCAL.get();
+    task.forward(
+        z,
+        softmaxTerm,
+        mask,
+        probs,
+        rowLse,
+        columnCounts != null && targetCountsOnce,
+        targets,
+        columnTerm);
+    y.attr = weightSum;
+    y.value().setFlat(0, weightedLoss(z, targets, rowWeights, columnTerm, rowLse) / weightSum);
+    return y;
+  }
+
+  private static void requireCounts(Tensor columnCounts) {
+    for (int j = 0; j < columnCounts.cols(); j++) {
+      double count = columnCounts.getFlat(j);
+      if (!(count >= 1) || Double.isInfinite(count)) {
         throw new IllegalArgumentException(
-            "softmaxCrossEntropy: row " + i + " target " + t + " outside [0, " + n + ")");
+            "softmaxCrossEntropy: column " + j + " count " + count + " is not finite and >= 1");
+      }
+    }
+  }
+
+  /** Checks every row's target, mask and weight; returns Σ wᵢ. */
+  private static double rowWeightSum(
+      int[] targets, Tensor rowWeights, BitMatrix mask, int rows, int cols) {
+    double weightSum = 0;
+    for (int i = 0; i < rows; i++) {
+      int t = targets == null ? i : targets[i];
+      if (t < 0 || t >= cols) {
+        throw new IllegalArgumentException(
+            "softmaxCrossEntropy: row " + i + " target " + t + " outside [0, " + cols + ")");
       }
       if (mask != null && mask.get(i, t)) {
         throw new IllegalArgumentException(
@@ -137,36 +170,30 @@ public final class SoftmaxCrossEntropy implements Op {
     if (!(weightSum > 0)) {
       throw new IllegalArgumentException("softmaxCrossEntropy: row weights sum to " + weightSum);
     }
-    // The softmax's column term: cⱼ + log nⱼ, so that each column counts nⱼ times.
-    Tensor softmaxTerm = columnTerm;
-    if (columnCounts != null) {
-      softmaxTerm = y.scratch(2, z.dtype(), 1, n);
-      for (int j = 0; j < n; j++) {
-        double c = columnTerm == null ? 0 : columnTerm.getFlat(j);
-        softmaxTerm.setFlat(j, c + Math.log(columnCounts.getFlat(j)));
-      }
+    return weightSum;
+  }
+
+  /** out[j] = c[j] + log n[j] (c = 0 when null). */
+  private static void countedColumnTerm(Tensor c, Tensor counts, Tensor out) {
+    for (int j = 0; j < out.cols(); j++) {
+      out.setFlat(j, (c == null ? 0 : c.getFlat(j)) + Math.log(counts.getFlat(j)));
     }
-    RowTask task = RowTask.LOCAL.get();
-    task.forward(
-        z,
-        softmaxTerm,
-        mask,
-        probs,
-        rowLse,
-        columnCounts != null && targetCountsOnce,
-        targets,
-        columnTerm);
-    // The loss is summed in row order after the parallel part, so it does not depend on threads.
+  }
+
+  /**
+   * Σᵢ wᵢ·(lseᵢ − zᵢₜ − c_t), summed in row order after the parallel part, so that it does not
+   * depend on threads.
+   */
+  private static double weightedLoss(
+      Tensor z, int[] targets, Tensor rowWeights, Tensor columnTerm, Tensor rowLse) {
     double loss = 0;
-    for (int i = 0; i < b; i++) {
+    for (int i = 0; i < z.rows(); i++) {
       int t = targets == null ? i : targets[i];
       double w = rowWeights == null ? 1.0 : rowWeights.getFlat(i);
       double target = z.get(i, t) + (columnTerm == null ? 0 : columnTerm.getFlat(t));
       loss += w * (rowLse.getFlat(i) - target);
     }
-    y.attr = weightSum;
-    y.value().setFlat(0, loss / weightSum);
-    return y;
+    return loss;
   }
 
   /**
