@@ -42,7 +42,12 @@ final class BenchTrainCommand implements Callable<Integer> {
       description = "Measured steps after the warm-up.")
   int steps;
 
-  @Option(names = "--warmup", defaultValue = "50")
+  @Option(
+      names = "--warmup",
+      defaultValue = "50",
+      description =
+          "Steps before the measured ones. The JIT compiles for the first few seconds of training"
+              + " (about 100 steps of synth-bench on 2 cores); --json shows where the step times settle.")
   int warmup;
 
   @Option(names = "--query_tower", defaultValue = "mlp")
@@ -57,7 +62,12 @@ final class BenchTrainCommand implements Callable<Integer> {
   @Option(names = "--threads", defaultValue = "0")
   int threads;
 
-  @Option(names = "--json", paramLabel = "FILE")
+  @Option(
+      names = "--json",
+      paramLabel = "FILE",
+      description =
+          "Write the figures as JSON: rates, step-time quantiles, every measured step's time in"
+              + " order (step_ms), phase shares, allocation, peak RSS.")
   Path json;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
