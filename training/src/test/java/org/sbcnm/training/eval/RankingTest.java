@@ -28,7 +28,7 @@ class RankingTest {
   }
 
   @Test
-  void aScoreRowRanksItsTargetAsTheDefinitionDoes() {
+  void blockCountsAddUpToTheRankOfTheDefinition() {
     SplittableRandom rng = new SplittableRandom(31);
     for (int n : new int[] {1, 2, 7, 8, 9, 17, 64, 100, 1001}) {
       int row = 5;
@@ -45,19 +45,35 @@ class RankingTest {
         }
         int target = rng.nextInt(n);
         int[] skip = rng.ints(rng.nextInt(n + 1), 0, n).distinct().sorted().toArray();
-        if (trial % 3 == 0 && Arrays.binarySearch(skip, target) < 0 && skip.length > 0) {
+        if (trial % 3 == 0 && skip.length > 0) {
           skip[0] = target; // the target among the skipped items is kept
-          Arrays.sort(skip);
-          skip = Arrays.stream(skip).distinct().toArray();
+          skip = Arrays.stream(skip).distinct().sorted().toArray();
         }
         int[] padded = new int[skip.length + 4];
         System.arraycopy(skip, 0, padded, 2, skip.length);
-        assertEquals(
-            naiveRank(scores, row, n, target, padded, 2, 2 + skip.length),
-            RetrievalMetrics.rank(scores, row, n, target, padded, 2, 2 + skip.length),
-            "n=" + n + " trial " + trial + " target " + target);
+        int expected = naiveRank(scores, row, n, target, padded, 2, 2 + skip.length);
+        // The row cut into blocks of a random size, as the ranking pass cuts the catalogue.
+        int block = 1 + rng.nextInt(n);
+        int rank = 0;
+        float ts = scores[row + target];
+        for (int base = 0; base < n; base += block) {
+          int bn = Math.min(block, n - base);
+          rank +=
+              RetrievalMetrics.beating(scores, row + base, bn, base, target, ts)
+                  - RetrievalMetrics.skippedBeating(
+                      scores, row + base, bn, base, target, ts, padded, 2, 2 + skip.length);
+        }
+        assertEquals(expected, rank, "n=" + n + " trial " + trial + " block " + block);
       }
     }
+  }
+
+  @Test
+  void usersAreOrderedByTheirTargetsBlockKeepingTheirOrderWithin() {
+    int b = RetrievalMetrics.ITEM_BLOCK;
+    int[] targets = {3 * b + 1, 5, b, 2 * b - 1, 7, 3 * b, 0};
+    assertArrayEquals(new int[] {1, 4, 6, 2, 3, 0, 5}, RetrievalMetrics.byTargetBlock(targets));
+    assertEquals(0, RetrievalMetrics.byTargetBlock(new int[0]).length);
   }
 
   @Test

@@ -1,8 +1,10 @@
 package org.sbcnm.training.loop;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.sbcnm.datasets.prepared.PreparedDataset;
@@ -10,6 +12,7 @@ import org.sbcnm.datasets.split.HeldOutSplit;
 import org.sbcnm.datasets.synthetic.SyntheticConfig;
 import org.sbcnm.datasets.synthetic.SyntheticGenerator;
 import org.sbcnm.engine.autograd.Tape;
+import org.sbcnm.engine.kernel.MatrixOps;
 import org.sbcnm.engine.tensor.Tensor;
 import org.sbcnm.towers.config.TowerKind;
 import org.sbcnm.towers.tower.TowerBatch;
@@ -22,10 +25,11 @@ import org.sbcnm.training.retrieval.Exclusions;
 class EvaluationPassTest {
   @Test
   void ranksAndTopListsComeFromOnePass() {
-    // 600 test users: two full chunks of 256 and a tail.
+    // 1,100 test users (past one forward pass of 1,024, tasks of 128 with a tail) over 5,000 items
+    // (two blocks of 2,048 and a tail).
     PreparedDataset d =
         SyntheticGenerator.generate(
-            new SyntheticConfig(600, 300, 8, 8, 12, 0.5, 0.2, 0.1, 0.3, 5, 4));
+            new SyntheticConfig(1100, 5000, 8, 8, 12, 0.5, 0.2, 0.1, 0.3, 5, 4));
     Trainer t =
         Trainer.create(
             d,
@@ -67,6 +71,37 @@ class EvaluationPassTest {
             expected,
             new float[users * length]);
     assertArrayEquals(expected, lists);
+
+    // The ranks against the definition over whole score rows (scored by one GEMM over the
+    // catalogue, plus the adjustment).
+    Tensor all = Tensor.zeros(users, d.numItems());
+    MatrixOps.gemm(false, true, 1.0, q, items, 0.0, all);
+    float[] s = all.floats();
+    for (int k = 0; k < users; k++) {
+      int row = k * d.numItems();
+      for (int j = 0; j < d.numItems(); j++) {
+        s[row + j] += adjustment[j];
+      }
+      int u = split.testUsers()[k];
+      int target = split.testItems()[k];
+      int rank = 0;
+      for (int j = 0; j < d.numItems(); j++) {
+        boolean skipped =
+            j != target
+                && Arrays.binarySearch(
+                        split.userTrainItems(),
+                        split.userTrainPtr()[u],
+                        split.userTrainPtr()[u + 1],
+                        j)
+                    >= 0;
+        float v = s[row + j];
+        float ts = s[row + target];
+        if (!skipped && (v > ts || (v == ts && j < target))) {
+          rank++;
+        }
+      }
+      assertEquals(rank, ranks[k], "test user " + k);
+    }
 
     assertThrows(
         IllegalArgumentException.class,
