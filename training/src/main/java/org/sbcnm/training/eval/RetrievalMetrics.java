@@ -291,7 +291,11 @@ public final class RetrievalMetrics {
    */
   static int skippedBeating(
       float[] s, int off, int n, int base, int target, float ts, int[] skip, int from, int to) {
-    int p = lowerBound(skip, from, to, base);
+    // The skipped items are distinct, so the search lands on base itself or where it would be.
+    int p = Arrays.binarySearch(skip, from, to, base);
+    if (p < 0) {
+      p = -p - 1;
+    }
     int count = 0;
     for (; p < to && skip[p] < base + n; p++) {
       int j = skip[p];
@@ -301,21 +305,6 @@ public final class RetrievalMetrics {
       }
     }
     return count;
-  }
-
-  /** The first p in [from, to) with a[p] ≥ key (a ascending there), or to. */
-  private static int lowerBound(int[] a, int from, int to, int key) {
-    int lo = from;
-    int hi = to;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (a[mid] < key) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    return lo;
   }
 
   /** Recall@K, NDCG@K for every K, and MRR, from ranks. Keys "recall@10", "ndcg@10", "mrr". */
