@@ -55,7 +55,7 @@ public final class TopK {
         }
       }
       while (j < end) {
-        j = impl.firstAbove(scores, j, end, heap.worstScore());
+        j = heap.next(impl, scores, j, end);
         if (j >= end) {
           break;
         }
@@ -158,7 +158,7 @@ public final class TopK {
       h.push(x[j], j - off);
     }
     while (true) {
-      j = impl.firstAbove(x, j, end, h.worstScore());
+      j = h.next(impl, x, j, end);
       if (j >= end) {
         break;
       }
@@ -182,10 +182,21 @@ public final class TopK {
       size = 0;
     }
 
-    float worstScore() {
-      float s = score[0];
-      // A NaN in the heap must be replaceable by any real score.
-      return s != s ? Float.NEGATIVE_INFINITY : s;
+    /**
+     * The first k in [j, end) whose score would enter the full heap: above the worst, or, while the
+     * worst is NaN, any number (−∞ included, which ranks above NaN).
+     */
+    int next(FloatKernels impl, float[] x, int j, int end) {
+      float worst = score[0];
+      if (worst == worst) {
+        return impl.firstAbove(x, j, end, worst);
+      }
+      for (; j < end; j++) {
+        if (x[j] == x[j]) {
+          return j;
+        }
+      }
+      return end;
     }
 
     private boolean worse(int a, int b) {
