@@ -82,6 +82,9 @@ public final class RetrievalMetrics {
               + " entries, got "
               + lists.length);
     }
+    if (!items.isFloat32()) {
+      throw new IllegalArgumentException("ranks: float32 item embeddings required");
+    }
     if (adjustment != null && adjustment.length != items.rows()) {
       throw new IllegalArgumentException(
           "ranks: " + adjustment.length + " adjustments for " + items.rows() + " items");
@@ -100,6 +103,13 @@ public final class RetrievalMetrics {
       encoder.fill(batch, orderedUsers, s, m);
       try (Tape t = tape.begin()) {
         Node q = model.query().embed(t, batch);
+        if (!q.value().isFloat32() || q.value().cols() != items.cols()) {
+          throw new IllegalArgumentException(
+              "ranks: float32 query embeddings of width "
+                  + items.cols()
+                  + " required, got "
+                  + q.value().shape());
+        }
         int first = s;
         Kernels.parallelFor(
             (m + QUERY_CHUNK - 1) / QUERY_CHUNK,
