@@ -330,47 +330,27 @@ public final class Kernels {
       if (from >= to) {
         return;
       }
-      if (byColumns) {
-        int bOff = g.transB ? g.bo + from * g.ldb : g.bo + from;
-        kernels.gemm(
-            g.transA,
-            g.transB,
-            g.m,
-            to - from,
-            g.k,
-            g.alpha,
-            g.a,
-            g.ao,
-            g.lda,
-            g.b,
-            bOff,
-            g.ldb,
-            g.beta,
-            g.c,
-            g.co + from,
-            g.ldc,
-            null);
-      } else {
-        int aOff = g.transA ? g.ao + from : g.ao + from * g.lda;
-        kernels.gemm(
-            g.transA,
-            g.transB,
-            to - from,
-            g.n,
-            g.k,
-            g.alpha,
-            g.a,
-            aOff,
-            g.lda,
-            g.b,
-            g.bo,
-            g.ldb,
-            g.beta,
-            g.c,
-            g.co + from * g.ldc,
-            g.ldc,
-            null);
-      }
+      // A column split takes columns of op(B) and C; a row split, rows of op(A) and C.
+      int aOff = byColumns ? g.ao : g.transA ? g.ao + from : g.ao + from * g.lda;
+      int bOff = !byColumns ? g.bo : g.transB ? g.bo + from * g.ldb : g.bo + from;
+      kernels.gemm(
+          g.transA,
+          g.transB,
+          byColumns ? g.m : to - from,
+          byColumns ? to - from : g.n,
+          g.k,
+          g.alpha,
+          g.a,
+          aOff,
+          g.lda,
+          g.b,
+          bOff,
+          g.ldb,
+          g.beta,
+          g.c,
+          g.co + (byColumns ? from : from * g.ldc),
+          g.ldc,
+          null);
     }
   }
 

@@ -32,10 +32,11 @@ import jdk.incubator.vector.VectorSpecies;
  * inlining the Vector API calls, whose fallback allocates). Buffers are per thread and reused, so
  * steady-state calls allocate nothing.
  *
- * <p>A GEMM called inside a parallel region (one tower of a training step per thread) runs as
- * {@link #gemmShared}: one operand is packed once and blocks of the other are shared out, so that a
- * thread that has finished its own part of the region takes blocks too. Each element of C is still
- * computed by one thread in the one order, so the result does not depend on who helped.
+ * <p>A GEMM called inside a parallel region (one tower of a training step per thread) is given the
+ * pool to share with ({@link #gemm}'s {@code shareWith}): one operand is packed once and blocks of
+ * the other are shared out, so that a thread that has finished its own part of the region takes
+ * blocks too. Each element of C is still computed by one thread in the one order, so the result
+ * does not depend on who helped.
  */
 final class SimdGemm {
   private static final VectorSpecies<Float> S = SimdKernels.Species.F;
@@ -57,10 +58,10 @@ final class SimdGemm {
     final float[] tile = new float[MR * NR];
     final SharedBlocks sharedBlocks = new SharedBlocks();
 
-    /** op(A) packed for all of K by {@link #gemmShared}: depth blocks one after another. */
+    /** op(A) packed for all of K for a shared product: depth blocks one after another. */
     private float[][] wholeA = new float[0][];
 
-    /** op(B) packed for all of K by {@link #gemmShared}: depth blocks one after another. */
+    /** op(B) packed for all of K for a shared product: depth blocks one after another. */
     private float[][] wholeB = new float[0][];
 
     float[][] wholeA(int panels) {
@@ -91,6 +92,16 @@ final class SimdGemm {
 
   private SimdGemm() {}
 
+  /**
+   * C = β·C + α·op(A)·op(B) (see {@link FloatKernels#gemm}). With {@code shareWith}, the pool whose
+   * parallel region this call runs inside (one tower of a training step), one operand is packed
+   * once for all of K and blocks of C that need the other are shared out to any pool thread with
+   * nothing else to do ({@link WorkerPool#runShared}), each taker packing its own part of the other
+   * operand. Blocks of rows share op(B); a C wider than tall with at most {@link #MC} rows (the
+   * weight gradient Xᵀ·dY of a narrow input) shares op(A) and is split by columns. Every element of
+   * C is computed in the same order either way, so the result is the same bit for bit whichever
+   * threads take part.
+   */
   static void gemm(
       boolean transA,
       boolean transB,
@@ -107,7 +118,8 @@ final class SimdGemm {
       float beta,
       float[] c,
       int co,
-      int ldc) {
+      int ldc,
+      WorkerPool shareWith) {
     if (m == 0 || n == 0) {
       return;
     }
@@ -116,6 +128,16 @@ final class SimdGemm {
       return;
     }
     Workspace w = WORKSPACE.get();
+    if (shareWith != null) {
+      boolean byColumns = n > m && m <= MC;
+      int block = byColumns ? sharedColumns(n) : sharedRows(m);
+      if ((byColumns ? n : m) >= 2 * block && (byColumns || n <= NC)) {
+        SharedBlocks task = w.sharedBlocks;
+        task.product.set(transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc);
+        task.run(shareWith, w, byColumns, block);
+        return;
+      }
+    }
     for (int jc = 0; jc < n; jc += NC) {
       int nc = Math.min(NC, n - jc);
       for (int pc = 0; pc < k; pc += KC) {
@@ -146,67 +168,6 @@ final class SimdGemm {
     }
   }
 
-  /**
-   * The same product for a GEMM called inside a parallel region (one tower of a training step): one
-   * operand is packed once for all of K, and blocks of C that need the other are shared out to any
-   * pool thread with nothing else to do ({@link WorkerPool#runShared}), each taker packing its own
-   * part of the other operand. Blocks of rows share op(B); a C wider than tall with at most {@link
-   * #MC} rows (the weight gradient Xᵀ·dY of a narrow input) shares op(A) and is split by columns.
-   * Every element of C is computed in the same order as by {@link #gemm}, so the result is the same
-   * bit for bit whichever threads take part.
-   */
-  static void gemmShared(
-      WorkerPool pool,
-      boolean transA,
-      boolean transB,
-      int m,
-      int n,
-      int k,
-      float alpha,
-      float[] a,
-      int ao,
-      int lda,
-      float[] b,
-      int bo,
-      int ldb,
-      float beta,
-      float[] c,
-      int co,
-      int ldc) {
-    boolean byColumns = n > m && m <= MC;
-    int block = byColumns ? sharedColumns(n) : sharedRows(m);
-    int size = byColumns ? n : m;
-    if (k == 0 || alpha == 0f || size < 2 * block || (!byColumns && n > NC)) {
-      gemm(transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc);
-      return;
-    }
-    Workspace w = WORKSPACE.get();
-    int depthBlocks = (k + KC - 1) / KC;
-    int panels = byColumns ? (transA ? (m + TR - 1) / TR : (m + MR - 1) / MR) : (n + NR - 1) / NR;
-    float[][] packed = byColumns ? w.wholeA(depthBlocks * panels) : w.wholeB(depthBlocks * panels);
-    for (int d = 0; d < depthBlocks; d++) {
-      int pc = d * KC;
-      int kc = Math.min(KC, k - pc);
-      if (byColumns) {
-        packOpA(transA, a, ao, lda, 0, m, pc, kc, packed, d * panels);
-      } else {
-        packB(transB, b, bo, ldb, pc, kc, 0, n, alpha, packed, d * panels);
-      }
-    }
-    SharedBlocks task = w.sharedBlocks;
-    task.byColumns = byColumns;
-    task.block = block;
-    task.packed = packed;
-    task.panels = panels;
-    task.product.set(transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc);
-    try {
-      pool.runShared((size + block - 1) / block, task);
-    } finally {
-      task.packed = null;
-      task.product.clear();
-    }
-  }
-
   /** Columns of C per shared block: about an eighth of them, whole micro-panels, at most NC. */
   static int sharedColumns(int n) {
     int eighth = ((n + 7) / 8 + NR - 1) / NR * NR;
@@ -223,8 +184,8 @@ final class SimdGemm {
   }
 
   /**
-   * One block of a {@link #gemmShared} product, rows or columns of C; one reused instance per
-   * calling thread. The block is computed with the workspace of whichever thread takes it.
+   * One block of a shared product, rows or columns of C; one reused instance per calling thread.
+   * The block is computed with the workspace of whichever thread takes it.
    */
   private static final class SharedBlocks implements Kernels.ChunkBody {
     final GemmCall product = new GemmCall();
@@ -236,6 +197,32 @@ final class SimdGemm {
 
     /** Micro-panels of {@link #packed} per depth block. */
     int panels;
+
+    /** Packs the shared operand of {@link #product} for all of K, then shares out its blocks. */
+    void run(WorkerPool pool, Workspace w, boolean byColumns, int block) {
+      GemmCall p = product;
+      int depthBlocks = (p.k + KC - 1) / KC;
+      panels =
+          byColumns ? (p.transA ? (p.m + TR - 1) / TR : (p.m + MR - 1) / MR) : (p.n + NR - 1) / NR;
+      packed = byColumns ? w.wholeA(depthBlocks * panels) : w.wholeB(depthBlocks * panels);
+      for (int d = 0; d < depthBlocks; d++) {
+        int pc = d * KC;
+        int kc = Math.min(KC, p.k - pc);
+        if (byColumns) {
+          packOpA(p.transA, p.a, p.ao, p.lda, 0, p.m, pc, kc, packed, d * panels);
+        } else {
+          packB(p.transB, p.b, p.bo, p.ldb, pc, kc, 0, p.n, p.alpha, packed, d * panels);
+        }
+      }
+      this.byColumns = byColumns;
+      this.block = block;
+      try {
+        pool.runShared(((byColumns ? p.n : p.m) + block - 1) / block, this);
+      } finally {
+        packed = null;
+        p.clear();
+      }
+    }
 
     @Override
     public void runChunk(int chunk) {

@@ -407,11 +407,7 @@ final class SimdKernels implements FloatKernels {
       int co,
       int ldc,
       WorkerPool shareWith) {
-    if (shareWith != null) {
-      SimdGemm.gemmShared(
-          shareWith, transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc);
-    } else {
-      SimdGemm.gemm(transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc);
-    }
+    SimdGemm.gemm(
+        transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc, shareWith);
   }
 }

@@ -47,8 +47,8 @@ final class WorkerPool {
   private final AtomicLong sharedChunksHelped = new AtomicLong();
 
   /**
-   * 1 while worker i is parked or about to park: publishing a shared call wakes it, so a worker
-   * that stopped spinning before the call opened still helps with it.
+   * 1 while worker i is parked or about to park: opening a call wakes it, so a worker that stopped
+   * spinning before a call opened still takes part (or, for a shared call, helps with it).
    */
   private final AtomicIntegerArray parked;
 
@@ -151,9 +151,7 @@ final class WorkerPool {
     }
     try {
       outer.open(t, chunks, Thread.currentThread());
-      for (Thread w : workers) {
-        LockSupport.unpark(w);
-      }
+      wakeParkedWorkers();
       claim(outer, false, -1);
       long spinUntil = System.nanoTime() + SPIN_NANOS;
       while (outer.pending.get() > 0) {
@@ -204,9 +202,10 @@ final class WorkerPool {
   }
 
   /**
-   * Unparks the workers that parked while no call was open. A worker sets its flag before its last
-   * look for work and the publisher reads it after opening the call (both volatile), so either the
-   * worker sees the call or the publisher sees the flag.
+   * Unparks the workers that parked while no call was open, after an outer or shared call opens. A
+   * worker sets its flag before its last look for work and the publisher reads it after opening the
+   * call (both volatile), so either the worker sees the call or the publisher sees the flag; a
+   * worker still spinning needs no wake-up.
    */
   private void wakeParkedWorkers() {
     for (int i = 0; i < workers.length; i++) {

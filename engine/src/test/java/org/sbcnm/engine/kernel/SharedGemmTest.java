@@ -7,9 +7,9 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * A GEMM shared with an idle pool thread ({@link SimdGemm#gemmShared}) gives the same bits as the
- * one-thread GEMM, for every operand layout, row and column sharing, depths past one packed block,
- * α ≠ 1 and β ∉ {0, 1}.
+ * A GEMM shared with an idle pool thread ({@link SimdGemm#gemm} with a pool to share with) gives
+ * the same bits as the one-thread GEMM, for every operand layout, row and column sharing, depths
+ * past one packed block, α ≠ 1 and β ∉ {0, 1}.
  */
 class SharedGemmTest {
   /** m, n, k: rows shared (m ≥ n), columns shared (n > m, m ≤ 120), tails, K over 256. */
@@ -47,16 +47,16 @@ class SharedGemmTest {
           for (float[] ab : alphaBeta) {
             float[] expected = c0.clone();
             SimdGemm.gemm(
-                transA, transB, m, n, k, ab[0], a, 0, lda, b, 0, ldb, ab[1], expected, 0, n);
+                transA, transB, m, n, k, ab[0], a, 0, lda, b, 0, ldb, ab[1], expected, 0, n, null);
             for (int repeat = 0; repeat < 3; repeat++) {
               float[] actual = c0.clone();
               pool.run(
                   2,
                   outer -> {
                     if (outer == 0) {
-                      SimdGemm.gemmShared(
-                          pool, transA, transB, m, n, k, ab[0], a, 0, lda, b, 0, ldb, ab[1], actual,
-                          0, n);
+                      SimdGemm.gemm(
+                          transA, transB, m, n, k, ab[0], a, 0, lda, b, 0, ldb, ab[1], actual, 0, n,
+                          pool);
                     }
                   });
               String what =

@@ -103,7 +103,7 @@ final class EvalCommand implements Callable<Integer> {
     int[] pop = Baselines.popularityRanks(split, d.numItems());
     Map<String, Double> p = RetrievalMetrics.fromRanks(pop, ks);
     p.putAll(ExposureMetrics.bucketRecall(split, pop, d.numItems(), ks));
-    int kMax = Math.min(d.numItems(), Arrays.stream(ks).max().orElseThrow());
+    int kMax = ExposureMetrics.listLength(ks, d.numItems());
     p.putAll(
         ExposureMetrics.fromLists(
             Baselines.popularityLists(split, d.numItems(), kMax),
@@ -159,7 +159,7 @@ final class EvalCommand implements Callable<Integer> {
     try (Tape t = tape.begin()) {
       q = model.query().embed(t, batch).value().copy();
     }
-    int k = Math.min(d.numItems(), Arrays.stream(ks).max().orElseThrow());
+    int k = ExposureMetrics.listLength(ks, d.numItems());
     Exclusions ex =
         Exclusions.ofUsers(split.userTrainPtr(), split.userTrainItems(), users, 0, users.length);
     int[] truth = new int[users.length * k];

@@ -13,26 +13,14 @@ public final class Baselines {
 
   /** Ranks of the held-out items when every user gets the catalogue sorted by training count. */
   public static int[] popularityRanks(HeldOutSplit split, int numItems) {
-    long[] count = split.train().itemCounts(numItems);
-    double[] score = new double[numItems];
-    for (int j = 0; j < numItems; j++) {
-      score[j] = count[j];
-    }
-    return ranksForScores(split, score);
+    return ranksForScores(split, popularity(split, numItems));
   }
 
   /**
    * Top-{@code k} lists of the popularity baseline for every test user ([users · k], −1 padded).
    */
   public static int[] popularityLists(HeldOutSplit split, int numItems, int k) {
-    long[] count = split.train().itemCounts(numItems);
-    Integer[] order = new Integer[numItems];
-    for (int j = 0; j < numItems; j++) {
-      order[j] = j;
-    }
-    java.util.Arrays.sort(
-        order,
-        (a, b) -> count[a] != count[b] ? Long.compare(count[b], count[a]) : Integer.compare(a, b));
+    int[] order = byScore(popularity(split, numItems));
     int[] users = split.testUsers();
     int[] ptr = split.userTrainPtr();
     int[] seen = split.userTrainItems();
@@ -49,6 +37,29 @@ public final class Baselines {
       }
     }
     return out;
+  }
+
+  /** Each item's training count, as a score. */
+  private static double[] popularity(HeldOutSplit split, int numItems) {
+    long[] count = split.train().itemCounts(numItems);
+    double[] score = new double[numItems];
+    for (int j = 0; j < numItems; j++) {
+      score[j] = count[j];
+    }
+    return score;
+  }
+
+  /** Items by score descending, ties by index (scores not NaN). */
+  private static int[] byScore(double[] score) {
+    int[] order = new int[score.length];
+    for (int j = 0; j < order.length; j++) {
+      order[j] = j;
+    }
+    IntArrays.quickSort(
+        order,
+        (a, b) ->
+            score[a] != score[b] ? Double.compare(score[b], score[a]) : Integer.compare(a, b));
+    return order;
   }
 
   /** Ranks under one random permutation per user, seeded. */
@@ -82,14 +93,7 @@ public final class Baselines {
         throw new IllegalArgumentException("baseline score of item " + j + " is NaN");
       }
     }
-    int[] order = new int[score.length];
-    for (int j = 0; j < order.length; j++) {
-      order[j] = j;
-    }
-    IntArrays.quickSort(
-        order,
-        (a, b) ->
-            score[a] != score[b] ? Double.compare(score[b], score[a]) : Integer.compare(a, b));
+    int[] order = byScore(score);
     int[] position = new int[score.length];
     for (int p = 0; p < order.length; p++) {
       position[order[p]] = p;

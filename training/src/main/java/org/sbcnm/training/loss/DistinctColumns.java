@@ -29,8 +29,10 @@ public final class DistinctColumns {
   private int[] distinctOf = new int[0];
   private final Long2IntOpenHashMap byKey = new Long2IntOpenHashMap();
   private final IntOpenHashSet itemsSeen = new IntOpenHashSet();
-  private int[] count = new int[0];
+
+  /** Columns each distinct column stands for (floats: exact up to 2²⁴, far above a batch). */
   private float[] countValues = new float[0];
+
   private Tensor[] countViews = new Tensor[0];
   private boolean hasLogQ;
   private boolean itemRepeats;
@@ -55,7 +57,6 @@ public final class DistinctColumns {
     if (items.length < padded) {
       items = new int[padded];
       logQ = new float[padded];
-      count = new int[padded];
       countValues = new float[padded];
       countViews = new Tensor[padded / PAD + 1];
     }
@@ -80,9 +81,9 @@ public final class DistinctColumns {
         itemRepeats |= !itemsSeen.add(item);
         items[found] = item;
         logQ[found] = hasLogQ ? columnLogQ[j] : 0f;
-        count[found] = 0;
+        countValues[found] = 0;
       }
-      count[found]++;
+      countValues[found]++;
       distinctOf[j] = found;
     }
     size = (distinct + PAD - 1) / PAD * PAD;
@@ -90,10 +91,7 @@ public final class DistinctColumns {
       // Padding repeats a real item, so any tower can embed it; the loss ignores it.
       items[d] = items[0];
       logQ[d] = logQ[0];
-      count[d] = 1;
-    }
-    for (int d = 0; d < size; d++) {
-      countValues[d] = count[d];
+      countValues[d] = 1;
     }
     return this;
   }
