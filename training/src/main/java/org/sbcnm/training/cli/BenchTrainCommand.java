@@ -243,12 +243,21 @@ final class BenchTrainCommand implements Callable<Integer> {
   }
 
   /**
-   * Bytes allocated so far by all threads of the JVM, kernel workers and data threads included
-   * (HotSpot's ThreadMXBean), or 0 if unsupported.
+   * Bytes allocated so far by the live threads of the JVM, kernel workers and data threads included
+   * (HotSpot's ThreadMXBean), or 0 if unsupported. Summed per thread because the one-call total is
+   * not in the Java 17 API; a thread that has ended drops out of the sum, which the training step's
+   * pool threads never do.
    */
   static long allocatedBytesAllThreads() {
     com.sun.management.ThreadMXBean mx = hotSpotThreads();
-    return mx == null ? 0 : mx.getTotalThreadAllocatedBytes();
+    if (mx == null) {
+      return 0;
+    }
+    long total = 0;
+    for (long bytes : mx.getThreadAllocatedBytes(mx.getAllThreadIds())) {
+      total += Math.max(0, bytes);
+    }
+    return total;
   }
 
   private static com.sun.management.ThreadMXBean hotSpotThreads() {
