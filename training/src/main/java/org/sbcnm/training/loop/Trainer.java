@@ -25,7 +25,6 @@ import org.sbcnm.engine.optim.Adam;
 import org.sbcnm.engine.optim.Optimizer;
 import org.sbcnm.engine.optim.Sgd;
 import org.sbcnm.engine.param.Parameter;
-import org.sbcnm.engine.param.Seeds;
 import org.sbcnm.engine.tensor.Tensor;
 import org.sbcnm.towers.config.ModelConfig;
 import org.sbcnm.towers.config.TowerKind;
@@ -58,10 +57,9 @@ import org.slf4j.LoggerFactory;
  * Zipf-shaped data. Not with hard negatives; {@code -Dsbcnm.fullColumns=true} computes every
  * column.
  *
- * <p><b>Mixed negatives</b> (Yang et al., WWW 2020 companion): a column's item was proposed by the
- * in-batch sampler (B draws from p) or the uniform one (B′ draws from 1/N), so the correction uses
- * the mixture qⱼ = (B·pⱼ + B′/N) / (B + B′), the expected share of item j among the columns, for
- * every column.
+ * <p><b>Batches</b> come from a {@link BatchAssembler}: the shuffled examples, B′ uniform extra
+ * negatives with mixed negative sampling (Yang et al., WWW 2020 companion), log q of every column
+ * (the mixture qⱼ = (B·pⱼ + B′/N) / (B + B′) with extras), history bags and row weights.
  *
  * <p><b>Determinism</b>: the shuffle of epoch e comes from (seed, e), the extra negatives of step t
  * from (seed, t), so the same seed and thread count give the same model bit for bit, and a run
@@ -275,12 +273,17 @@ public final class Trainer {
     int stepsPerEpoch = (n + bsz - 1) / bsz;
     long totalSteps = (long) stepsPerEpoch * config.epochs();
     int[] perm = new int[n];
-    int[] users = new int[bsz];
-    int[] columns = new int[bsz + extra];
-    float[] logQ = new float[bsz + extra];
-    Tensor fullWeights = Tensor.zeros(bsz, 1);
-    Tensor lastWeights = Tensor.zeros(Math.max(1, n - (stepsPerEpoch - 1) * bsz), 1);
-    int[] bagOffsets = new int[bsz + 1];
+    BatchAssembler batches =
+        new BatchAssembler(
+            train,
+            histories,
+            config.historyLength(),
+            probabilities,
+            bsz,
+            extra,
+            data.numItems(),
+            config.useRatings(),
+            config.seed());
     TowerBatch qb = new TowerBatch();
     TowerBatch ib = new TowerBatch();
     Tape tape = new Tape();
@@ -302,45 +305,9 @@ public final class Trainer {
         if (profile != null && profile.firstStepAt == 0) {
           profile.firstStepAt = t0;
         }
-        int from = stepInEpoch * bsz;
-        int m = Math.min(bsz, n - from);
-        Tensor weights = m == bsz ? fullWeights : lastWeights;
-        for (int r = 0; r < m; r++) {
-          int k = perm[from + r];
-          users[r] = train.user(k);
-          columns[r] = train.item(k);
-          weights.floats()[r] = config.useRatings() ? train.rating(k) : 1f;
-        }
-        for (int r = 0; r < extra; r++) {
-          columns[m + r] = uniformItem(config.seed(), globalStep, r, data.numItems());
-        }
-        float[] lq = null;
-        if (probabilities != null) {
-          probabilities.observe(columns, m, logQ);
-          for (int r = 0; r < extra; r++) {
-            logQ[m + r] = (float) probabilities.logProbability(columns[m + r]);
-          }
-          if (extra > 0) {
-            double uniform = (double) extra / data.numItems();
-            for (int c = 0; c < m + extra; c++) {
-              logQ[c] = (float) Math.log((m * Math.exp(logQ[c]) + uniform) / (m + extra));
-            }
-          }
-          lq = logQ;
-        }
-        qb.set(users, 0, m);
-        if (histories != null) {
-          int[] bag = qb.bagIdsBuffer(m * config.historyLength());
-          bagOffsets[0] = 0;
-          for (int r = 0; r < m; r++) {
-            int k = perm[from + r];
-            bagOffsets[r + 1] =
-                bagOffsets[r]
-                    + histories.trainingBag(
-                        k, users[r], config.historyLength(), bag, bagOffsets[r]);
-          }
-          System.arraycopy(bagOffsets, 0, qb.bagOffsets(), 0, m + 1);
-        }
+        int m = batches.assemble(perm, stepInEpoch * bsz, globalStep, qb);
+        int[] columns = batches.columns();
+        float[] lq = batches.logQ();
         if (distinct != null) {
           distinct.build(columns, lq, m + extra);
           ib.set(distinct.items(), 0, distinct.size());
@@ -372,7 +339,7 @@ public final class Trainer {
             v = model.item().embed(t, ib);
             t3 = System.nanoTime();
           }
-          Tensor rowWeights = config.useRatings() ? weights : null;
+          Tensor rowWeights = config.useRatings() ? batches.weights() : null;
           Node l =
               distinct != null
                   ? lossFn.applyDistinct(t, q, v, distinct, rowWeights)
@@ -556,14 +523,6 @@ public final class Trainer {
       perm[i] = perm[j];
       perm[j] = tmp;
     }
-  }
-
-  /**
-   * Extra negative r of global step t: a counter-based draw, so no generator state needs saving.
-   */
-  static int uniformItem(long seed, long step, int r, int numItems) {
-    long z = Seeds.mix64(seed ^ (step * 0xBF58476D1CE4E5B9L) ^ ((r + 1) * 0x94D049BB133111EBL));
-    return (int) Long.remainderUnsigned(z, numItems);
   }
 
   private void log(EpochMetrics em) throws IOException {

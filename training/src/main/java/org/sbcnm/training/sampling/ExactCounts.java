@@ -5,7 +5,8 @@ import org.sbcnm.engine.io.TensorBundle;
 /**
  * Exact running frequencies, the oracle the streaming estimator approximates: p̂ⱼ = cⱼ / N with cⱼ
  * the occurrences of item j and N all occurrences in the batches seen so far (including the current
- * one). Memory is one long per item, so it needs a bounded catalogue.
+ * one). Memory is one long per item, so it needs a bounded catalogue. An item not seen yet gets the
+ * floor 1 / N, as if it had occurred once; before the first batch every item has p̂ = 1.
  */
 public final class ExactCounts implements SamplingProbabilities {
   private final long[] counts;
@@ -36,7 +37,10 @@ public final class ExactCounts implements SamplingProbabilities {
 
   @Override
   public double logProbability(int item) {
-    return Math.log((double) counts[item] / Math.max(1, total));
+    if (total == 0) {
+      return 0;
+    }
+    return Math.log((double) Math.max(1, counts[item]) / total);
   }
 
   @Override

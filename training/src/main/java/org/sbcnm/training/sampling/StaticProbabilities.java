@@ -4,7 +4,8 @@ import org.sbcnm.engine.io.TensorBundle;
 
 /**
  * Fixed sampling probabilities given by the user (e.g. from a file of item frequencies): p̂ⱼ is
- * {@code p[j]} normalised to sum to 1; batches do not change it.
+ * {@code p[j]} normalised to sum to 1; batches do not change it. An item of weight 0 gets the
+ * smallest positive weight's probability (the floor of {@link SamplingProbabilities}).
  */
 public final class StaticProbabilities implements SamplingProbabilities {
   private final double[] logP;
@@ -14,19 +15,23 @@ public final class StaticProbabilities implements SamplingProbabilities {
    */
   public StaticProbabilities(double[] p) {
     double sum = 0;
+    double smallest = Double.POSITIVE_INFINITY;
     for (int j = 0; j < p.length; j++) {
       if (!(p[j] >= 0) || Double.isInfinite(p[j])) {
         throw new IllegalArgumentException(
             "static probabilities: item " + j + " has weight " + p[j]);
       }
       sum += p[j];
+      if (p[j] > 0) {
+        smallest = Math.min(smallest, p[j]);
+      }
     }
     if (!(sum > 0)) {
       throw new IllegalArgumentException("static probabilities: weights sum to " + sum);
     }
     logP = new double[p.length];
     for (int j = 0; j < p.length; j++) {
-      logP[j] = Math.log(p[j] / sum);
+      logP[j] = Math.log((p[j] > 0 ? p[j] : smallest) / sum);
     }
   }
 

@@ -17,8 +17,15 @@ import org.sbcnm.engine.param.Seeds;
  *   Bₖ[hₖ(j)] ← (1 − α)·Bₖ[hₖ(j)] + α·(t − Aₖ[hₖ(j)]);   Aₖ[hₖ(j)] ← t
  * </pre>
  *
- * and after the whole batch p̂ⱼ = 1 / maxₖ Bₖ[hₖ(j)] (collisions only shorten gaps, so the largest
- * is the least contaminated). A second occurrence in one batch sees a gap of 0. A and B start at 0.
+ * and after the whole batch the item's rate is rⱼ = 1 / maxₖ Bₖ[hₖ(j)] occurrences per step
+ * (collisions only shorten gaps, so the largest is the least contaminated). A second occurrence in
+ * one batch sees a gap of 0. A and B start at 0.
+ *
+ * <p>The rate is the paper's p̂; {@link #logProbability} speaks the unit every {@link
+ * SamplingProbabilities} speaks, the probability that one batch slot holds item j: p̂ⱼ = rⱼ / s̄
+ * with s̄ = (slots observed) / t the mean batch size. An item whose buckets were never seen is
+ * given the largest gap the estimator can hold, t (one occurrence in all t steps), so p̂ⱼ = 1 /
+ * (slots observed), the floor of every estimate; before the first batch every item has p̂ = 1.
  *
  * <p>Hashes: hₖ(j) = ((j · Mₖ) mod 2³²) ≫ (32 − log₂H), multiplicative hashing with odd 32-bit
  * multipliers. With seed 0 the first multiplier is Knuth's 2654435761, the hash of the PyTorch
@@ -38,6 +45,7 @@ public final class StreamingFrequencyEstimator implements SamplingProbabilities 
   private final long[] lastSeen;
   private final double[] gap;
   private long step;
+  private long slots;
 
   /**
    * @param buckets H, buckets per hash function, a power of two
@@ -110,6 +118,12 @@ public final class StreamingFrequencyEstimator implements SamplingProbabilities 
 
   /** Records one batch (t ← t + 1 and the per-occurrence updates). */
   public void update(int[] items, int n) {
+    if (slots < 0) {
+      // State loaded from a checkpoint that did not record its slots: take the batch size as
+      // the mean from here on.
+      slots = step * n;
+    }
+    slots += n;
     long t = ++step;
     double keep = 1.0 - alpha;
     for (int i = 0; i < n; i++) {
@@ -135,14 +149,31 @@ public final class StreamingFrequencyEstimator implements SamplingProbabilities 
     return g;
   }
 
-  /** p̂ of an item, 1 / gap (+∞ for an item never seen). */
-  public double probability(int item) {
+  /**
+   * The paper's p̂ of an item: its rate in occurrences per step, 1 / gap (+∞ for an item never
+   * seen).
+   */
+  public double rate(int item) {
     return 1.0 / gap(item);
   }
 
+  /** Batch slots observed so far: the sum of the batch sizes of every {@link #update}. */
+  public long slots() {
+    return slots;
+  }
+
+  /**
+   * log p̂ⱼ per batch slot: −log(gap · s̄) with s̄ the mean batch size, a never-seen item taking
+   * the gap t; 0 before the first batch.
+   */
   @Override
   public double logProbability(int item) {
-    return -Math.log(gap(item));
+    if (step == 0) {
+      return 0;
+    }
+    double g = gap(item);
+    double meanSlots = slots > 0 ? (double) slots / step : 1;
+    return -Math.log((g > 0 ? g : step) * meanSlots);
   }
 
   @Override
@@ -163,6 +194,7 @@ public final class StreamingFrequencyEstimator implements SamplingProbabilities 
     bundle.putLongs(prefix + "A", lastSeen, hashes, buckets);
     bundle.putDoubles(prefix + "B", gap);
     bundle.putLongs(prefix + "t", new long[] {step}, 1, 1);
+    bundle.putLongs(prefix + "slots", new long[] {slots}, 1, 1);
   }
 
   @Override
@@ -188,6 +220,7 @@ public final class StreamingFrequencyEstimator implements SamplingProbabilities 
     System.arraycopy(a, 0, lastSeen, 0, lastSeen.length);
     System.arraycopy(b, 0, gap, 0, gap.length);
     step = bundle.longs(prefix + "t")[0];
+    slots = bundle.has(prefix + "slots") ? bundle.longs(prefix + "slots")[0] : -1;
   }
 
   /** Forgets everything: t = 0, A = B = 0. */
@@ -195,5 +228,6 @@ public final class StreamingFrequencyEstimator implements SamplingProbabilities 
     Arrays.fill(lastSeen, 0);
     Arrays.fill(gap, 0);
     step = 0;
+    slots = 0;
   }
 }

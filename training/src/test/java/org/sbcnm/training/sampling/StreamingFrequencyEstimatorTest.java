@@ -34,10 +34,14 @@ class StreamingFrequencyEstimatorTest {
               step.get("hashes").get(k).asInt(), est.bucket(0, items[k]), "hash of " + items[k]);
           assertEquals(
               step.get("p").get(k).asDouble(),
-              est.probability(items[k]),
+              est.rate(items[k]),
               0.0,
               "p at t=" + est.step() + " pos " + k);
-          assertEquals(step.get("log_p").get(k).asDouble(), est.logProbability(items[k]), 1e-15);
+          double logRate = step.get("log_p").get(k).asDouble();
+          assertEquals(logRate, Math.log(est.rate(items[k])), 1e-15);
+          // Per batch slot: the rate divided by the mean batch size so far.
+          double meanSlots = (double) est.slots() / est.step();
+          assertEquals(logRate - Math.log(meanSlots), est.logProbability(items[k]), 1e-12);
         }
       }
     }
@@ -70,8 +74,8 @@ class StreamingFrequencyEstimatorTest {
       est.update(batch, n);
     }
     for (int j = 0; j < head; j++) {
-      double rel = Math.abs(est.probability(j) - p[j]) / p[j];
-      assertTrue(rel < 0.05, "item " + j + ": p̂ " + est.probability(j) + " vs " + p[j]);
+      double rel = Math.abs(est.rate(j) - p[j]) / p[j];
+      assertTrue(rel < 0.05, "item " + j + ": p̂ " + est.rate(j) + " vs " + p[j]);
     }
   }
 
