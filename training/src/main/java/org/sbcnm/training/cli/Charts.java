@@ -21,6 +21,24 @@ final class Charts {
 
   static XYChart lines(
       String title, String xTitle, String yTitle, double[] x, Map<String, double[]> series) {
+    XYChart chart = xy(title, xTitle, yTitle);
+    for (Map.Entry<String, double[]> s : series.entrySet()) {
+      chart.addSeries(s.getKey(), x, s.getValue()).setMarker(SeriesMarkers.NONE);
+    }
+    return chart;
+  }
+
+  /** One line with markers per series, each with its own points: {@code {x[], y[]}}. */
+  static XYChart curves(
+      String title, String xTitle, String yTitle, Map<String, double[][]> series) {
+    XYChart chart = xy(title, xTitle, yTitle);
+    for (Map.Entry<String, double[][]> s : series.entrySet()) {
+      chart.addSeries(s.getKey(), s.getValue()[0], s.getValue()[1]);
+    }
+    return chart;
+  }
+
+  private static XYChart xy(String title, String xTitle, String yTitle) {
     System.setProperty("java.awt.headless", "true");
     XYChart chart =
         new XYChartBuilder()
@@ -31,9 +49,6 @@ final class Charts {
             .yAxisTitle(yTitle)
             .build();
     chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
-    for (Map.Entry<String, double[]> s : series.entrySet()) {
-      chart.addSeries(s.getKey(), x, s.getValue()).setMarker(SeriesMarkers.NONE);
-    }
     return chart;
   }
 

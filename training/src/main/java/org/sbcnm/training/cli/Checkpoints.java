@@ -39,9 +39,15 @@ final class Checkpoints {
       return QueryEncoder.of(h, historyLength());
     }
 
+    /** Whether the checkpoint holds a sampling-probability state (trained with correction). */
+    boolean hasProbabilities() {
+      return bundle.meta("probs/kind") != null;
+    }
+
     /**
-     * −β·log p̂ per item from the checkpoint's sampling-probability state (serving-time popularity
-     * control); an error for a model trained without correction.
+     * −β·τ·log p̂ per item, to add to cosine scores, from the checkpoint's sampling-probability
+     * state and temperature (serving-time popularity control, β in units of the training logit); an
+     * error for a model trained without correction.
      */
     float[] popularityAdjustment(int numItems, double beta) {
       SamplingProbabilities p = Trainer.savedProbabilities(bundle, numItems);
@@ -50,7 +56,7 @@ final class Checkpoints {
             file
                 + ": has no sampling-probability state (trained without correction); popularity control needs one");
       }
-      return PopularityControl.adjustment(p, numItems, beta);
+      return PopularityControl.adjustment(p, numItems, beta, model.config().temperature());
     }
   }
 

@@ -4,11 +4,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.sbcnm.datasets.prepared.PreparedDataset;
 import org.sbcnm.datasets.split.HeldOutSplit;
 import org.sbcnm.engine.io.AtomicFiles;
+import org.sbcnm.engine.tensor.Tensor;
 import org.sbcnm.training.eval.Baselines;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,6 +45,14 @@ final class CompareCommand implements Callable<Integer> {
       description = "Recall@K curves run K = 1..max_k.")
   int maxK;
 
+  @Option(
+      names = "--beta",
+      defaultValue = "0,0.25,0.5,0.75,1,1.5,2",
+      split = ",",
+      description =
+          "Popularity β values (units of the training logit) for the recall-versus-coverage curve of each checkpoint trained with correction.")
+  double[] betas;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -51,12 +61,36 @@ final class CompareCommand implements Callable<Integer> {
     HeldOutSplit split = HeldOutSplit.of(d.interactions(), d.numUsers());
     Map<String, int[]> ranks = new LinkedHashMap<>();
     Map<String, Map<String, Double>> rows = new LinkedHashMap<>();
+    int bucketK = ks[ks.length / 2];
+    Map<String, double[][]> betaCurves = new LinkedHashMap<>();
+    StringBuilder betaTable = new StringBuilder();
     for (Map.Entry<String, Path> e : checkpoints.entrySet()) {
       Checkpoints.Loaded loaded = Checkpoints.load(e.getValue(), d);
+      Tensor items = loaded.model().itemEmbeddings();
       EvalCommand.ModelEvaluation evaluation =
-          EvalCommand.modelMetrics(loaded, loaded.model().itemEmbeddings(), d, split, ks, 0);
+          EvalCommand.modelMetrics(loaded, items, d, split, ks, 0);
       ranks.put(e.getKey(), evaluation.ranks());
       rows.put(e.getKey(), evaluation.metrics());
+      if (loaded.hasProbabilities()) {
+        double[][] curve = new double[2][betas.length];
+        for (int b = 0; b < betas.length; b++) {
+          Map<String, Double> m =
+              betas[b] == 0
+                  ? evaluation.metrics()
+                  : EvalCommand.modelMetrics(loaded, items, d, split, ks, betas[b]).metrics();
+          curve[0][b] = m.get("coverage@" + bucketK);
+          curve[1][b] = m.get("recall@" + bucketK);
+          betaTable.append(
+              String.format(
+                  Locale.ROOT,
+                  "| %s | %s | %.4f | %.4f |%n",
+                  e.getKey(),
+                  betas[b],
+                  curve[1][b],
+                  curve[0][b]));
+        }
+        betaCurves.put(e.getKey(), curve);
+      }
     }
     rows.putAll(EvalCommand.baselines(d, split, ks));
     ranks.put("popularity", Baselines.popularityRanks(split, d.numItems()));
@@ -73,7 +107,6 @@ final class CompareCommand implements Callable<Integer> {
         Charts.lines("Recall@K on the held-out split", "K", "Recall@K", x, curves),
         out,
         "recall_at_k");
-    int bucketK = ks[ks.length / 2];
     Map<String, double[]> byBucket = new LinkedHashMap<>();
     for (Map.Entry<String, Map<String, Double>> e : rows.entrySet()) {
       Map<String, Double> m = e.getValue();
@@ -107,6 +140,26 @@ final class CompareCommand implements Callable<Integer> {
     md.append(Tables.markdown(rows)).append('\n');
     md.append("![Recall@K](recall_at_k.svg)\n\n");
     md.append("![Recall by popularity bucket](recall_by_popularity.svg)\n\n");
+    if (!betaCurves.isEmpty()) {
+      Charts.save(
+          Charts.curves(
+              "Recall@" + bucketK + " against coverage@" + bucketK + " over popularity β",
+              "coverage@" + bucketK,
+              "Recall@" + bucketK,
+              betaCurves),
+          out,
+          "recall_vs_coverage");
+      md.append("## Serving-time popularity control\n\n")
+          .append(
+              "Ranking by ⟨u, v⟩/τ − β·log p̂ (β = 1 subtracts the training-time correction).\n\n")
+          .append("| model | β | recall@")
+          .append(bucketK)
+          .append(" | coverage@")
+          .append(bucketK)
+          .append(" |\n|---|---:|---:|---:|\n")
+          .append(betaTable)
+          .append("\n![Recall against coverage](recall_vs_coverage.svg)\n\n");
+    }
     md.append(
             "Head: the most popular items holding 20% of training interactions; tail: the least popular holding 20%. ")
         .append(

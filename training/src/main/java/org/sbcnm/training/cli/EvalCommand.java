@@ -46,7 +46,8 @@ final class EvalCommand implements Callable<Integer> {
   @Option(
       names = "--popularity_beta",
       defaultValue = "0",
-      description = "Serving-time control: score − β·log p̂ (0..1).")
+      description =
+          "Serving-time popularity control in units of the training logit: rank by ⟨u, v⟩/τ − β·log p̂ (β = 1 applies the training-time correction; 0 = off).")
   double beta;
 
   @Option(

@@ -45,7 +45,8 @@ final class ExportCommand implements Callable<Integer> {
   @Option(
       names = "--popularity_beta",
       defaultValue = "0",
-      description = "Bake score − β·log p̂ into the index (0..1).")
+      description =
+          "Bake ⟨u, v⟩/τ − β·log p̂ into the index (β ≥ 0 in units of the training logit; 1 = the training-time correction).")
   double beta;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;

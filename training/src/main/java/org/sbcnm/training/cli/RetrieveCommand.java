@@ -59,7 +59,8 @@ final class RetrieveCommand implements Callable<Integer> {
   @Option(
       names = "--popularity_beta",
       defaultValue = "0",
-      description = "Score − β·log p̂ (0..1); not with --index.")
+      description =
+          "Rank by ⟨u, v⟩/τ − β·log p̂ (β ≥ 0 in units of the training logit; 1 = the training-time correction); not with --index.")
   double beta;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;

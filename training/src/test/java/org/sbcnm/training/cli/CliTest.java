@@ -349,6 +349,11 @@ class CliTest {
             && md.contains("coverage@10"),
         md);
     assertTrue(Files.size(report.resolve("recall_at_k.png")) > 1000);
+    // The β sweep: one row per β and checkpoint, β = 0 being the model as evaluated above.
+    assertTrue(md.contains("recall_vs_coverage.svg"), md);
+    assertEquals(7, md.lines().filter(l -> l.startsWith("| a | ")).count() - 1, md);
+    assertTrue(md.contains("| a | 0.0 | "), md);
+    assertTrue(Files.size(report.resolve("recall_vs_coverage.png")) > 1000);
     assertTrue(Files.readString(report.resolve("recall_at_k.svg")).contains("<svg"));
   }
 
