@@ -152,8 +152,15 @@ final class TrainCommand implements Callable<Integer> {
   @Option(
       names = "--patience",
       defaultValue = "0",
-      description = "Stop after this many epochs without gain (0 = off).")
+      description =
+          "Stop after this many epochs without a validation gain and keep the best epoch (0 = off); implies --validation.")
   int patience;
+
+  @Option(
+      names = "--validation",
+      description =
+          "Hold each user's second-to-last interaction out of training as a validation split: per-epoch metrics and early stopping read it; the test split is scored once, at the end.")
+  boolean validation;
 
   @Option(names = "--k", defaultValue = "10,50,100", split = ",")
   int[] ks;
@@ -222,12 +229,12 @@ final class TrainCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     for (EpochMetrics e : r.epochs()) {
       out.printf(
-          "epoch %d  loss %.4f  recall@50 %s  %.0f examples/s%n",
+          "epoch %d  loss %.4f%s  %.0f examples/s%n",
           e.epoch(),
           e.loss(),
           e.metrics().containsKey("recall@50")
-              ? String.format("%.4f", e.metrics().get("recall@50"))
-              : "-",
+              ? String.format("  validation recall@50 %.4f", e.metrics().get("recall@50"))
+              : "",
           e.examplesPerSecond());
     }
     Tables.metrics(out, Map.of("model", r.finalMetrics()));
@@ -274,6 +281,7 @@ final class TrainCommand implements Callable<Integer> {
         historyLength,
         earlyStopMetric,
         patience,
+        validation || patience > 0,
         ks,
         t,
         checkpointEvery,

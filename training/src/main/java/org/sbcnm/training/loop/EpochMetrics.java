@@ -7,7 +7,8 @@ import java.util.Map;
  *
  * @param epoch 1-based
  * @param loss mean training loss over the epoch's steps
- * @param metrics evaluation on the held-out split ("recall@50", "ndcg@10", "mrr", ...)
+ * @param metrics evaluation on the validation split ("recall@50", "ndcg@10", "mrr", ...); empty
+ *     when the run holds out none
  * @param examplesPerSecond training examples per second of step time (excludes evaluation)
  * @param seconds wall time of the epoch's training steps
  */

@@ -22,8 +22,13 @@ import java.util.Map;
  * @param mixedNegatives B′ extra negatives drawn uniformly from the catalogue per step
  * @param useRatings weight each row by its rating (reward)
  * @param historyLength most recent items in a history bag
- * @param earlyStopMetric metric watched for early stopping and the best model ("recall@50")
- * @param patience epochs without improvement before stopping (0 = never stop early)
+ * @param earlyStopMetric validation metric watched for early stopping and the best model
+ *     ("recall@50")
+ * @param patience epochs without improvement before stopping (0 = never stop early); needs the
+ *     validation split
+ * @param validation hold each user's second-to-last interaction out of training as the validation
+ *     split, which per-epoch metrics and early stopping read (the test split is scored once, at the
+ *     end); without it epochs report their loss only
  * @param ks cut-offs for Recall/NDCG
  * @param threads kernel threads
  * @param checkpointEvery also checkpoint every this many steps (0 = at epoch ends only)
@@ -47,6 +52,7 @@ public record TrainConfig(
     int historyLength,
     String earlyStopMetric,
     int patience,
+    boolean validation,
     int[] ks,
     int threads,
     int checkpointEvery,
@@ -79,6 +85,12 @@ public record TrainConfig(
     range("mixed_negatives", mixedNegatives, 0, 1 << 16);
     range("history_length", historyLength, 1, 10_000);
     range("patience", patience, 0, 100_000);
+    if (patience > 0 && !validation) {
+      throw new IllegalArgumentException(
+          "early stopping (patience "
+              + patience
+              + ") needs the validation split: it selects on validation, never on the test split");
+    }
     range("threads", threads, 1, 1024);
     range("checkpoint_every", checkpointEvery, 0, Integer.MAX_VALUE);
     if (stopAfterSteps < 0) {
@@ -127,6 +139,7 @@ public record TrainConfig(
         50,
         "recall@50",
         0,
+        false,
         new int[] {10, 50, 100},
         Runtime.getRuntime().availableProcessors(),
         0,
@@ -148,172 +161,216 @@ public record TrainConfig(
     }
   }
 
+  /** A builder starting from this configuration. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
   public TrainConfig withEpochs(int n) {
-    return new TrainConfig(
-        n,
-        batchSize,
-        optimizer,
-        lr,
-        seed,
-        correction,
-        hashBuckets,
-        hashes,
-        alpha,
-        maskHits,
-        hardNegatives,
-        mixedNegatives,
-        useRatings,
-        historyLength,
-        earlyStopMetric,
-        patience,
-        ks,
-        threads,
-        checkpointEvery,
-        stopAfterSteps);
+    return toBuilder().epochs(n).build();
   }
 
   public TrainConfig withStopAfterSteps(long n) {
-    return new TrainConfig(
-        epochs,
-        batchSize,
-        optimizer,
-        lr,
-        seed,
-        correction,
-        hashBuckets,
-        hashes,
-        alpha,
-        maskHits,
-        hardNegatives,
-        mixedNegatives,
-        useRatings,
-        historyLength,
-        earlyStopMetric,
-        patience,
-        ks,
-        threads,
-        checkpointEvery,
-        n);
+    return toBuilder().stopAfterSteps(n).build();
   }
 
   public TrainConfig withCorrection(String c) {
-    return new TrainConfig(
-        epochs,
-        batchSize,
-        optimizer,
-        lr,
-        seed,
-        c,
-        hashBuckets,
-        hashes,
-        alpha,
-        maskHits,
-        hardNegatives,
-        mixedNegatives,
-        useRatings,
-        historyLength,
-        earlyStopMetric,
-        patience,
-        ks,
-        threads,
-        checkpointEvery,
-        stopAfterSteps);
+    return toBuilder().correction(c).build();
   }
 
   public TrainConfig withBatchSize(int b) {
-    return new TrainConfig(
-        epochs,
-        b,
-        optimizer,
-        lr,
-        seed,
-        correction,
-        hashBuckets,
-        hashes,
-        alpha,
-        maskHits,
-        hardNegatives,
-        mixedNegatives,
-        useRatings,
-        historyLength,
-        earlyStopMetric,
-        patience,
-        ks,
-        threads,
-        checkpointEvery,
-        stopAfterSteps);
+    return toBuilder().batchSize(b).build();
   }
 
   public TrainConfig withNegatives(int hard, int mixed) {
-    return new TrainConfig(
-        epochs,
-        batchSize,
-        optimizer,
-        lr,
-        seed,
-        correction,
-        hashBuckets,
-        hashes,
-        alpha,
-        maskHits,
-        hard,
-        mixed,
-        useRatings,
-        historyLength,
-        earlyStopMetric,
-        patience,
-        ks,
-        threads,
-        checkpointEvery,
-        stopAfterSteps);
+    return toBuilder().hardNegatives(hard).mixedNegatives(mixed).build();
   }
 
   public TrainConfig withCheckpointEvery(int steps) {
-    return new TrainConfig(
-        epochs,
-        batchSize,
-        optimizer,
-        lr,
-        seed,
-        correction,
-        hashBuckets,
-        hashes,
-        alpha,
-        maskHits,
-        hardNegatives,
-        mixedNegatives,
-        useRatings,
-        historyLength,
-        earlyStopMetric,
-        patience,
-        ks,
-        threads,
-        steps,
-        stopAfterSteps);
+    return toBuilder().checkpointEvery(steps).build();
   }
 
   public TrainConfig withThreads(int n) {
-    return new TrainConfig(
-        epochs,
-        batchSize,
-        optimizer,
-        lr,
-        seed,
-        correction,
-        hashBuckets,
-        hashes,
-        alpha,
-        maskHits,
-        hardNegatives,
-        mixedNegatives,
-        useRatings,
-        historyLength,
-        earlyStopMetric,
-        patience,
-        ks,
-        n,
-        checkpointEvery,
-        stopAfterSteps);
+    return toBuilder().threads(n).build();
+  }
+
+  /** Sets components one by one; {@link #build} checks them all. */
+  public static final class Builder {
+    private int epochs;
+    private int batchSize;
+    private String optimizer;
+    private double lr;
+    private long seed;
+    private String correction;
+    private int hashBuckets;
+    private int hashes;
+    private double alpha;
+    private boolean maskHits;
+    private int hardNegatives;
+    private int mixedNegatives;
+    private boolean useRatings;
+    private int historyLength;
+    private String earlyStopMetric;
+    private int patience;
+    private boolean validation;
+    private int[] ks;
+    private int threads;
+    private int checkpointEvery;
+    private long stopAfterSteps;
+
+    private Builder(TrainConfig c) {
+      epochs = c.epochs;
+      batchSize = c.batchSize;
+      optimizer = c.optimizer;
+      lr = c.lr;
+      seed = c.seed;
+      correction = c.correction;
+      hashBuckets = c.hashBuckets;
+      hashes = c.hashes;
+      alpha = c.alpha;
+      maskHits = c.maskHits;
+      hardNegatives = c.hardNegatives;
+      mixedNegatives = c.mixedNegatives;
+      useRatings = c.useRatings;
+      historyLength = c.historyLength;
+      earlyStopMetric = c.earlyStopMetric;
+      patience = c.patience;
+      validation = c.validation;
+      ks = c.ks;
+      threads = c.threads;
+      checkpointEvery = c.checkpointEvery;
+      stopAfterSteps = c.stopAfterSteps;
+    }
+
+    public Builder epochs(int v) {
+      epochs = v;
+      return this;
+    }
+
+    public Builder batchSize(int v) {
+      batchSize = v;
+      return this;
+    }
+
+    public Builder optimizer(String v) {
+      optimizer = v;
+      return this;
+    }
+
+    public Builder lr(double v) {
+      lr = v;
+      return this;
+    }
+
+    public Builder seed(long v) {
+      seed = v;
+      return this;
+    }
+
+    public Builder correction(String v) {
+      correction = v;
+      return this;
+    }
+
+    public Builder hashBuckets(int v) {
+      hashBuckets = v;
+      return this;
+    }
+
+    public Builder hashes(int v) {
+      hashes = v;
+      return this;
+    }
+
+    public Builder alpha(double v) {
+      alpha = v;
+      return this;
+    }
+
+    public Builder maskHits(boolean v) {
+      maskHits = v;
+      return this;
+    }
+
+    public Builder hardNegatives(int v) {
+      hardNegatives = v;
+      return this;
+    }
+
+    public Builder mixedNegatives(int v) {
+      mixedNegatives = v;
+      return this;
+    }
+
+    public Builder useRatings(boolean v) {
+      useRatings = v;
+      return this;
+    }
+
+    public Builder historyLength(int v) {
+      historyLength = v;
+      return this;
+    }
+
+    public Builder earlyStopMetric(String v) {
+      earlyStopMetric = v;
+      return this;
+    }
+
+    public Builder patience(int v) {
+      patience = v;
+      return this;
+    }
+
+    public Builder validation(boolean v) {
+      validation = v;
+      return this;
+    }
+
+    public Builder ks(int[] v) {
+      ks = v;
+      return this;
+    }
+
+    public Builder threads(int v) {
+      threads = v;
+      return this;
+    }
+
+    public Builder checkpointEvery(int v) {
+      checkpointEvery = v;
+      return this;
+    }
+
+    public Builder stopAfterSteps(long v) {
+      stopAfterSteps = v;
+      return this;
+    }
+
+    public TrainConfig build() {
+      return new TrainConfig(
+          epochs,
+          batchSize,
+          optimizer,
+          lr,
+          seed,
+          correction,
+          hashBuckets,
+          hashes,
+          alpha,
+          maskHits,
+          hardNegatives,
+          mixedNegatives,
+          useRatings,
+          historyLength,
+          earlyStopMetric,
+          patience,
+          validation,
+          ks,
+          threads,
+          checkpointEvery,
+          stopAfterSteps);
+    }
   }
 
   public Map<String, String> toMap() {
@@ -334,6 +391,7 @@ public record TrainConfig(
     m.put("history_length", Integer.toString(historyLength));
     m.put("early_stop_metric", earlyStopMetric);
     m.put("patience", Integer.toString(patience));
+    m.put("validation", Boolean.toString(validation));
     m.put("ks", Arrays.toString(ks).replaceAll("[\\[\\] ]", ""));
     m.put("threads", Integer.toString(threads));
     m.put("checkpoint_every", Integer.toString(checkpointEvery));
@@ -358,6 +416,10 @@ public record TrainConfig(
         Integer.parseInt(m.get("history_length")),
         m.get("early_stop_metric"),
         Integer.parseInt(m.get("patience")),
+        // Checkpoints from before the validation split: early stopping is the one run that needs
+        // it, and it now always has it.
+        Boolean.parseBoolean(
+            m.getOrDefault("validation", Boolean.toString(!"0".equals(m.get("patience"))))),
         Arrays.stream(m.get("ks").split(",")).mapToInt(Integer::parseInt).toArray(),
         Integer.parseInt(m.get("threads")),
         Integer.parseInt(m.get("checkpoint_every")),

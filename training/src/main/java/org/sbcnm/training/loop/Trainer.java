@@ -80,6 +80,8 @@ public final class Trainer {
 
   private final PreparedDataset data;
   private final HeldOutSplit split;
+  private final HeldOutSplit validation;
+  private final Interactions trainSet;
   private final UserHistories histories;
   private final ModelConfig modelConfig;
   private final TrainConfig config;
@@ -107,12 +109,18 @@ public final class Trainer {
       Path metricsLog) {
     this.data = data;
     this.split = HeldOutSplit.of(data.interactions(), data.numUsers());
-    if (split.train().size() == 0) {
+    this.validation = config.validation() ? HeldOutSplit.of(split.train(), data.numUsers()) : null;
+    this.trainSet = validation != null ? validation.train() : split.train();
+    if (trainSet.size() == 0) {
       throw new IllegalArgumentException("the dataset has no training interactions");
+    }
+    if (validation != null && validation.testSize() == 0) {
+      throw new IllegalArgumentException(
+          "the validation split is empty: no user has three interactions or more");
     }
     this.histories =
         modelConfig.query().kind() == TowerKind.HISTORY
-            ? UserHistories.of(split.train(), data.numUsers())
+            ? UserHistories.of(trainSet, data.numUsers())
             : null;
     this.modelConfig = modelConfig;
     this.config = config;
@@ -259,14 +267,20 @@ public final class Trainer {
     return config.hardNegatives() == 0 && !Boolean.getBoolean("sbcnm.fullColumns");
   }
 
+  /** The test split: each user's last interaction against all the others. */
   public HeldOutSplit split() {
     return split;
+  }
+
+  /** The interactions the model trains on (without the validation items when held out). */
+  public Interactions trainingInteractions() {
+    return trainSet;
   }
 
   /** Trains to the end (or to stopAfterSteps), evaluating and checkpointing every epoch. */
   public TrainResult run(Listener listener) throws IOException {
     Kernels.setThreads(config.threads());
-    Interactions train = split.train();
+    Interactions train = trainSet;
     int n = train.size();
     int bsz = config.batchSize();
     int extra = config.mixedNegatives();
@@ -408,7 +422,7 @@ public final class Trainer {
       if (stopped) {
         break;
       }
-      Map<String, Double> metrics = evaluate();
+      Map<String, Double> metrics = validation != null ? evaluateValidation() : Map.of();
       EpochMetrics em =
           new EpochMetrics(
               epoch + 1,
@@ -425,7 +439,7 @@ public final class Trainer {
       stepInEpoch = 0;
       lossSum = 0;
       lossSteps = 0;
-      boolean stop = track(metrics, em.loss());
+      boolean stop = config.patience() > 0 && track(metrics, em.loss());
       if (checkpoint != null) {
         save(false);
       }
@@ -446,10 +460,8 @@ public final class Trainer {
         for (Parameter p : model.parameters()) {
           p.value().copyFrom(bestParams.get(p.name()));
         }
-        finalMetrics = evaluate();
-      } else {
-        finalMetrics = epochs.isEmpty() ? evaluate() : epochs.get(epochs.size() - 1).metrics();
       }
+      finalMetrics = evaluate();
       epoch = config.epochs();
       if (checkpoint != null) {
         save(true);
@@ -464,16 +476,42 @@ public final class Trainer {
         !stopped);
   }
 
-  /** Full-catalogue evaluation of the current model on the held-out split. */
+  /**
+   * Full-catalogue evaluation of the current model on the test split (each user's last interaction;
+   * the user's other interactions, the validation item included, are excluded from the ranking and
+   * form the history bags).
+   */
   public Map<String, Double> evaluate() {
     int[] ranks =
         RetrievalMetrics.ranks(model, split, model.itemEmbeddings(), queryEncoder(), null);
     return RetrievalMetrics.fromRanks(ranks, config.ks());
   }
 
-  /** Fills query batches for evaluation (bags of a user's whole training history). */
+  /**
+   * Full-catalogue evaluation on the validation split (each user's second-to-last interaction,
+   * against the training interactions); what per-epoch metrics and early stopping read.
+   */
+  public Map<String, Double> evaluateValidation() {
+    if (validation == null) {
+      throw new IllegalStateException("this run holds out no validation split");
+    }
+    int[] ranks =
+        RetrievalMetrics.ranks(
+            model,
+            validation,
+            model.itemEmbeddings(),
+            QueryEncoder.of(histories, config.historyLength()),
+            null);
+    return RetrievalMetrics.fromRanks(ranks, config.ks());
+  }
+
+  /** Fills query batches for test users (bags of a user's whole history before the test item). */
   public QueryEncoder queryEncoder() {
-    return QueryEncoder.of(histories, config.historyLength());
+    if (histories == null || validation == null) {
+      return QueryEncoder.of(histories, config.historyLength());
+    }
+    return QueryEncoder.of(
+        UserHistories.of(split.train(), data.numUsers()), config.historyLength());
   }
 
   private boolean track(Map<String, Double> metrics, double loss) {
@@ -528,7 +566,10 @@ public final class Trainer {
   private void log(EpochMetrics em) throws IOException {
     StringBuilder sb = new StringBuilder();
     for (Map.Entry<String, Double> e : em.metrics().entrySet()) {
-      sb.append(' ').append(e.getKey()).append('=').append(String.format("%.4f", e.getValue()));
+      sb.append(" validation_")
+          .append(e.getKey())
+          .append('=')
+          .append(String.format("%.4f", e.getValue()));
     }
     LOG.info(
         "epoch {} loss {}{} ({} examples/s)",
@@ -542,7 +583,7 @@ public final class Trainer {
       o.put("epoch", em.epoch());
       o.put("loss", em.loss());
       for (Map.Entry<String, Double> e : em.metrics().entrySet()) {
-        o.put(e.getKey(), e.getValue());
+        o.put("validation_" + e.getKey(), e.getValue());
       }
       o.put("examples_per_second", em.examplesPerSecond());
       o.put("seconds", em.seconds());

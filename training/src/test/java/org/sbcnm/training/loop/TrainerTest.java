@@ -67,6 +67,7 @@ class TrainerTest {
         20,
         "recall@50",
         0,
+        false,
         new int[] {10, 50},
         2,
         0,
@@ -281,13 +282,14 @@ class TrainerTest {
   void checkpointCarriesProvenanceAndRejectsOtherData() throws IOException {
     Path ckpt = dir.resolve("m.ckpt");
     Path metrics = dir.resolve("metrics.jsonl");
-    Trainer.create(
-            skewed, small(TowerKind.MLP, TowerKind.MLP), fast(2, "counts"), null, ckpt, metrics)
+    TrainConfig withValidation = fast(2, "counts").toBuilder().validation(true).build();
+    Trainer.create(skewed, small(TowerKind.MLP, TowerKind.MLP), withValidation, null, ckpt, metrics)
         .run(null);
     List<String> lines = Files.readAllLines(metrics);
     assertEquals(2, lines.size());
     assertTrue(
-        lines.get(1).contains("\"recall@50\"") && lines.get(1).contains("\"examples_per_second\""),
+        lines.get(1).contains("\"validation_recall@50\"")
+            && lines.get(1).contains("\"examples_per_second\""),
         lines.get(1));
     org.sbcnm.engine.io.TensorBundle b = org.sbcnm.engine.io.TensorBundle.read(ckpt);
     assertEquals("11", b.meta("seed"));
@@ -310,34 +312,79 @@ class TrainerTest {
   }
 
   @Test
-  void earlyStoppingKeepsTheBestEpoch() throws IOException {
+  void earlyStoppingSelectsOnValidationAndNeverReadsTheTestSplit() throws IOException {
     TrainConfig c =
-        new TrainConfig(
-            6,
-            128,
-            "adam",
-            0.05,
-            1,
-            "streaming",
-            1 << 12,
-            1,
-            0.05,
-            true,
-            0,
-            0,
-            false,
-            20,
-            "recall@50",
-            1,
-            new int[] {50},
-            2,
-            0,
-            0);
-    TrainResult r =
-        Trainer.create(skewed, small(TowerKind.MLP, TowerKind.MLP), c, null, null, null).run(null);
+        fast(6, "streaming").toBuilder().lr(0.05).seed(1).patience(1).validation(true).build();
+    Trainer trainer =
+        Trainer.create(skewed, small(TowerKind.MLP, TowerKind.MLP), c, null, null, null);
+    TrainResult r = trainer.run(null);
     double best =
         r.epochs().stream().mapToDouble(m -> m.metrics().get("recall@50")).max().orElseThrow();
-    assertEquals(best, r.finalMetrics().get("recall@50"), 1e-12);
+    assertEquals(best, trainer.evaluateValidation().get("recall@50"), 1e-12);
+    assertEquals(trainer.evaluate(), r.finalMetrics(), "the test split, scored once at the end");
+
+    // Every test item moved to another item: training, per-epoch metrics and the selected model
+    // are the same bit for bit, so nothing before the final score read the test split.
+    PreparedDataset moved = withTestItemsMoved(skewed);
+    Trainer other = Trainer.create(moved, small(TowerKind.MLP, TowerKind.MLP), c, null, null, null);
+    TrainResult m = other.run(null);
+    assertEquals(r.epochs().size(), m.epochs().size());
+    for (int e = 0; e < r.epochs().size(); e++) {
+      assertEquals(r.epochs().get(e).metrics(), m.epochs().get(e).metrics());
+    }
+    float[][] a = params(r);
+    float[][] b = params(m);
+    for (int k = 0; k < a.length; k++) {
+      assertArrayEquals(a[k], b[k]);
+    }
+    assertFalse(r.finalMetrics().equals(m.finalMetrics()), "the test items did move");
+  }
+
+  @Test
+  void theValidationSplitIsEachUsersSecondToLastInteractionKeptOutOfTraining() {
+    TrainConfig c = fast(1, "streaming").toBuilder().validation(true).build();
+    Trainer t = Trainer.create(skewed, small(TowerKind.MLP, TowerKind.MLP), c, null, null, null);
+    org.sbcnm.datasets.split.HeldOutSplit test = t.split();
+    org.sbcnm.datasets.split.HeldOutSplit validation =
+        org.sbcnm.datasets.split.HeldOutSplit.of(test.train(), skewed.numUsers());
+    assertEquals(validation.train().size(), t.trainingInteractions().size());
+    assertEquals(test.train().size() - validation.testSize(), t.trainingInteractions().size());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> fast(1, "streaming").toBuilder().patience(2).build(),
+        "early stopping without a validation split");
+  }
+
+  /** The same dataset with each user's test interaction (last by time) pointing at item + 1. */
+  private static PreparedDataset withTestItemsMoved(PreparedDataset d) {
+    org.sbcnm.datasets.prepared.Interactions all = d.interactions();
+    int[] last = new int[d.numUsers()];
+    int[] count = new int[d.numUsers()];
+    java.util.Arrays.fill(last, -1);
+    for (int k = 0; k < all.size(); k++) {
+      int u = all.user(k);
+      count[u]++;
+      if (last[u] < 0 || all.timestamp(k) >= all.timestamp(last[u])) {
+        last[u] = k;
+      }
+    }
+    int[] items = all.items().clone();
+    for (int u = 0; u < d.numUsers(); u++) {
+      if (count[u] >= 2) {
+        items[last[u]] = (items[last[u]] + 1) % d.numItems();
+      }
+    }
+    return new PreparedDataset(
+        d.queryFeatures(),
+        d.itemFeatures(),
+        d.users(),
+        d.items(),
+        new org.sbcnm.datasets.prepared.Interactions(
+            all.users(), items, all.ratings(), all.timestamps()),
+        d.querySide(),
+        d.itemSide(),
+        d.itemEdges(),
+        "moved");
   }
 
   private static float[][] params(TrainResult r) {
