@@ -11,8 +11,9 @@ package org.sbcnm.engine.optim;
  *   w ← w − η · (m / (1−β₁ᵗ)) / (√(v / (1−β₂ᵗ)) + ε)
  * </pre>
  *
- * For sparse-row parameters only touched rows move, with the global step t in the bias correction
- * (TensorFlow's LazyAdam).
+ * Every element moves each step, as torch's Adam on a dense gradient (an embedding row outside the
+ * batch has g = 0 and moves with its momentum). {@link #lazyAdam} moves only the touched rows of
+ * sparse-row parameters, with the global step t in the bias correction (TensorFlow's LazyAdam).
  */
 public final class Adam extends Optimizer {
   private final float lr;
@@ -54,6 +55,13 @@ public final class Adam extends Optimizer {
     return new Adam(lr, 0.9, 0.999, 1e-8, weightDecay, true);
   }
 
+  /** Adam with torch's defaults that updates only the touched rows of embedding tables. */
+  public static Adam lazyAdam(double lr) {
+    Adam a = adam(lr);
+    a.lazyRows(true);
+    return a;
+  }
+
   @Override
   protected int slotCount() {
     return 2;
@@ -61,7 +69,7 @@ public final class Adam extends Optimizer {
 
   @Override
   public String name() {
-    return decoupled ? "adamw" : "adam";
+    return decoupled ? "adamw" : lazyRows() ? "lazyadam" : "adam";
   }
 
   @Override

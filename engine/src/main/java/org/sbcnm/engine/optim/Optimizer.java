@@ -14,10 +14,13 @@ import org.sbcnm.engine.tensor.Tensor;
  *
  * <p>Lifecycle: {@link #init} once with the parameters (allocates the state), then per batch {@link
  * #step()} (applies the accumulated gradients) and {@link #zeroGrad()}; {@link #reset()} forgets
- * the state. {@code step} before {@code init} is an error. Parameters whose gradient is sparse by
- * row ({@link Parameter#hasSparseGrad()}) get their touched rows updated only ("lazy" updates, as
- * TensorFlow's sparse Adagrad/Adam). The state (slot tensors and the step count) can be saved and
- * restored with {@link #state()} and {@link #loadState}.
+ * the state. {@code step} before {@code init} is an error. By default every element of every
+ * parameter is updated each step, as {@code torch.optim} does for a dense gradient: an embedding
+ * row outside the batch has gradient 0 and still moves with its momentum (and its weight decay).
+ * With {@link #lazyRows(boolean) lazy rows}, parameters whose gradient is sparse by row ({@link
+ * Parameter#hasSparseGrad()}) get only their touched rows updated (TensorFlow's LazyAdam and sparse
+ * Adagrad), which costs O(rows touched) instead of O(table) per step. The state (slot tensors and
+ * the step count) can be saved and restored with {@link #state()} and {@link #loadState}.
  */
 public abstract class Optimizer {
   /**
@@ -33,6 +36,7 @@ public abstract class Optimizer {
   private float[][][] slots;
   private long steps;
   private boolean initialised;
+  private boolean lazyRows;
 
   /** Number of per-element state slots this rule keeps (Adam 2, Adagrad 1, SGD 0 or 1). */
   protected abstract int slotCount();
@@ -59,6 +63,28 @@ public abstract class Optimizer {
    */
   protected abstract void update(
       float[] w, float[] g, float[][] state, int off, int len, long step);
+
+  /**
+   * Whether sparse-row parameters get only their touched rows updated (true) or every row, as
+   * {@code torch.optim} (false, the default). Call before {@link #init}.
+   */
+  public final Optimizer lazyRows(boolean lazy) {
+    if (initialised) {
+      throw new IllegalStateException(name() + ": lazyRows() after init()");
+    }
+    this.lazyRows = lazy;
+    return this;
+  }
+
+  /** Whether sparse-row parameters get only their touched rows updated. */
+  public final boolean lazyRows() {
+    return lazyRows;
+  }
+
+  /** Whether this step updates only p's touched rows. */
+  private boolean rowsOnly(Parameter p) {
+    return lazyRows && p.hasSparseGrad();
+  }
 
   /** Allocates the state for {@code parameters} (float32, distinct names). */
   public final void init(List<Parameter> parameters) {
@@ -108,7 +134,7 @@ public abstract class Optimizer {
       if (!p.trainable()) {
         continue;
       }
-      if (p.hasSparseGrad()) {
+      if (rowsOnly(p)) {
         sparse += (long) p.touchedCount() * p.value().cols();
       } else {
         dense += p.value().size();
@@ -126,7 +152,7 @@ public abstract class Optimizer {
     int chunk = 1;
     for (int i = 0; i < n && chunk < chunkCount; i++) {
       Parameter p = params.get(i);
-      sum += p.trainable() && !p.hasSparseGrad() ? p.value().size() : 0;
+      sum += p.trainable() && !rowsOnly(p) ? p.value().size() : 0;
       while (chunk < chunkCount && sum * chunkCount >= dense * chunk) {
         bounds[chunk++] = i + 1;
       }
@@ -145,7 +171,7 @@ public abstract class Optimizer {
   private void updateChunk(int c) {
     for (int i = 0; i < params.size(); i++) {
       Parameter p = params.get(i);
-      boolean sparseRows = p.hasSparseGrad();
+      boolean sparseRows = rowsOnly(p);
       if (!p.trainable() || (!sparseRows && (i < bounds[c] || i >= bounds[c + 1]))) {
         continue;
       }

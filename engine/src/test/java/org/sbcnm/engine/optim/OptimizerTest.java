@@ -79,9 +79,10 @@ class OptimizerTest {
   }
 
   @Test
-  void sparseRowsUpdateOnlyTouchedRows() {
+  void lazyAdamUpdatesOnlyTouchedRows() {
     Parameter emb = new Parameter("emb", Tensor.zeros(4, 2).fill(1), true);
-    Adam adam = Adam.adam(0.1);
+    Adam adam = Adam.lazyAdam(0.1);
+    assertEquals("lazyadam", adam.name());
     adam.init(List.of(emb));
     emb.grad().set(1, 0, 1);
     emb.grad().set(1, 1, -1);
@@ -98,6 +99,27 @@ class OptimizerTest {
     assertEquals(1.0, emb.value().get(0, 0));
     assertEquals(1.0, emb.value().get(3, 0));
     assertEquals(0, emb.grad().get(1, 0));
+  }
+
+  @Test
+  void denseAdamMovesRowsOutsideTheBatchWithTheirMomentumAsTorchDoes() {
+    Parameter emb = new Parameter("emb", Tensor.zeros(4, 2).fill(1), true);
+    Adam adam = Adam.adam(0.1);
+    adam.init(List.of(emb));
+    emb.grad().set(1, 0, 1);
+    emb.grad().set(1, 1, -1);
+    emb.markRow(1);
+    adam.step();
+    adam.zeroGrad();
+    assertEquals(0.9, emb.value().get(1, 0), 1e-6);
+    emb.markRow(3);
+    adam.step();
+    // Step 2, g = 0 for row 1: m̂ = 0.09 / 0.19, v̂ = 0.000999 / 0.001999 (per unit g²).
+    double moved = 0.1 * (0.09 / 0.19) / Math.sqrt(0.000999 / 0.001999);
+    assertEquals(0.9 - moved, emb.value().get(1, 0), 1e-6);
+    assertEquals(1.1 + moved, emb.value().get(1, 1), 1e-6);
+    assertEquals(1.0, emb.value().get(0, 0), "no gradient ever: no momentum, no move");
+    assertThrows(IllegalStateException.class, () -> adam.lazyRows(true), "after init");
   }
 
   @Test
@@ -158,17 +180,19 @@ class OptimizerTest {
     // sparse-row parameter with some rows touched.
     int threads = Kernels.threads();
     try {
-      float[][] one = threeSteps(1);
-      float[][] two = threeSteps(2);
-      for (int k = 0; k < one.length; k++) {
-        assertArrayEquals(one[k], two[k], "parameter " + k);
+      for (boolean lazy : new boolean[] {false, true}) {
+        float[][] one = threeSteps(1, lazy);
+        float[][] two = threeSteps(2, lazy);
+        for (int k = 0; k < one.length; k++) {
+          assertArrayEquals(one[k], two[k], "parameter " + k + (lazy ? ", lazy" : ""));
+        }
       }
     } finally {
       Kernels.setThreads(threads);
     }
   }
 
-  private static float[][] threeSteps(int threads) {
+  private static float[][] threeSteps(int threads, boolean lazy) {
     Kernels.setThreads(threads);
     SplittableRandom rng = new SplittableRandom(9);
     List<Parameter> ps =
@@ -177,7 +201,7 @@ class OptimizerTest {
             new Parameter("b", RandomTensors.uniform(DType.FLOAT32, 1, 300, rng), false),
             new Parameter("c", RandomTensors.uniform(DType.FLOAT32, 4000, 16, rng), true),
             new Parameter("d", RandomTensors.uniform(DType.FLOAT32, 100, 300, rng), false));
-    Adam adam = Adam.adam(0.01);
+    Adam adam = lazy ? Adam.lazyAdam(0.01) : Adam.adam(0.01);
     adam.init(ps);
     for (int step = 0; step < 3; step++) {
       for (Parameter p : ps) {

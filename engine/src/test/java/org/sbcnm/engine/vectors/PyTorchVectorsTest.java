@@ -1,11 +1,13 @@
 package org.sbcnm.engine.vectors;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.sbcnm.engine.vectors.TestVectors.assertClose;
 import static org.sbcnm.engine.vectors.TestVectors.tensor;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -190,6 +192,42 @@ class PyTorchVectorsTest {
         assertClose(layer.get("loss").asDouble(), loss.value().getFlat(0), tol, which + " loss");
         t.backward(loss);
         assertClose(tensor(layer.get("grad_E0"), DType.FLOAT64), e0.grad(), tol, which + " dE0");
+      }
+    }
+  }
+
+  @Test
+  void adamOnAnEmbeddingTableMatchesTorchStepByStep() {
+    // torch.optim.Adam and AdamW (adam_embedding.py) on an nn.Embedding whose batches touch a few
+    // rows, one row twice: every row moves each step, untouched ones with their momentum.
+    JsonNode v = TestVectors.load("adam_embedding.json");
+    for (JsonNode c : v.get("cases")) {
+      Parameter emb = new Parameter("emb", TestVectors.tensor(v.get("init"), DType.FLOAT32), true);
+      org.sbcnm.engine.optim.Adam adam =
+          "adamw".equals(c.get("optimizer").asText())
+              ? org.sbcnm.engine.optim.Adam.adamW(0.05, 0.1)
+              : org.sbcnm.engine.optim.Adam.adam(0.05);
+      adam.init(java.util.List.of(emb));
+      for (int s = 0; s < v.get("steps").size(); s++) {
+        JsonNode step = v.get("steps").get(s);
+        adam.zeroGrad();
+        for (int r = 0; r < step.get("rows").size(); r++) {
+          int row = step.get("rows").get(r).asInt();
+          for (int d = 0; d < 3; d++) {
+            emb.grad()
+                .set(row, d, emb.grad().get(row, d) + step.get("grad").get(r).get(d).asDouble());
+          }
+          emb.markRow(row);
+        }
+        adam.step();
+        Tensor expected = TestVectors.tensor(c.get("weights_after_step").get(s), DType.FLOAT32);
+        for (int k = 0; k < expected.size(); k++) {
+          assertEquals(
+              expected.getFlat(k),
+              emb.value().getFlat(k),
+              1e-6,
+              c.get("optimizer").asText() + " step " + (s + 1) + " element " + k);
+        }
       }
     }
   }

@@ -98,7 +98,8 @@ final class TrainCommand implements Callable<Integer> {
   @Option(
       names = "--optimizer",
       defaultValue = "adam",
-      description = "adam, adamw, adagrad or sgd.")
+      description =
+          "adam, adamw, adagrad or sgd (every embedding row moves each step, as torch.optim), or lazyadam (only the batch's rows move: faster on large tables).")
   String optimizer;
 
   @Option(

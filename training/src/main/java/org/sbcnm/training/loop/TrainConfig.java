@@ -10,7 +10,8 @@ import java.util.Map;
  *
  * @param epochs passes over the training interactions
  * @param batchSize B, examples per step (the last partial batch is kept)
- * @param optimizer adam, adamw, adagrad or sgd
+ * @param optimizer adam, adamw, adagrad or sgd, each updating every row of an embedding table each
+ *     step as torch.optim does; or lazyadam, Adam on the batch's rows only (TensorFlow's LazyAdam)
  * @param lr learning rate (0 = the optimiser's default: adam 1e-3, adagrad 0.1, sgd 0.05)
  * @param seed seeds shuffling and extra negatives (the model has its own seed)
  * @param correction where log pⱼ comes from: streaming (Algorithm 2/3), counts, static, or none
@@ -62,9 +63,9 @@ public record TrainConfig(
     range("epochs", epochs, 1, 100_000);
     range("batch_size", batchSize, 2, 1 << 16);
     optimizer = optimizer.toLowerCase(Locale.ROOT);
-    if (!optimizer.matches("adam|adamw|adagrad|sgd")) {
+    if (!optimizer.matches("adam|lazyadam|adamw|adagrad|sgd")) {
       throw new IllegalArgumentException(
-          "optimizer must be adam, adamw, adagrad or sgd, got '" + optimizer + "'");
+          "optimizer must be adam, lazyadam, adamw, adagrad or sgd, got '" + optimizer + "'");
     }
     if (!(lr >= 0) || Double.isInfinite(lr)) {
       throw new IllegalArgumentException("lr must be finite and >= 0, got " + lr);

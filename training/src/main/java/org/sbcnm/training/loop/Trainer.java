@@ -234,6 +234,8 @@ public final class Trainer {
         return new Adagrad(lr);
       case "sgd":
         return new Sgd(lr, 0.9);
+      case "lazyadam":
+        return Adam.lazyAdam(lr);
       default:
         return Adam.adam(lr);
     }
