@@ -39,6 +39,10 @@ public final class PreparedDataset {
   public static final String I_SIDE = "i_side_cat.npy";
   public static final String EDGES = "item_edges.csv";
   public static final String ADJ = "item_adj.npy";
+
+  /** Elements of the largest dense adjacency written (1 GiB of float32). */
+  private static final long MAX_DENSE_ADJACENCY = 1L << 28;
+
   private static final String INTERACTIONS_HEADER = "user_id,item_id,rating,timestamp";
 
   private final Tensor queryFeatures;
@@ -520,12 +524,41 @@ public final class PreparedDataset {
    * removed and {@code dir} is untouched.
    */
   public void writeAtomically(Path dir) throws IOException {
+    writeAtomically(dir, false);
+  }
+
+  /**
+   * {@link #writeAtomically(Path)}, with {@code item_adj.npy} too when {@code denseAdjacency}: the
+   * item graph as a dense float32 [n, n] matrix, the original project's form (A[s][t] = A[t][s] =
+   * the edge's weight; small catalogues only).
+   */
+  public void writeAtomically(Path dir, boolean denseAdjacency) throws IOException {
+    if (denseAdjacency) {
+      if (itemEdges == null) {
+        throw new DatasetException(dir + ": no item graph to write as " + ADJ);
+      }
+      if ((long) items.size() * items.size() > MAX_DENSE_ADJACENCY) {
+        throw new DatasetException(
+            ADJ
+                + ": "
+                + items.size()
+                + " items make a dense ["
+                + items.size()
+                + ", "
+                + items.size()
+                + "] matrix over 1 GiB; use "
+                + EDGES);
+      }
+    }
     Path abs = dir.toAbsolutePath();
     Path parent = abs.getParent();
     Files.createDirectories(parent);
     Path tmp = Files.createTempDirectory(parent, "." + abs.getFileName() + ".");
     try {
       write(tmp);
+      if (denseAdjacency) {
+        Npy.write(tmp.resolve(ADJ), denseAdjacency());
+      }
       if (!Files.exists(abs)) {
         Files.move(tmp, abs, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         return;
@@ -550,6 +583,20 @@ public final class PreparedDataset {
         }
       }
     }
+  }
+
+  /** The item graph as a dense float32 [n, n] adjacency. */
+  private Tensor denseAdjacency() {
+    int n = items.size();
+    Tensor a = Tensor.zeros(n, n);
+    org.sbcnm.engine.sparse.CsrMatrix csr = itemEdges.adjacency(n);
+    double[][] dense = csr.toDense();
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < n; j++) {
+        a.set(i, j, (float) dense[i][j]);
+      }
+    }
+    return a;
   }
 
   /** Writes the layout into {@code dir} (created if needed), each file atomically. */

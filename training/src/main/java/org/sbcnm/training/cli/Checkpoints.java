@@ -9,6 +9,7 @@ import org.sbcnm.engine.io.TensorBundle;
 import org.sbcnm.towers.config.TowerKind;
 import org.sbcnm.towers.tower.TwoTowerModel;
 import org.sbcnm.training.eval.QueryEncoder;
+import org.sbcnm.training.loop.CheckpointFiles;
 import org.sbcnm.training.loop.Models;
 import org.sbcnm.training.loop.Trainer;
 import org.sbcnm.training.retrieval.PopularityControl;
@@ -61,6 +62,7 @@ final class Checkpoints {
   }
 
   static Loaded load(Path ckpt, PreparedDataset data) throws IOException {
+    ckpt = CheckpointFiles.latest(ckpt);
     TensorBundle b = TensorBundle.read(ckpt);
     if (b.meta("model.temperature") == null) {
       throw new CliException(ckpt + ": not an sbcnm model checkpoint (no model config)");
@@ -71,7 +73,7 @@ final class Checkpoints {
     }
     TwoTowerModel model;
     try {
-      model = Models.build(TwoTowerModel.configOf(b), data);
+      model = Models.build(TwoTowerModel.configOf(b), data, b);
       model.load(b);
     } catch (IllegalArgumentException e) {
       throw new CliException(ckpt + ": does not fit this dataset: " + e.getMessage());

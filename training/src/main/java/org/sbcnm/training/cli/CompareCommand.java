@@ -24,16 +24,50 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "compare",
+    aliases = {"retrieval_three", "retrieval_three_dcn", "retrieval_bias_compare"},
     mixinStandardHelpOptions = true,
     description =
         "Compare checkpoints: report.md with a metrics table and Recall@K curves (SVG, PNG), baselines included.")
 final class CompareCommand implements Callable<Integer> {
   @Mixin DataOptions data;
 
-  @Option(names = "--ckpt", required = true, arity = "1..*", paramLabel = "NAME=FILE")
-  Map<String, Path> checkpoints;
+  @Option(
+      names = "--ckpt",
+      arity = "1..*",
+      paramLabel = "NAME=FILE",
+      description =
+          "A checkpoint and its name in the report ({} in the file name: the highest-numbered file).")
+  Map<String, Path> checkpoints = new LinkedHashMap<>();
 
-  @Option(names = "--out", required = true, paramLabel = "DIR")
+  @Option(names = "--baseline_ckpt", paramLabel = "FILE", description = "= --ckpt baseline=FILE")
+  Path baseline;
+
+  @Option(names = "--userembed_ckpt", paramLabel = "FILE", description = "= --ckpt userembed=FILE")
+  Path userembed;
+
+  @Option(names = "--gcn_ckpt", paramLabel = "FILE", description = "= --ckpt gcn=FILE")
+  Path gcn;
+
+  @Option(names = "--dcn_ckpt", paramLabel = "FILE", description = "= --ckpt dcn=FILE")
+  Path dcn;
+
+  @Option(names = "--dcn_bias_ckpt", paramLabel = "FILE", description = "= --ckpt dcn_bias=FILE")
+  Path dcnBias;
+
+  @Option(
+      names = "--dcn_nobias_ckpt",
+      paramLabel = "FILE",
+      description = "= --ckpt dcn_nobias=FILE")
+  Path dcnNoBias;
+
+  @Option(
+      names = "--batch_size",
+      defaultValue = "512",
+      description =
+          "Accepted for the original scripts' scoring batch; the ranking pass scores in its own blocks and gives the same numbers for any value.")
+  int batchSize;
+
+  @Option(names = "--out", defaultValue = "data/report", paramLabel = "DIR")
   Path out;
 
   @Option(names = "--k", defaultValue = "10,50,100", split = ",")
@@ -57,6 +91,21 @@ final class CompareCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    Map<String, Path> checkpoints = new LinkedHashMap<>(this.checkpoints);
+    String[] names = {"baseline", "userembed", "gcn", "dcn", "dcn_bias", "dcn_nobias"};
+    Path[] named = {baseline, userembed, gcn, dcn, dcnBias, dcnNoBias};
+    for (int k = 0; k < names.length; k++) {
+      if (named[k] != null && checkpoints.putIfAbsent(names[k], named[k]) != null) {
+        throw new CliException("two checkpoints named " + names[k]);
+      }
+    }
+    if (checkpoints.isEmpty()) {
+      throw new CliException(
+          "no checkpoint to compare: give --ckpt NAME=FILE (or the original --baseline_ckpt, --dcn_ckpt, ...)");
+    }
+    if (batchSize < 1) {
+      throw new CliException("--batch_size must be >= 1, got " + batchSize);
+    }
     PreparedDataset d = data.load();
     HeldOutSplit split = HeldOutSplit.of(d.interactions(), d.numUsers());
     Map<String, int[]> ranks = new LinkedHashMap<>();

@@ -34,7 +34,10 @@ import picocli.CommandLine.Spec;
 final class EvalCommand implements Callable<Integer> {
   @Mixin DataOptions data;
 
-  @Option(names = "--ckpt", required = true, paramLabel = "FILE")
+  @Option(
+      names = {"--ckpt", "--ckpt_path"},
+      required = true,
+      paramLabel = "FILE")
   Path ckpt;
 
   @Option(names = "--k", defaultValue = "10,50,100", split = ",")

@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
 /** Writes the item embeddings (.npy + idmap) and a versioned exact index. */
 @Command(
     name = "export",
+    aliases = "export_index_real",
     mixinStandardHelpOptions = true,
     description =
         "Export item embeddings (item_embeddings.npy + i_idmap.csv, readable by FAISS or NumPy) and an exact index file.")
@@ -27,14 +28,25 @@ final class ExportCommand implements Callable<Integer> {
 
   @Mixin DataOptions data;
 
-  @Option(names = "--ckpt", required = true, paramLabel = "FILE")
+  @Option(
+      names = {"--ckpt", "--ckpt_path"},
+      required = true,
+      paramLabel = "FILE",
+      description = "Checkpoint ({} in the name: the highest-numbered file present).")
   Path ckpt;
 
-  @Option(names = "--out", required = true, paramLabel = "DIR")
+  @Option(names = "--out", defaultValue = "data/index", paramLabel = "DIR")
   Path out;
 
   @Option(names = "--hnsw", description = "Also build and write an HNSW index.")
   boolean hnsw;
+
+  @Option(
+      names = "--use_faiss",
+      paramLabel = "0|1",
+      description =
+          "The original command's index choice: 0 writes the exact index only, 1 adds the approximate (HNSW) one (= --hnsw).")
+  Integer useFaiss;
 
   @Option(names = "--hnsw_m", defaultValue = "16")
   int hnswM;
@@ -53,6 +65,11 @@ final class ExportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    if (useFaiss != null && useFaiss != 0 && useFaiss != 1) {
+      throw new CliException(
+          "--use_faiss takes 0 (exact) or 1 (approximate, HNSW), got " + useFaiss);
+    }
+    boolean hnsw = this.hnsw || (useFaiss != null && useFaiss == 1);
     PreparedDataset d = data.load();
     Checkpoints.Loaded loaded = Checkpoints.load(ckpt, d);
     Tensor items = loaded.model().itemEmbeddings();

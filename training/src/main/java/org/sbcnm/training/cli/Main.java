@@ -23,6 +23,7 @@ import picocli.CommandLine.Option;
             + "Without a command: the quickstart (synthetic data, trained with and without correction).",
     subcommands = {
       PrepCommand.class,
+      DataPrepMovieLensCommand.class,
       TrainCommand.class,
       EvalCommand.class,
       ExportCommand.class,

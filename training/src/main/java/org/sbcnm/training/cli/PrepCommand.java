@@ -96,6 +96,12 @@ final class PrepCommand implements Callable<Integer> {
             "Expected SHA-256 of the zip (default: GroupLens's published MD5 is checked).")
     String sha256;
 
+    @Option(
+        names = "--item_adj",
+        description =
+            "Also write item_adj.npy, the item graph as a dense float32 matrix (the original project's form).")
+    boolean itemAdj;
+
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
@@ -122,7 +128,7 @@ final class PrepCommand implements Callable<Integer> {
         }
       }
       PreparedDataset d = MovieLens100k.prepare(src);
-      d.writeAtomically(out);
+      d.writeAtomically(out, itemAdj);
       report(spec, d, out);
       return 0;
     }

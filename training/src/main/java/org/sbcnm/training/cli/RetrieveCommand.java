@@ -32,7 +32,10 @@ import picocli.CommandLine.Spec;
 final class RetrieveCommand implements Callable<Integer> {
   @Mixin DataOptions data;
 
-  @Option(names = "--ckpt", required = true, paramLabel = "FILE")
+  @Option(
+      names = {"--ckpt", "--ckpt_path"},
+      required = true,
+      paramLabel = "FILE")
   Path ckpt;
 
   @Option(names = "--user", required = true, arity = "1..*", paramLabel = "RAW_ID")

@@ -12,6 +12,7 @@ import org.sbcnm.datasets.prepared.PreparedDataset;
 import org.sbcnm.towers.config.ModelConfig;
 import org.sbcnm.towers.config.TowerConfig;
 import org.sbcnm.towers.config.TowerKind;
+import org.sbcnm.training.loop.CheckpointFiles;
 import org.sbcnm.training.loop.EpochMetrics;
 import org.sbcnm.training.loop.TrainConfig;
 import org.sbcnm.training.loop.TrainResult;
@@ -26,6 +27,7 @@ import picocli.CommandLine.Spec;
 /** Trains a model and saves a checkpoint. */
 @Command(
     name = "train",
+    aliases = "train_real",
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = "Train a two-tower model with the sampling-bias-corrected batch softmax.")
@@ -41,8 +43,14 @@ final class TrainCommand implements Callable<Integer> {
   @Option(
       names = "--save_path",
       defaultValue = "model.sbcnm",
-      description = "Checkpoint file (written atomically each epoch).")
+      description =
+          "Checkpoint file (written atomically each epoch); a {} in the name writes one file per epoch, numbered from 1.")
   Path savePath;
+
+  @Option(
+      names = "--cpu",
+      description = "Accepted for the original commands: sbcnm always runs on the CPU.")
+  boolean cpu;
 
   @Option(names = "--query_tower", defaultValue = "mlp", description = "mlp, id, history or dcn.")
   String queryTower;
@@ -203,7 +211,7 @@ final class TrainCommand implements Callable<Integer> {
     PreparedDataset data = dataOptions.load();
     Trainer trainer;
     if (resume) {
-      if (!Files.exists(savePath)) {
+      if (!CheckpointFiles.numbered(savePath) && !Files.exists(savePath)) {
         throw new CliException("--resume: no checkpoint at " + savePath);
       }
       trainer = Trainer.resume(data, savePath, metricsJsonl);

@@ -1,7 +1,9 @@
 package org.sbcnm.training.loop;
 
 import org.sbcnm.datasets.prepared.CategoricalFields;
+import org.sbcnm.datasets.prepared.ItemEdges;
 import org.sbcnm.datasets.prepared.PreparedDataset;
+import org.sbcnm.engine.io.TensorBundle;
 import org.sbcnm.engine.tensor.DType;
 import org.sbcnm.towers.config.ModelConfig;
 import org.sbcnm.towers.config.TowerKind;
@@ -10,12 +12,24 @@ import org.sbcnm.towers.tower.TwoTowerModel;
 
 /** Builds a two-tower model over a prepared dataset. */
 public final class Models {
+  private static final String GRAPH = "graph/";
+
   private Models() {}
 
   /**
    * The model for {@code config} whose towers read this dataset's features, side fields and graph.
    */
   public static TwoTowerModel build(ModelConfig config, PreparedDataset data) {
+    return build(config, data, null);
+  }
+
+  /**
+   * {@link #build(ModelConfig, PreparedDataset)}, a GCN item tower taking the item graph saved in
+   * {@code checkpoint} ({@link #saveGraph}) when the dataset has none: the original project's
+   * commands give a GCN model's readers the five data files only.
+   */
+  public static TwoTowerModel build(
+      ModelConfig config, PreparedDataset data, TensorBundle checkpoint) {
     CategoricalFields qs = data.querySide();
     CategoricalFields is = data.itemSide();
     TowerData query =
@@ -27,7 +41,15 @@ public final class Models {
             null,
             data.numItems());
     boolean gcn = config.item().kind() == TowerKind.GCN;
-    if (gcn && data.itemEdges() == null) {
+    ItemEdges edges = data.itemEdges();
+    if (gcn && edges == null && checkpoint != null && checkpoint.has(GRAPH + "src")) {
+      edges =
+          new ItemEdges(
+              toInts(checkpoint.longs(GRAPH + "src")),
+              toInts(checkpoint.longs(GRAPH + "dst")),
+              checkpoint.doubles(GRAPH + "weight"));
+    }
+    if (gcn && edges == null) {
       throw new IllegalArgumentException(
           "the gcn item tower needs item_edges.csv or item_adj.npy in the dataset");
     }
@@ -37,9 +59,36 @@ public final class Models {
             data.itemFeatures(),
             is == null ? null : is.codes(),
             cardinalities(is),
-            gcn ? data.itemEdges().adjacency(data.numItems()) : null,
+            gcn ? edges.adjacency(data.numItems()) : null,
             0);
     return new TwoTowerModel(config, query, item, DType.FLOAT32);
+  }
+
+  /** Saves the dataset's item graph into a checkpoint of a GCN model (nothing for other towers). */
+  public static void saveGraph(ModelConfig config, PreparedDataset data, TensorBundle checkpoint) {
+    ItemEdges e = data.itemEdges();
+    if (config.item().kind() != TowerKind.GCN || e == null) {
+      return;
+    }
+    long[] src = new long[e.size()];
+    long[] dst = new long[e.size()];
+    double[] weight = new double[e.size()];
+    for (int k = 0; k < e.size(); k++) {
+      src[k] = e.src(k);
+      dst[k] = e.dst(k);
+      weight[k] = e.weight(k);
+    }
+    checkpoint.putLongs(GRAPH + "src", src, 1, src.length);
+    checkpoint.putLongs(GRAPH + "dst", dst, 1, dst.length);
+    checkpoint.putDoubles(GRAPH + "weight", weight);
+  }
+
+  private static int[] toInts(long[] v) {
+    int[] out = new int[v.length];
+    for (int k = 0; k < v.length; k++) {
+      out[k] = Math.toIntExact(v[k]);
+    }
+    return out;
   }
 
   private static int[] cardinalities(CategoricalFields f) {

@@ -65,7 +65,8 @@ import org.slf4j.LoggerFactory;
  * from (seed, t), so the same seed and thread count give the same model bit for bit, and a run
  * resumed from a checkpoint ends where an uninterrupted one would. Checkpoints (atomic) hold the
  * model, the optimiser and estimator states, both configs, the seed, the dataset checksum, the
- * kernel implementation and the progress.
+ * kernel implementation and the progress. A {@code {}} in the checkpoint's file name writes one
+ * file per epoch ({@link CheckpointFiles}).
  */
 public final class Trainer {
   private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
@@ -153,7 +154,7 @@ public final class Trainer {
   /** Continues the run saved in {@code checkpoint} on the same dataset (checked by checksum). */
   public static Trainer resume(PreparedDataset data, Path checkpoint, Path metricsLog)
       throws IOException {
-    TensorBundle b = TensorBundle.read(checkpoint);
+    TensorBundle b = TensorBundle.read(CheckpointFiles.latest(checkpoint));
     if (!FORMAT.equals(b.meta("format"))) {
       throw new IOException(checkpoint + ": not a training checkpoint");
     }
@@ -409,7 +410,7 @@ public final class Trainer {
             && (kill
                 || (config.checkpointEvery() > 0 && globalStep % config.checkpointEvery() == 0))) {
           stepInEpoch++;
-          save(false);
+          save(false, epoch + 1);
           stepInEpoch--;
         }
         if (kill) {
@@ -443,7 +444,7 @@ public final class Trainer {
       lossSteps = 0;
       boolean stop = config.patience() > 0 && track(metrics, em.loss());
       if (checkpoint != null) {
-        save(false);
+        save(false, epoch);
       }
       if (stop) {
         LOG.info(
@@ -464,9 +465,10 @@ public final class Trainer {
         }
       }
       finalMetrics = evaluate();
+      int lastEpoch = Math.max(1, epoch);
       epoch = config.epochs();
       if (checkpoint != null) {
-        save(true);
+        save(true, lastEpoch);
       }
     }
     return new TrainResult(
@@ -602,8 +604,11 @@ public final class Trainer {
     }
   }
 
-  /** Writes the checkpoint atomically. */
-  private void save(boolean complete) throws IOException {
+  /**
+   * Writes the checkpoint atomically; a numbered checkpoint path ({@link CheckpointFiles}) gets the
+   * file of {@code fileEpoch}.
+   */
+  private void save(boolean complete, int fileEpoch) throws IOException {
     TensorBundle b = new TensorBundle();
     b.meta("format", FORMAT);
     b.meta("created_by", "sbcnm " + Trainer.class.getPackage().getImplementationVersion());
@@ -615,6 +620,7 @@ public final class Trainer {
       b.meta("train." + e.getKey(), e.getValue());
     }
     model.save(b);
+    Models.saveGraph(modelConfig, data, b);
     b.meta("progress.epoch", Integer.toString(epoch));
     b.meta("progress.step_in_epoch", Integer.toString(stepInEpoch));
     b.meta("progress.global_step", Long.toString(globalStep));
@@ -636,7 +642,7 @@ public final class Trainer {
         b.put("best/" + e.getKey(), e.getValue());
       }
     }
-    b.write(checkpoint);
+    b.write(CheckpointFiles.forEpoch(checkpoint, fileEpoch));
   }
 
   private void restore(TensorBundle b) {
