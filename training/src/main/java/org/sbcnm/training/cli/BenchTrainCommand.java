@@ -59,6 +59,13 @@ final class BenchTrainCommand implements Callable<Integer> {
   @Option(names = "--batch_size", defaultValue = "1024")
   int batchSize;
 
+  @Option(
+      names = "--optimizer",
+      defaultValue = "adam",
+      description =
+          "adam (every embedding row moves each step), lazyadam (the batch's rows only), ...")
+  String optimizer;
+
   @Option(names = "--threads", defaultValue = "0")
   int threads;
 
@@ -90,7 +97,10 @@ final class BenchTrainCommand implements Callable<Integer> {
             .withEpochs(1000)
             .withBatchSize(batchSize)
             .withThreads(t)
-            .withStopAfterSteps(warmup + steps);
+            .withStopAfterSteps(warmup + steps)
+            .toBuilder()
+            .optimizer(optimizer)
+            .build();
     StepProfile profile = new StepProfile();
     Trainer trainer = Trainer.create(d, model, config, null, null, null).profile(profile);
     long[] firstStepWallMillis = {0};
@@ -121,6 +131,7 @@ final class BenchTrainCommand implements Callable<Integer> {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("data", data.getFileName().toString());
     out.put("query_tower", queryTower);
+    out.put("optimizer", config.optimizer());
     out.put("item_tower", itemTower);
     out.put("batch", batchSize);
     out.put("threads", t);

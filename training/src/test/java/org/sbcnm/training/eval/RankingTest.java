@@ -121,4 +121,18 @@ class RankingTest {
     score[7] = Double.NaN;
     assertThrows(IllegalArgumentException.class, () -> Baselines.ranksForScores(split, score));
   }
+
+  @Test
+  void recallNdcgAndMrrHaveTheirKnownValues() {
+    // Zero-based ranks of five held-out items; NDCG@K = mean of 1/log2(rank + 2) for rank < K.
+    java.util.Map<String, Double> m =
+        RetrievalMetrics.fromRanks(new int[] {0, 1, 4, 9, 100}, new int[] {10, 1, 5});
+    assertEquals(0.2, m.get("recall@1"), 1e-12);
+    assertEquals(0.2, m.get("ndcg@1"), 1e-12);
+    assertEquals(0.6, m.get("recall@5"), 1e-12);
+    assertEquals(0.40355651216119987, m.get("ndcg@5"), 1e-12);
+    assertEquals(0.8, m.get("recall@10"), 1e-12);
+    assertEquals(0.4613694774247774, m.get("ndcg@10"), 1e-12);
+    assertEquals(0.36198019801980197, m.get("mrr"), 1e-12);
+  }
 }
