@@ -80,10 +80,67 @@ class MovieLens100kTest {
     assertEquals(0.5, d.itemFeatures().get(1, 19), 1e-6);
     assertTrue(d.itemEdges().size() > 0);
     assertEquals(20, d.interactions().size());
+    assertFeaturesHaveTheirKnownValues(d);
     Path out = dir.resolve("prepared");
     d.writeAtomically(out);
     PreparedDataset back = PreparedDataset.read(out, false);
     assertEquals(20, back.interactions().size());
+  }
+
+  /** Every feature of users 1, 2 and items 1, 3, 5, 6 of the fixture, from the definitions. */
+  private static void assertFeaturesHaveTheirKnownValues(PreparedDataset d) {
+    int u1 = d.users().indexOf("1");
+    int u2 = d.users().indexOf("2");
+    // Ages 15..60: user 1 is 24, user 2 is 53. Occupations sorted: other, student, technician,
+    // writer (one-hot from column 3).
+    float[] user1 = {9 / 45f, 1, 0, 0, 0, 1, 0};
+    float[] user2 = {38 / 45f, 0, 1, 1, 0, 0, 0};
+    for (int c = 0; c < 7; c++) {
+      assertEquals(user1[c], d.queryFeatures().get(u1, c), 1e-6, "user 1 column " + c);
+      assertEquals(user2[c], d.queryFeatures().get(u2, c), 1e-6, "user 2 column " + c);
+    }
+    // Side fields: age bucket, gender, occupation, first zip digit.
+    int[] side1 = {1, 0, 2, 8};
+    int[] side2 = {5, 1, 0, 9};
+    for (int f = 0; f < 4; f++) {
+      assertEquals(side1[f], d.querySide().code(u1, f), "user 1 field " + f);
+      assertEquals(side2[f], d.querySide().code(u2, f), "user 2 field " + f);
+    }
+    // Items: genres i % 19 and 8; years 1995, -, 1977, 1993, 1931, 1996 scaled over 1931..1996.
+    int i1 = d.items().indexOf("1");
+    int i3 = d.items().indexOf("3");
+    int i5 = d.items().indexOf("5");
+    int i6 = d.items().indexOf("6");
+    for (int g = 0; g < 19; g++) {
+      assertEquals(g == 1 || g == 8 ? 1f : 0f, d.itemFeatures().get(i1, g), "item 1 genre " + g);
+      assertEquals(g == 3 || g == 8 ? 1f : 0f, d.itemFeatures().get(i3, g), "item 3 genre " + g);
+    }
+    assertEquals(64 / 65f, d.itemFeatures().get(i1, 19), 1e-6);
+    assertEquals(46 / 65f, d.itemFeatures().get(i3, 19), 1e-6);
+    assertEquals(0f, d.itemFeatures().get(i5, 19), 1e-6);
+    assertEquals(1f, d.itemFeatures().get(i6, 19), 1e-6);
+    // Decade (1920s or before = 0 ... 1990s = 7) and first genre.
+    assertEquals(7, d.itemSide().code(i1, 0));
+    assertEquals(5, d.itemSide().code(i3, 0));
+    assertEquals(1, d.itemSide().code(i5, 0));
+    assertEquals(1, d.itemSide().code(i1, 1));
+    assertEquals(3, d.itemSide().code(i3, 1));
+    assertEquals(5, d.itemSide().code(i5, 1));
+    // Ratings 1 + (u·i) mod 5 at increasing times: user 2's rating of item 2 is 5.
+    for (int k = 0; k < d.interactions().size(); k++) {
+      if (d.interactions().user(k) == u2 && d.interactions().item(k) == d.items().indexOf("2")) {
+        assertEquals(5f, d.interactions().rating(k));
+      }
+    }
+  }
+
+  @Test
+  void ageBucketsFollowMovieLens1m() {
+    int[] ages = {1, 17, 18, 24, 25, 34, 35, 44, 45, 49, 50, 55, 56, 90};
+    int[] buckets = {0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6};
+    for (int k = 0; k < ages.length; k++) {
+      assertEquals(buckets[k], MovieLens100k.ageBucket(ages[k]), "age " + ages[k]);
+    }
   }
 
   @Test
