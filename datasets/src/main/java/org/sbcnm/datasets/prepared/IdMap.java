@@ -98,6 +98,28 @@ public final class IdMap {
     return v;
   }
 
+  /**
+   * A stable 64-bit key of a raw id: FNV-1a over its UTF-8 bytes. The same string gives the same
+   * key in every run and dataset, so hashed embeddings follow the raw id, not its row.
+   */
+  public static long hashKey(String rawId) {
+    long h = 0xcbf29ce484222325L;
+    for (byte b : rawId.getBytes(StandardCharsets.UTF_8)) {
+      h ^= b & 0xff;
+      h *= 0x100000001b3L;
+    }
+    return h;
+  }
+
+  /** {@link #hashKey} of every raw id, by index. */
+  public long[] hashKeys() {
+    long[] keys = new long[raw.length];
+    for (int i = 0; i < raw.length; i++) {
+      keys[i] = hashKey(raw[i]);
+    }
+    return keys;
+  }
+
   public int size() {
     return raw.length;
   }

@@ -15,11 +15,11 @@ import org.sbcnm.engine.tensor.Tensor;
  * An embedding table [rows, dim] with sparse row gradients, initialised N(0, σ²) (torch's {@code
  * nn.Embedding} default σ = 1).
  *
- * <p>In <em>direct</em> mode an id is a row index in [0, rows). In <em>hashed</em> mode any
- * non-negative id (including ids never seen in training, or from an unbounded space) maps to bucket
- * {@code mix64(id ⊕ seed) mod rows}, with mix64 the SplitMix64 finaliser, so the table size is
- * fixed whatever the id space. Hashed rows go to buffers the table reuses, one for {@link #lookup}
- * and one for {@link #bagMean}: call each at most once per tape scope, from one thread.
+ * <p>In <em>direct</em> mode an id is a row index in [0, rows). In <em>hashed</em> mode any 64-bit
+ * key (the hash of a raw id, including ids never seen in training or from an unbounded space) maps
+ * to bucket {@code mix64(key ⊕ seed) mod rows}, with mix64 the SplitMix64 finaliser, so the table
+ * size is fixed whatever the id space. Hashed rows go to buffers the table reuses, one for {@link
+ * #lookup} and one for {@link #bagMean}: call each at most once per tape scope, from one thread.
  */
 public final class EmbeddingTable implements Layer {
   private final Parameter table;
@@ -63,13 +63,10 @@ public final class EmbeddingTable implements Layer {
     return new Parameter(name, t, true);
   }
 
-  /** The row an id maps to. */
+  /** The row an id (direct) or a key (hashed, any value) maps to. */
   public int row(long id) {
-    if (id < 0) {
-      throw new IllegalArgumentException(table.name() + ": negative id " + id);
-    }
     if (!hashed) {
-      if (id >= table.rows()) {
+      if (id < 0 || id >= table.rows()) {
         throw new IllegalArgumentException(
             table.name() + ": id " + id + " outside table of " + table.rows() + " rows");
       }
@@ -84,6 +81,20 @@ public final class EmbeddingTable implements Layer {
       return Embedding.gather(t, t.param(table), ids, off, n);
     }
     lookupRows = hashInto(ids, off, n, lookupRows);
+    return Embedding.gather(t, t.param(table), lookupRows, 0, n);
+  }
+
+  /** Rows of the keys {@code keys[0, n)} of a hashed table as an [n, dim] node. */
+  public Node lookupKeys(Tape t, long[] keys, int n) {
+    if (!hashed) {
+      throw new IllegalStateException(table.name() + ": keys need a hashed table");
+    }
+    if (lookupRows.length < n) {
+      lookupRows = new int[Math.max(n, 2 * lookupRows.length)];
+    }
+    for (int k = 0; k < n; k++) {
+      lookupRows[k] = row(keys[k]);
+    }
     return Embedding.gather(t, t.param(table), lookupRows, 0, n);
   }
 

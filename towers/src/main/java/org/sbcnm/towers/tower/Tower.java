@@ -48,6 +48,7 @@ public final class Tower implements Layer {
   private final List<Parameter> params;
   private final Node[] parts = new Node[8];
   private int[][] sideCodes = new int[0][];
+  private long[] keys = new long[0];
 
   /**
    * @param sharedItemTable for a history tower, the item tower's ID table to pool (or null to own
@@ -173,7 +174,15 @@ public final class Tower implements Layer {
     int count = 0;
     switch (config.kind()) {
       case ID:
-        parts[count++] = ids.lookup(t, idx, 0, n);
+        if (ids.isHashed() && data.idKeys() != null) {
+          long[] k = keyBuffer(n);
+          for (int r = 0; r < n; r++) {
+            k[r] = data.idKeys()[idx[r]];
+          }
+          parts[count++] = ids.lookupKeys(t, k, n);
+        } else {
+          parts[count++] = ids.lookup(t, idx, 0, n);
+        }
         count = addSide(t, idx, n, count);
         if (config.useDense()) {
           parts[count++] = Embedding.gather(t, t.constant(input), idx, 0, n);
@@ -186,6 +195,59 @@ public final class Tower implements Layer {
       default:
         parts[count++] = Embedding.gather(t, t.constant(input), idx, 0, n);
     }
+    return head(t, count);
+  }
+
+  /**
+   * The embeddings [n, out] of n entities this tower's data does not hold, described directly: an
+   * ID tower with a hashed table takes each one's raw-id key ({@link TowerData#idKeys}), side codes
+   * and, with {@code use_dense}, dense features. An entity whose raw id appeared in training gets
+   * the embedding it had there.
+   *
+   * @param keys the raw-id keys, n entries
+   * @param codes side-field codes, row-major [n · fields] (null when the tower has none)
+   * @param dense dense features [n, d] when the tower reads them, else null
+   */
+  public Node embedUnseen(Tape t, long[] keys, int[] codes, Tensor dense, int n) {
+    if (ids == null || !ids.isHashed()) {
+      throw new IllegalStateException(
+          name + ": only an id tower with hashed ids can embed an id it never saw");
+    }
+    int fields = side.length;
+    if (fields > 0 && (codes == null || codes.length < n * fields)) {
+      throw new IllegalArgumentException(
+          name
+              + ": "
+              + fields
+              + " side codes per entity needed, got "
+              + (codes == null ? 0 : codes.length / Math.max(1, n)));
+    }
+    if (config.useDense() && (dense == null || dense.rows() != n || dense.cols() != input.cols())) {
+      throw new IllegalArgumentException(
+          name + ": dense features [" + n + ", " + input.cols() + "] needed");
+    }
+    int count = 0;
+    parts[count++] = ids.lookupKeys(t, keys, n);
+    for (int f = 0; f < fields; f++) {
+      int[] col = sideColumn(f, n);
+      for (int r = 0; r < n; r++) {
+        int c = codes[r * fields + f];
+        if (c < 0 || c >= side[f].rows()) {
+          throw new IllegalArgumentException(
+              name + ": side field " + f + " code " + c + " outside 0.." + (side[f].rows() - 1));
+        }
+        col[r] = c;
+      }
+      parts[count++] = side[f].lookup(t, col, 0, n);
+    }
+    if (config.useDense()) {
+      parts[count++] = t.constant(dense.copy(input.dtype()));
+    }
+    return head(t, count);
+  }
+
+  /** The concatenated parts, the cross layers if any, the MLP and the normalisation. */
+  private Node head(Tape t, int count) {
     Node x = count == 1 ? parts[0] : Concat.columns(t, parts, count);
     if (cross != null) {
       x = cross.forward(t, x);
@@ -193,17 +255,28 @@ public final class Tower implements Layer {
     return L2Normalize.rows(t, mlp.forward(t, x));
   }
 
+  private long[] keyBuffer(int n) {
+    if (keys.length < n) {
+      keys = new long[Math.max(n, 16)];
+    }
+    return keys;
+  }
+
+  private int[] sideColumn(int f, int n) {
+    if (sideCodes.length != side.length || sideCodes[0].length < n) {
+      sideCodes = new int[side.length][Math.max(n, 16)];
+    }
+    return sideCodes[f];
+  }
+
   private int addSide(Tape t, int[] idx, int n, int count) {
     int fields = side.length;
     if (fields == 0) {
       return count;
     }
-    if (sideCodes.length != fields || sideCodes[0].length < n) {
-      sideCodes = new int[fields][Math.max(n, 16)];
-    }
     int[] codes = data.sideCodes();
     for (int f = 0; f < fields; f++) {
-      int[] col = sideCodes[f];
+      int[] col = sideColumn(f, n);
       for (int r = 0; r < n; r++) {
         col[r] = codes[idx[r] * fields + f];
       }

@@ -12,6 +12,8 @@ import org.sbcnm.engine.tensor.Tensor;
  * @param sideCardinalities cardinality of each field (length = fields), or null
  * @param itemGraph symmetric item adjacency [entities, entities] for GCN towers, or null
  * @param historyItems catalogue size for history bags (query towers), or 0
+ * @param idKeys the 64-bit hash of each entity's raw id, which a hashed ID table maps to a bucket
+ *     (so an id never seen in training maps the same way); null to hash the row index instead
  */
 public record TowerData(
     int entities,
@@ -19,7 +21,8 @@ public record TowerData(
     int[] sideCodes,
     int[] sideCardinalities,
     CsrMatrix itemGraph,
-    int historyItems) {
+    int historyItems,
+    long[] idKeys) {
   public TowerData {
     if (entities < 1) {
       throw new IllegalArgumentException("tower data: need at least one entity, got " + entities);
@@ -27,6 +30,10 @@ public record TowerData(
     if (dense != null && dense.rows() != entities) {
       throw new IllegalArgumentException(
           "tower data: dense features " + dense.shape() + " for " + entities + " entities");
+    }
+    if (idKeys != null && idKeys.length != entities) {
+      throw new IllegalArgumentException(
+          "tower data: " + idKeys.length + " id keys for " + entities + " entities");
     }
     if ((sideCodes == null) != (sideCardinalities == null)) {
       throw new IllegalArgumentException("tower data: side codes and cardinalities go together");

@@ -23,6 +23,7 @@ import org.sbcnm.towers.config.TowerKind;
  */
 public final class TwoTowerModel {
   private static final String PARAM_PREFIX = "param/";
+  private static final String ID_HASH = "ids.hash";
   private final ModelConfig config;
   private final Tower query;
   private final Tower item;
@@ -106,6 +107,10 @@ public final class TwoTowerModel {
     for (Map.Entry<String, String> e : config.toMap().entrySet()) {
       bundle.meta("model." + e.getKey(), e.getValue());
     }
+    String hashing = idHashing();
+    if (hashing != null) {
+      bundle.meta(ID_HASH, hashing);
+    }
     for (Parameter p : params) {
       bundle.put(PARAM_PREFIX + p.name(), p.value());
     }
@@ -122,8 +127,33 @@ public final class TwoTowerModel {
     return ModelConfig.fromMap(m);
   }
 
+  /**
+   * What a hashed ID table hashes: "raw_id" (the raw id's key, {@link TowerData#idKeys}) or "index"
+   * (the row index, as models saved before raw-id hashing did); null without a hashed table.
+   */
+  private String idHashing() {
+    for (Tower t : List.of(query, item)) {
+      if (t.idTable() != null && t.idTable().isHashed()) {
+        return t.data().idKeys() != null ? "raw_id" : "index";
+      }
+    }
+    return null;
+  }
+
   /** Copies the parameters saved by {@link #save} into this model (shapes must match). */
   public void load(TensorBundle bundle) {
+    String hashing = idHashing();
+    if (hashing != null) {
+      String saved = bundle.meta(ID_HASH) == null ? "index" : bundle.meta(ID_HASH);
+      if (!saved.equals(hashing)) {
+        throw new IllegalArgumentException(
+            "checkpoint's hashed ids map the "
+                + saved
+                + " to a bucket, this model the "
+                + hashing
+                + ": the rows would not match (retrain the model)");
+      }
+    }
     for (Parameter p : params) {
       String key = PARAM_PREFIX + p.name();
       if (!bundle.has(key)) {

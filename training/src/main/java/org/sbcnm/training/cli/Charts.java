@@ -28,6 +28,32 @@ final class Charts {
     return chart;
   }
 
+  /**
+   * One line per series with error bars of {@code spread} (the same keys) in its colour, drawn at
+   * every tenth point so the lines stay readable.
+   */
+  static XYChart withSpread(
+      String title,
+      String xTitle,
+      String yTitle,
+      double[] x,
+      Map<String, double[]> series,
+      Map<String, double[]> spread) {
+    XYChart chart = xy(title, xTitle, yTitle);
+    chart.getStyler().setErrorBarsColorSeriesColor(true);
+    int k = 0;
+    for (Map.Entry<String, double[]> s : series.entrySet()) {
+      double[] bars = new double[x.length];
+      double[] sd = spread.get(s.getKey());
+      // Each series' bars at its own points, so that they do not hide each other.
+      for (int i = 9 + 3 * k++; i < x.length; i += 10) {
+        bars[i] = sd[i];
+      }
+      chart.addSeries(s.getKey(), x, s.getValue(), bars).setMarker(SeriesMarkers.NONE);
+    }
+    return chart;
+  }
+
   /** One line with markers per series, each with its own points: {@code {x[], y[]}}. */
   static XYChart curves(
       String title, String xTitle, String yTitle, Map<String, double[][]> series) {

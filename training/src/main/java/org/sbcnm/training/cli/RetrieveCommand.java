@@ -9,11 +9,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.sbcnm.datasets.prepared.Csv;
+import org.sbcnm.datasets.prepared.IdMap;
 import org.sbcnm.datasets.prepared.PreparedDataset;
 import org.sbcnm.datasets.split.HeldOutSplit;
 import org.sbcnm.engine.autograd.Tape;
 import org.sbcnm.engine.kernel.TopK;
 import org.sbcnm.engine.tensor.Tensor;
+import org.sbcnm.towers.tower.Tower;
 import org.sbcnm.towers.tower.TowerBatch;
 import org.sbcnm.towers.tower.TwoTowerModel;
 import org.sbcnm.training.retrieval.ExactIndex;
@@ -40,6 +42,22 @@ final class RetrieveCommand implements Callable<Integer> {
 
   @Option(names = "--user", required = true, arity = "1..*", paramLabel = "RAW_ID")
   List<String> users;
+
+  @Option(
+      names = "--user_side",
+      split = ",",
+      paramLabel = "CODES",
+      description =
+          "Side-field codes (q_side_cat.npy's fields) for users not in the idmap, served from their hashed id's bucket.")
+  int[] userSide;
+
+  @Option(
+      names = "--user_features",
+      split = ",",
+      paramLabel = "VALUES",
+      description =
+          "Dense features for users not in the idmap, when the id tower reads them (--use_dense).")
+  float[] userFeatures;
 
   @Option(names = "--k", defaultValue = "10")
   int k;
@@ -77,23 +95,32 @@ final class RetrieveCommand implements Callable<Integer> {
       throw new CliException("--k must be in [1, " + TopK.MAX_K + "], got " + k);
     }
     PreparedDataset d = data.load();
+    Checkpoints.Loaded loaded = Checkpoints.load(ckpt, d);
+    TwoTowerModel model = loaded.model();
     int[] idx = new int[users.size()];
+    int unseen = 0;
     for (int r = 0; r < idx.length; r++) {
       idx[r] = d.users().indexOf(users.get(r));
       if (idx[r] < 0) {
-        throw new CliException(
-            "--user '" + users.get(r) + "' is not in " + PreparedDataset.Q_IDMAP);
+        unseen++;
       }
     }
-    Checkpoints.Loaded loaded = Checkpoints.load(ckpt, d);
-    TwoTowerModel model = loaded.model();
     HeldOutSplit split = HeldOutSplit.of(d.interactions(), d.numUsers());
-    TowerBatch batch = new TowerBatch();
-    loaded.encoder(d, split).fill(batch, idx, 0, idx.length);
-    Tensor queries;
+    int[] known = java.util.Arrays.stream(idx).filter(i -> i >= 0).toArray();
+    Tensor queries = Tensor.zeros(idx.length, model.config().query().outDim());
     Tape tape = new Tape();
-    try (Tape t = tape.begin()) {
-      queries = model.query().embed(t, batch).value().copy();
+    if (known.length > 0) {
+      TowerBatch batch = new TowerBatch();
+      loaded.encoder(d, split).fill(batch, known, 0, known.length);
+      try (Tape t = tape.begin()) {
+        Tensor e = model.query().embed(t, batch).value();
+        copyRows(e, idx, true, queries);
+      }
+    }
+    if (unseen > 0) {
+      try (Tape t = tape.begin()) {
+        copyRows(embedUnseen(t, model, idx, unseen), idx, false, queries);
+      }
     }
     Exclusions ex =
         includeSeen
@@ -164,5 +191,88 @@ final class RetrieveCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  /**
+   * The query embeddings of the users not in the idmap (idx −1), in order: an id query tower with
+   * hashed ids serves each from its raw id's bucket with the side codes and features given.
+   */
+  private Tensor embedUnseen(Tape t, TwoTowerModel model, int[] idx, int unseen) {
+    Tower q = model.query();
+    String first = null;
+    long[] keys = new long[unseen];
+    int u = 0;
+    for (int r = 0; r < idx.length; r++) {
+      if (idx[r] < 0) {
+        first = first == null ? users.get(r) : first;
+        keys[u++] = IdMap.hashKey(users.get(r));
+      }
+    }
+    if (q.idTable() == null || !q.idTable().isHashed()) {
+      throw new CliException(
+          "--user '"
+              + first
+              + "' is not in "
+              + PreparedDataset.Q_IDMAP
+              + " (an unseen user is served by an id query tower with hashed ids: train with --query_tower id --id_hash_buckets N)");
+    }
+    int fields = q.data().sideFields();
+    int[] codes = null;
+    if (fields > 0) {
+      if (userSide == null || userSide.length != fields) {
+        throw new CliException(
+            "--user '"
+                + first
+                + "' is not in "
+                + PreparedDataset.Q_IDMAP
+                + ": give its "
+                + fields
+                + " side-field codes with --user_side (got "
+                + (userSide == null ? 0 : userSide.length)
+                + ")");
+      }
+      codes = new int[unseen * fields];
+      for (int r = 0; r < unseen; r++) {
+        System.arraycopy(userSide, 0, codes, r * fields, fields);
+      }
+    }
+    Tensor dense = null;
+    if (q.config().useDense()) {
+      int width = q.data().dense().cols();
+      if (userFeatures == null || userFeatures.length != width) {
+        throw new CliException(
+            "--user '"
+                + first
+                + "' is not in "
+                + PreparedDataset.Q_IDMAP
+                + ": give its "
+                + width
+                + " dense features with --user_features");
+      }
+      dense = Tensor.zeros(unseen, width);
+      for (int r = 0; r < unseen; r++) {
+        for (int c = 0; c < width; c++) {
+          dense.set(r, c, userFeatures[c]);
+        }
+      }
+    }
+    try {
+      return q.embedUnseen(t, keys, codes, dense, unseen).value();
+    } catch (IllegalArgumentException e) {
+      throw new CliException("--user_side: " + e.getMessage());
+    }
+  }
+
+  /** Copies the rows of {@code from} to the rows of {@code to} whose idx is known (or not). */
+  private static void copyRows(Tensor from, int[] idx, boolean known, Tensor to) {
+    int f = 0;
+    for (int r = 0; r < idx.length; r++) {
+      if ((idx[r] >= 0) == known) {
+        for (int c = 0; c < to.cols(); c++) {
+          to.set(r, c, from.get(f, c));
+        }
+        f++;
+      }
+    }
   }
 }

@@ -17,7 +17,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * The streaming estimator experiment of Yi et al. 2019, §6.1: error curves for several α (one hash,
- * ample buckets) and for m = 1, 2, 4 hashes at an equal total of buckets, as CSV and charts.
+ * ample buckets) and for m = 1, 2, 4 hashes at an equal total of buckets with heavy collisions
+ * (fewer buckets than items), as CSV and charts. A hash comparison rests on the hash functions
+ * drawn, so each m runs with {@code --hash_seeds} seeds derived from {@code --seed}, every m on the
+ * same sampling streams, and the chart shows the mean with its spread (±1 standard deviation).
  */
 @Command(
     name = "simulate-estimator",
@@ -48,34 +51,64 @@ final class SimulateCommand implements Callable<Integer> {
 
   @Option(
       names = "--total_buckets",
-      defaultValue = "2048",
-      description = "Bucket budget shared by the m hash functions.")
+      defaultValue = "1024",
+      description =
+          "Bucket budget shared by the m hash functions (about --items: heavy collisions).")
   int totalBuckets;
+
+  @Option(
+      names = "--hash_seeds",
+      defaultValue = "10",
+      description =
+          "Hash seeds (and sampling streams) per hash count; the chart shows their mean and spread.")
+  int hashSeeds;
 
   @Option(names = "--hashes", defaultValue = "1,2,4", split = ",")
   int[] hashes;
 
-  @Option(names = "--seed", defaultValue = "1")
+  @Option(
+      names = "--seed",
+      defaultValue = "1",
+      description = "Seeds the sampling streams and the hash functions.")
   long seed;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  /** The hash seed of trial r: never 0, the reference hash, so each trial draws its functions. */
+  static long hashSeed(long seed, int r) {
+    return org.sbcnm.engine.param.Seeds.mix64(seed * 0x9E3779B97F4A7C15L + r) | 1L;
+  }
 
   @Override
   public Integer call() throws IOException {
     EstimatorSimulation sim = new EstimatorSimulation(items, batch, steps, switchAt, every, seed);
     Map<String, double[]> byAlpha = new LinkedHashMap<>();
-    for (double a : alphas) {
-      byAlpha.put("alpha=" + a, sim.run(new StreamingFrequencyEstimator(1 << 20, 1, a, 0)));
+    if (hashSeeds < 1) {
+      throw new CliException("--hash_seeds must be >= 1, got " + hashSeeds);
     }
-    Map<String, double[]> byHashes = new LinkedHashMap<>();
+    for (double a : alphas) {
+      byAlpha.put(
+          "alpha=" + a, sim.run(new StreamingFrequencyEstimator(1 << 20, 1, a, hashSeed(seed, 0))));
+    }
+    Map<String, EstimatorSimulation.Band> bands = new LinkedHashMap<>();
     for (int m : hashes) {
       if (totalBuckets % m != 0 || Integer.bitCount(totalBuckets / m) != 1) {
         throw new CliException(
             "--total_buckets " + totalBuckets + " must split into " + m + " power-of-two arrays");
       }
-      byHashes.put(
+      bands.put(
           "m=" + m + " (H=" + totalBuckets / m + ")",
-          sim.run(new StreamingFrequencyEstimator(totalBuckets / m, m, 0.01, 7)));
+          sim.runMany(
+              r -> new StreamingFrequencyEstimator(totalBuckets / m, m, 0.01, hashSeed(seed, r)),
+              hashSeeds));
+    }
+    Map<String, double[]> byHashes = new LinkedHashMap<>();
+    Map<String, double[]> spreads = new LinkedHashMap<>();
+    for (Map.Entry<String, EstimatorSimulation.Band> e : bands.entrySet()) {
+      byHashes.put(e.getKey() + " mean", e.getValue().mean());
+      byHashes.put(e.getKey() + " min", e.getValue().min());
+      byHashes.put(e.getKey() + " max", e.getValue().max());
+      spreads.put(e.getKey(), e.getValue().sd());
     }
     int n = steps / every;
     double[] x = new double[n];
@@ -111,13 +144,24 @@ final class SimulateCommand implements Callable<Integer> {
             byAlpha),
         out,
         "error_by_alpha");
+    Map<String, double[]> means = new LinkedHashMap<>();
+    for (Map.Entry<String, EstimatorSimulation.Band> e : bands.entrySet()) {
+      means.put(e.getKey(), e.getValue().mean());
+    }
     Charts.save(
-        Charts.lines(
-            "Estimator error at " + totalBuckets + " buckets in all (α = 0.01)",
+        Charts.withSpread(
+            "Estimator error at "
+                + totalBuckets
+                + " buckets in all for "
+                + items
+                + " items (α = 0.01), mean ± sd over "
+                + hashSeeds
+                + " hash seeds",
             "step",
             "error (½ Σ|p̂/|B| − q|)",
             x,
-            byHashes),
+            means,
+            spreads),
         out,
         "error_by_hashes");
     var o = spec.commandLine().getOut();

@@ -39,7 +39,8 @@ public final class Models {
             qs == null ? null : qs.codes(),
             cardinalities(qs),
             null,
-            data.numItems());
+            data.numItems(),
+            config.query().hashBuckets() > 0 ? data.users().hashKeys() : null);
     boolean gcn = config.item().kind() == TowerKind.GCN;
     ItemEdges edges = data.itemEdges();
     if (gcn && edges == null && checkpoint != null && checkpoint.has(GRAPH + "src")) {
@@ -60,7 +61,8 @@ public final class Models {
             is == null ? null : is.codes(),
             cardinalities(is),
             gcn ? edges.adjacency(data.numItems()) : null,
-            0);
+            0,
+            config.item().hashBuckets() > 0 ? data.items().hashKeys() : null);
     return new TwoTowerModel(config, query, item, DType.FLOAT32);
   }
 

@@ -13,12 +13,14 @@ public record Exclusions(int[] ptr, int[] items) {
     int[] ptr = new int[n + 1];
     for (int r = 0; r < n; r++) {
       int u = users[off + r];
-      ptr[r + 1] = ptr[r] + userPtr[u + 1] - userPtr[u];
+      ptr[r + 1] = ptr[r] + (u < 0 ? 0 : userPtr[u + 1] - userPtr[u]);
     }
     int[] items = new int[ptr[n]];
     for (int r = 0; r < n; r++) {
       int u = users[off + r];
-      System.arraycopy(userItems, userPtr[u], items, ptr[r], userPtr[u + 1] - userPtr[u]);
+      if (u >= 0) {
+        System.arraycopy(userItems, userPtr[u], items, ptr[r], userPtr[u + 1] - userPtr[u]);
+      }
     }
     return new Exclusions(ptr, items);
   }

@@ -1,6 +1,7 @@
 package org.sbcnm.training.sampling;
 
 import java.util.SplittableRandom;
+import java.util.function.IntFunction;
 
 /**
  * The simulation of Yi et al. 2019, §6.1: items 1..n drawn i.i.d. in batches from q ∝ i² (so the
@@ -83,6 +84,57 @@ public final class EstimatorSimulation {
       }
     }
     return errors;
+  }
+
+  /**
+   * The error curves of {@code trials} estimators from {@code make} (trial r's estimator, e.g. one
+   * hash seed per trial), each on the sampling stream of seed {@code seed + r}: the same streams
+   * for every estimator family compared, so the comparison is paired.
+   */
+  public Band runMany(IntFunction<StreamingFrequencyEstimator> make, int trials) {
+    if (trials < 1) {
+      throw new IllegalArgumentException("simulation: trials must be >= 1, got " + trials);
+    }
+    double[][] curves = new double[trials][];
+    for (int r = 0; r < trials; r++) {
+      EstimatorSimulation stream =
+          new EstimatorSimulation(items, batch, steps, switchAt, every, seed + r);
+      curves[r] = stream.run(make.apply(r));
+    }
+    return Band.of(curves);
+  }
+
+  /** Mean, standard deviation, minimum and maximum of several error curves, point by point. */
+  public record Band(double[] mean, double[] sd, double[] min, double[] max) {
+    static Band of(double[][] curves) {
+      int n = curves[0].length;
+      double[] mean = new double[n];
+      double[] sd = new double[n];
+      double[] min = new double[n];
+      double[] max = new double[n];
+      for (int i = 0; i < n; i++) {
+        double sum = 0;
+        min[i] = Double.POSITIVE_INFINITY;
+        max[i] = Double.NEGATIVE_INFINITY;
+        for (double[] c : curves) {
+          sum += c[i];
+          min[i] = Math.min(min[i], c[i]);
+          max[i] = Math.max(max[i], c[i]);
+        }
+        mean[i] = sum / curves.length;
+        double sq = 0;
+        for (double[] c : curves) {
+          sq += (c[i] - mean[i]) * (c[i] - mean[i]);
+        }
+        sd[i] = curves.length > 1 ? Math.sqrt(sq / (curves.length - 1)) : 0;
+      }
+      return new Band(mean, sd, min, max);
+    }
+
+    /** The last point's mean. */
+    public double finalMean() {
+      return mean[mean.length - 1];
+    }
   }
 
   private static double[] cdf(double[] q) {

@@ -358,6 +358,49 @@ class CliTest {
   }
 
   @Test
+  void anUnseenUserIsServedFromItsHashedIdsBucket() throws IOException {
+    Path hashed = dir.resolve("hashed.sbcnm");
+    Result train =
+        run(
+            with(
+                SMALL,
+                "train",
+                "--data",
+                data.toString(),
+                "--query_tower",
+                "id",
+                "--id_hash_buckets",
+                "256",
+                "--save_path",
+                hashed.toString()));
+    assertEquals(0, train.code(), train.err());
+    String[] retrieve = {
+      "retrieve",
+      "--data",
+      data.toString(),
+      "--k",
+      "3",
+      "--format",
+      "csv",
+      "--user",
+      "never-seen-42"
+    };
+    Result served =
+        run(with(new String[] {"--ckpt", hashed.toString(), "--user_side", "1,0,2"}, retrieve));
+    assertEquals(0, served.code(), served.err());
+    List<String> lines = served.out().lines().toList();
+    assertEquals(4, lines.size(), served.out());
+    assertTrue(lines.get(1).startsWith("never-seen-42,1,"), served.out());
+
+    Result noSide = run(with(new String[] {"--ckpt", hashed.toString()}, retrieve));
+    assertEquals(2, noSide.code());
+    assertTrue(noSide.err().contains("--user_side"), noSide.err());
+    Result notHashed = run(with(new String[] {"--ckpt", model.toString()}, retrieve));
+    assertEquals(2, notHashed.code());
+    assertTrue(notHashed.err().contains("--id_hash_buckets"), notHashed.err());
+  }
+
+  @Test
   void simulateInfoAndQuickstart() throws IOException {
     Path sim = dir.resolve("sim");
     Result s =

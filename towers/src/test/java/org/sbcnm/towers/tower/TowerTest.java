@@ -1,0 +1,114 @@
+package org.sbcnm.towers.tower;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.sbcnm.engine.autograd.Tape;
+import org.sbcnm.engine.io.TensorBundle;
+import org.sbcnm.engine.tensor.DType;
+import org.sbcnm.engine.tensor.Tensor;
+import org.sbcnm.engine.testing.RandomTensors;
+import org.sbcnm.towers.config.ModelConfig;
+import org.sbcnm.towers.config.TowerConfig;
+import org.sbcnm.towers.config.TowerKind;
+
+/** Hashed ID towers follow the raw id: an unseen entity is served as a known one would be. */
+class TowerTest {
+  private static final int USERS = 6;
+  private static final long[] KEYS = {101L, -7L, 5_000_000_000L, 42L, 9L, Long.MIN_VALUE};
+  private static final int[] SIDE = {0, 1, 1, 0, 2, 1, 0, 0, 1, 1, 2, 0};
+  private static final int[] CARDS = {3, 2};
+
+  private static Tower tower(boolean useDense, long[] keys) {
+    Tensor dense = RandomTensors.normal(DType.FLOAT32, USERS, 4, new SplittableRandom(3));
+    TowerConfig c =
+        TowerConfig.defaults(TowerKind.ID)
+            .withWidths(8, 8, 4)
+            .withIdDim(4)
+            .withHashBuckets(16)
+            .withDense(useDense);
+    return new Tower(
+        "query",
+        c,
+        new TowerData(USERS, dense, SIDE, CARDS, null, 0, keys),
+        DType.FLOAT32,
+        new SplittableRandom(5),
+        null);
+  }
+
+  @Test
+  void anUnseenEntityGetsTheEmbeddingItsRawIdKeyAndFeaturesGive() {
+    for (boolean useDense : new boolean[] {false, true}) {
+      Tower t = tower(useDense, KEYS);
+      TowerBatch batch = new TowerBatch().set(new int[] {0, 1, 2, 3, 4, 5}, 0, USERS);
+      Tape tape = new Tape();
+      float[] known;
+      try (Tape s = tape.begin()) {
+        known = t.embed(s, batch).value().floats().clone();
+      }
+      Tensor dense = useDense ? t.data().dense() : null;
+      float[] unseen;
+      try (Tape s = tape.begin()) {
+        unseen = t.embedUnseen(s, KEYS, SIDE, dense, USERS).value().floats().clone();
+      }
+      assertArrayEquals(known, unseen, "use_dense " + useDense);
+    }
+  }
+
+  @Test
+  void theBucketFollowsTheKeyNotTheRow() {
+    // The same keys in another row order give the same table rows, so the same embeddings.
+    Tower a = tower(false, KEYS);
+    assertEquals(a.idTable().row(KEYS[2]), a.idTable().row(5_000_000_000L));
+    int differ = 0;
+    for (int r = 0; r < USERS; r++) {
+      if (a.idTable().row(KEYS[r]) != a.idTable().row(r)) {
+        differ++;
+      }
+    }
+    assertNotEquals(0, differ, "keys, not row indices, are hashed");
+  }
+
+  @Test
+  void refusesWhatItCannotServe() {
+    Tower t = tower(false, KEYS);
+    Tape tape = new Tape();
+    try (Tape s = tape.begin()) {
+      assertThrows(
+          IllegalArgumentException.class, () -> t.embedUnseen(s, new long[] {1}, null, null, 1));
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> t.embedUnseen(s, new long[] {1}, new int[] {3, 0}, null, 1),
+          "code 3 of a field with 3 values");
+    }
+  }
+
+  @Test
+  void aCheckpointSavedWithIndexHashingDoesNotLoadIntoRawIdHashing() {
+    TowerConfig q = TowerConfig.defaults(TowerKind.ID).withWidths(8, 8, 4).withIdDim(4);
+    TowerConfig i = TowerConfig.defaults(TowerKind.MLP).withWidths(8, 8, 4);
+    ModelConfig config = new ModelConfig(q.withHashBuckets(16), i, 0.1, 1);
+    Tensor items = RandomTensors.normal(DType.FLOAT32, 5, 3, new SplittableRandom(1));
+    TwoTowerModel byIndex =
+        new TwoTowerModel(
+            config,
+            new TowerData(USERS, null, null, null, null, 0, null),
+            new TowerData(5, items, null, null, null, 0, null),
+            DType.FLOAT32);
+    TensorBundle b = new TensorBundle();
+    byIndex.save(b);
+    TwoTowerModel byKey =
+        new TwoTowerModel(
+            config,
+            new TowerData(USERS, null, null, null, null, 0, KEYS),
+            new TowerData(5, items, null, null, null, 0, null),
+            DType.FLOAT32);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> byKey.load(b));
+    assertEquals(true, e.getMessage().contains("retrain"), e.getMessage());
+    byIndex.load(b);
+  }
+}
