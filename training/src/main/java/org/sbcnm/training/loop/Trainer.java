@@ -96,8 +96,7 @@ public final class Trainer {
   private long globalStep;
   private double lossSum;
   private int lossSteps;
-  private double best = Double.NaN;
-  private int badEpochs;
+  private final EarlyStopping earlyStopping;
   private Map<String, Tensor> bestParams;
   private StepProfile profile;
 
@@ -125,6 +124,7 @@ public final class Trainer {
             : null;
     this.modelConfig = modelConfig;
     this.config = config;
+    this.earlyStopping = new EarlyStopping(config.earlyStopMetric(), config.patience());
     this.model = Models.build(modelConfig, data);
     this.optimizer = optimizer(config);
     optimizer.init(model.parameters());
@@ -518,10 +518,10 @@ public final class Trainer {
         UserHistories.of(split.train(), data.numUsers()), config.historyLength());
   }
 
+  /** Feeds early stopping this epoch's value, keeping the parameters of the best epoch. */
   private boolean track(Map<String, Double> metrics, double loss) {
     String name = config.earlyStopMetric();
-    boolean lowerIsBetter = name.equals("loss");
-    Double value = lowerIsBetter ? Double.valueOf(loss) : metrics.get(name);
+    Double value = name.equals("loss") ? Double.valueOf(loss) : metrics.get(name);
     if (value == null) {
       throw new IllegalArgumentException(
           "early-stopping metric "
@@ -530,18 +530,13 @@ public final class Trainer {
               + java.util.Arrays.toString(config.ks())
               + ")");
     }
-    boolean improved = Double.isNaN(best) || (lowerIsBetter ? value < best : value > best);
-    if (improved) {
-      best = value;
-      badEpochs = 0;
+    if (earlyStopping.record(value)) {
       bestParams = new LinkedHashMap<>();
       for (Parameter p : model.parameters()) {
         bestParams.put(p.name(), p.value().copy());
       }
-      return false;
     }
-    badEpochs++;
-    return config.patience() > 0 && badEpochs >= config.patience();
+    return earlyStopping.shouldStop();
   }
 
   private boolean isBestCurrent() {
@@ -626,8 +621,8 @@ public final class Trainer {
     b.meta("progress.global_step", Long.toString(globalStep));
     b.meta("progress.loss_sum", Double.toString(lossSum));
     b.meta("progress.loss_steps", Integer.toString(lossSteps));
-    b.meta("progress.best", Double.toString(best));
-    b.meta("progress.bad_epochs", Integer.toString(badEpochs));
+    b.meta("progress.best", Double.toString(earlyStopping.best()));
+    b.meta("progress.bad_epochs", Integer.toString(earlyStopping.badEpochs()));
     b.meta("progress.complete", Boolean.toString(complete));
     b.meta("optimizer.name", optimizer.name());
     b.meta("optimizer.steps", Long.toString(optimizer.steps()));
@@ -662,8 +657,9 @@ public final class Trainer {
     globalStep = Long.parseLong(b.meta("progress.global_step"));
     lossSum = Double.parseDouble(b.meta("progress.loss_sum"));
     lossSteps = Integer.parseInt(b.meta("progress.loss_steps"));
-    best = Double.parseDouble(b.meta("progress.best"));
-    badEpochs = Integer.parseInt(b.meta("progress.bad_epochs"));
+    earlyStopping.restore(
+        Double.parseDouble(b.meta("progress.best")),
+        Integer.parseInt(b.meta("progress.bad_epochs")));
     boolean anyBest = false;
     Map<String, Tensor> bp = new LinkedHashMap<>();
     for (Parameter p : model.parameters()) {

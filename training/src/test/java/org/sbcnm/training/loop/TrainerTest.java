@@ -355,6 +355,29 @@ class TrainerTest {
         "early stopping without a validation split");
   }
 
+  @Test
+  void theStepProfileAccountsForEveryStepAndExample() throws IOException {
+    StepProfile profile = new StepProfile();
+    long t0 = System.nanoTime();
+    TrainConfig c = fast(2, "streaming").withNegatives(0, 16);
+    Trainer.create(skewed, small(TowerKind.MLP, TowerKind.MLP), c, null, null, null)
+        .profile(profile)
+        .run(null);
+    double wall = (System.nanoTime() - t0) / 1e9;
+    int n =
+        Trainer.create(skewed, small(TowerKind.MLP, TowerKind.MLP), c, null, null, null)
+            .trainingInteractions()
+            .size();
+    long steps = 2L * ((n + 127) / 128);
+    assertEquals(steps, profile.steps());
+    assertEquals(2L * n, profile.examples());
+    assertEquals(2L * n + 16 * steps, profile.itemColumnsPerStep() * steps, 1e-6);
+    assertTrue(profile.itemRowsPerStep() <= profile.itemColumnsPerStep() + 16);
+    assertTrue(
+        profile.seconds() > 0 && profile.seconds() <= wall, profile.seconds() + " of " + wall);
+    assertTrue(profile.firstStepAt() >= t0);
+  }
+
   /** The same dataset with each user's test interaction (last by time) pointing at item + 1. */
   private static PreparedDataset withTestItemsMoved(PreparedDataset d) {
     org.sbcnm.datasets.prepared.Interactions all = d.interactions();

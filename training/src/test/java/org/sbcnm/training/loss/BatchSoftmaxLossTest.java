@@ -1,6 +1,7 @@
 package org.sbcnm.training.loss;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.sbcnm.engine.vectors.TestVectors.assertClose;
 import static org.sbcnm.engine.vectors.TestVectors.tensor;
 
@@ -293,5 +294,57 @@ class BatchSoftmaxLossTest {
           loss.apply(t, t.constant(q), t.constant(v), items, logQ, null).value().getFlat(0);
       assertEquals(expected, got, 1e-9);
     }
+  }
+
+  @Test
+  void refusesBadSettingsAndShapes() {
+    assertThrows(IllegalArgumentException.class, () -> new BatchSoftmaxLoss(0, true, 0));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new BatchSoftmaxLoss(Double.POSITIVE_INFINITY, true, 0));
+    assertThrows(IllegalArgumentException.class, () -> new BatchSoftmaxLoss(0.1, true, -1));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new BatchSoftmaxLoss(0.1, true, org.sbcnm.engine.kernel.TopK.MAX_K + 1));
+    new BatchSoftmaxLoss(0.1, true, org.sbcnm.engine.kernel.TopK.MAX_K);
+    BatchSoftmaxLoss loss = new BatchSoftmaxLoss(0.1, true, 0);
+    SplittableRandom rng = new SplittableRandom(2);
+    Tape tape = new Tape();
+    try (Tape t = tape.begin()) {
+      Node q = t.constant(RandomTensors.normal(DType.FLOAT64, 4, 3, rng));
+      Node v = t.constant(RandomTensors.normal(DType.FLOAT64, 3, 3, rng));
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> loss.apply(t, q, v, new int[] {0, 1, 2}, null, null),
+          "fewer columns than rows");
+    }
+  }
+
+  @Test
+  void withKAtLeastTheNegativesHardMiningKeepsThemAll() {
+    // k ≥ n − 1 negatives per row: mining masks nothing, so the loss is the plain masked one.
+    SplittableRandom rng = new SplittableRandom(8);
+    int[] items = {0, 1, 2, 3, 1};
+    float[] logQ = {-1f, -2f, -0.5f, -3f, -2f};
+    Tensor q = RandomTensors.normal(DType.FLOAT64, 4, 3, rng);
+    Tensor v = RandomTensors.normal(DType.FLOAT64, 5, 3, rng);
+    Tape tape = new Tape();
+    double plain;
+    double mined;
+    try (Tape t = tape.begin()) {
+      plain =
+          new BatchSoftmaxLoss(0.5, true, 0)
+              .apply(t, t.constant(q), t.constant(v), items, logQ, null)
+              .value()
+              .getFlat(0);
+    }
+    try (Tape t = tape.begin()) {
+      mined =
+          new BatchSoftmaxLoss(0.5, true, 4)
+              .apply(t, t.constant(q), t.constant(v), items, logQ, null)
+              .value()
+              .getFlat(0);
+    }
+    assertEquals(plain, mined, 1e-12);
   }
 }

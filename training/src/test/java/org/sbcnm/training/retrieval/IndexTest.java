@@ -190,6 +190,61 @@ class IndexTest {
   }
 
   @Test
+  void searchesRefuseMismatchedShapesAndBounds() {
+    Tensor items = clustered(40, 4, 3, 0.1, 2);
+    ExactIndex exact = new ExactIndex(items);
+    Tensor q = clustered(3, 4, 2, 0.1, 3);
+    int[] idx = new int[3 * 5];
+    float[] val = new float[3 * 5];
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> exact.search(clustered(3, 5, 2, 0.1, 3), 5, null, idx, val));
+    assertThrows(IllegalArgumentException.class, () -> exact.search(q, 0, null, idx, val));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> exact.search(q, org.sbcnm.engine.kernel.TopK.MAX_K + 1, null, idx, val));
+    assertThrows(IllegalArgumentException.class, () -> exact.search(q, 5, null, new int[14], val));
+    assertThrows(
+        IllegalArgumentException.class, () -> exact.search(q, 5, null, idx, new float[14]));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> exact.search(q, 5, new Exclusions(new int[] {0, 0, 0}, new int[0]), idx, val));
+    exact.search(q, 5, new Exclusions(new int[] {0, 0, 0, 0}, new int[0]), idx, val);
+    assertEquals(40, exact.size());
+    assertEquals(4, exact.dim());
+
+    HnswIndex hnsw = HnswIndex.build(items, 8, 20, 1);
+    assertEquals(8, hnsw.m());
+    assertEquals(20, hnsw.beamWidth());
+    assertEquals(40, hnsw.size());
+    assertThrows(IllegalArgumentException.class, () -> HnswIndex.build(items, 1, 20, 1));
+    assertThrows(IllegalArgumentException.class, () -> HnswIndex.build(items, 513, 20, 1));
+    assertThrows(IllegalArgumentException.class, () -> HnswIndex.build(items, 8, 0, 1));
+    assertThrows(IllegalArgumentException.class, () -> HnswIndex.build(items, 8, 3201, 1));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> hnsw.search(clustered(3, 5, 2, 0.1, 3), 5, 10, null, idx, val));
+    assertThrows(IllegalArgumentException.class, () -> hnsw.search(q, 5, 4, null, idx, val));
+    assertThrows(IllegalArgumentException.class, () -> hnsw.search(q, 0, 4, null, idx, val));
+    // k = ef = the whole catalogue: every item, best first, exactly as the exact index.
+    int[] all = new int[3 * 40];
+    float[] allScores = new float[3 * 40];
+    hnsw.search(q, 40, 40, null, all, allScores);
+    int[] exactAll = new int[3 * 40];
+    exact.search(q, 40, null, exactAll, new float[3 * 40]);
+    for (int r = 0; r < 3; r++) {
+      int[] a = Arrays.copyOfRange(all, r * 40, (r + 1) * 40);
+      int[] b = Arrays.copyOfRange(exactAll, r * 40, (r + 1) * 40);
+      Arrays.sort(a);
+      Arrays.sort(b);
+      assertArrayEquals(b, a, "row " + r + " holds every item once");
+      for (int j = 1; j < 40; j++) {
+        assertTrue(allScores[r * 40 + j - 1] >= allScores[r * 40 + j], "descending scores");
+      }
+    }
+  }
+
+  @Test
   void unknownIndexVersionIsATypedError() throws IOException {
     Path f = dir.resolve("x.idx");
     IndexFiles.write(f, new ExactIndex(clustered(10, 4, 2, 0.1, 1)));

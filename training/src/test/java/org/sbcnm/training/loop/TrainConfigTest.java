@@ -1,0 +1,90 @@
+package org.sbcnm.training.loop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+
+class TrainConfigTest {
+  private static final TrainConfig BASE = TrainConfig.defaults();
+
+  @Test
+  void everyRangeIsCheckedAtBothEnds() {
+    List<UnaryOperator<TrainConfig.Builder>> bad =
+        List.of(
+            b -> b.epochs(0),
+            b -> b.epochs(100_001),
+            b -> b.batchSize(1),
+            b -> b.batchSize((1 << 16) + 1),
+            b -> b.optimizer("rmsprop"),
+            b -> b.lr(-1e-3),
+            b -> b.lr(Double.POSITIVE_INFINITY),
+            b -> b.correction("sometimes"),
+            b -> b.hashBuckets(1000),
+            b -> b.hashes(0),
+            b -> b.hashes(65),
+            b -> b.alpha(0),
+            b -> b.alpha(1.5),
+            b -> b.hardNegatives(-1),
+            b -> b.hardNegatives(1001),
+            b -> b.mixedNegatives(-1),
+            b -> b.mixedNegatives((1 << 16) + 1),
+            b -> b.historyLength(0),
+            b -> b.historyLength(10_001),
+            b -> b.patience(-1),
+            b -> b.patience(2),
+            b -> b.threads(0),
+            b -> b.threads(1025),
+            b -> b.checkpointEvery(-1),
+            b -> b.stopAfterSteps(-1),
+            b -> b.ks(new int[0]),
+            b -> b.ks(new int[] {0}),
+            b -> b.earlyStopMetric("precision@10"));
+    for (int k = 0; k < bad.size(); k++) {
+      UnaryOperator<TrainConfig.Builder> change = bad.get(k);
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> change.apply(BASE.toBuilder()).build(),
+          "case " + k);
+    }
+    // The ends themselves are fine.
+    TrainConfig edge =
+        BASE.toBuilder()
+            .epochs(100_000)
+            .batchSize(2)
+            .hashes(64)
+            .alpha(1)
+            .hardNegatives(1000)
+            .historyLength(10_000)
+            .threads(1024)
+            .patience(100_000)
+            .validation(true)
+            .ks(new int[] {1})
+            .earlyStopMetric("ndcg@1")
+            .build();
+    assertEquals(100_000, edge.epochs());
+  }
+
+  @Test
+  void roundTripsThroughItsMapAndDefaultsTheLearningRate() {
+    TrainConfig c =
+        BASE.toBuilder().optimizer("LazyAdam").validation(true).patience(3).lr(0).build();
+    assertEquals("lazyadam", c.optimizer());
+    assertEquals(c, TrainConfig.fromMap(c.toMap()));
+    assertEquals(1e-3, c.effectiveLr());
+    assertEquals(0.1, BASE.toBuilder().optimizer("adagrad").build().effectiveLr());
+    assertEquals(0.05, BASE.toBuilder().optimizer("sgd").build().effectiveLr());
+    assertEquals(0.02, BASE.toBuilder().lr(0.02).build().effectiveLr());
+    assertNotEquals(c, BASE);
+    // A checkpoint from before the validation split: early stopping implies it.
+    java.util.Map<String, String> old = new java.util.LinkedHashMap<>(c.toMap());
+    old.remove("validation");
+    assertTrue(TrainConfig.fromMap(old).validation());
+    old.put("patience", "0");
+    assertEquals(false, TrainConfig.fromMap(old).validation());
+  }
+}
