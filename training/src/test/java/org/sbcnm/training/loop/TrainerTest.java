@@ -378,6 +378,77 @@ class TrainerTest {
     assertTrue(profile.firstStepAt() >= t0);
   }
 
+  @Test
+  void theFirstStepsLossWeighsEachRowByItsRating() throws IOException {
+    // Ratings 0 or 1 with use_ratings: the first step's loss is the batch softmax of the first
+    // shuffled batch with the ratings as row weights, computed here from the parts (the model's
+    // initial towers, the batch assembler, the loss over every column).
+    org.sbcnm.datasets.prepared.Interactions all = skewed.interactions();
+    float[] zeroOne = new float[all.size()];
+    for (int k = 0; k < zeroOne.length; k++) {
+      zeroOne[k] = k % 3 == 0 ? 0f : 1f;
+    }
+    PreparedDataset rated =
+        new PreparedDataset(
+            skewed.queryFeatures(),
+            skewed.itemFeatures(),
+            skewed.users(),
+            skewed.items(),
+            new org.sbcnm.datasets.prepared.Interactions(
+                all.users(), all.items(), zeroOne, all.timestamps()),
+            skewed.querySide(),
+            skewed.itemSide(),
+            skewed.itemEdges(),
+            "rated");
+    TrainConfig c = fast(1, "counts", true, true).withThreads(1);
+    Trainer trainer =
+        Trainer.create(rated, small(TowerKind.MLP, TowerKind.MLP), c, null, null, null);
+    org.sbcnm.datasets.prepared.Interactions train = trainer.trainingInteractions();
+    int[] perm = new int[train.size()];
+    Trainer.shuffle(perm, c.seed(), 0);
+    BatchAssembler batches =
+        new BatchAssembler(
+            train,
+            null,
+            20,
+            new org.sbcnm.training.sampling.ExactCounts(rated.numItems()),
+            c.batchSize(),
+            0,
+            rated.numItems(),
+            true,
+            c.seed());
+    org.sbcnm.towers.tower.TowerBatch qb = new org.sbcnm.towers.tower.TowerBatch();
+    int m = batches.assemble(perm, 0, 0, qb);
+    org.sbcnm.towers.tower.TowerBatch ib =
+        new org.sbcnm.towers.tower.TowerBatch().set(batches.columns(), 0, m);
+    double expected;
+    org.sbcnm.engine.autograd.Tape tape = new org.sbcnm.engine.autograd.Tape();
+    try (org.sbcnm.engine.autograd.Tape t = tape.begin()) {
+      expected =
+          new org.sbcnm.training.loss.BatchSoftmaxLoss(0.1, true, 0)
+              .apply(
+                  t,
+                  trainer.model().query().embed(t, qb),
+                  trainer.model().item().embed(t, ib),
+                  batches.columns(),
+                  batches.logQ(),
+                  batches.weights())
+              .value()
+              .getFlat(0);
+    }
+    double[] first = {Double.NaN};
+    trainer.run(
+        new Trainer.Listener() {
+          @Override
+          public void step(long done, long total, double loss) {
+            if (done == 1) {
+              first[0] = loss;
+            }
+          }
+        });
+    assertEquals(expected, first[0], 1e-4);
+  }
+
   /** The same dataset with each user's test interaction (last by time) pointing at item + 1. */
   private static PreparedDataset withTestItemsMoved(PreparedDataset d) {
     org.sbcnm.datasets.prepared.Interactions all = d.interactions();
