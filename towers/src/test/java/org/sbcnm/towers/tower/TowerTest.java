@@ -111,4 +111,89 @@ class TowerTest {
     assertEquals(true, e.getMessage().contains("retrain"), e.getMessage());
     byIndex.load(b);
   }
+
+  @Test
+  void towersRefuseDataTheyCannotRead() {
+    TowerData bare = new TowerData(USERS, null, null, null, null, 0, null);
+    for (TowerKind kind : new TowerKind[] {TowerKind.MLP, TowerKind.DCN, TowerKind.GCN}) {
+      TowerConfig c = TowerConfig.defaults(kind).withWidths(8, 8, 4);
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> new Tower("t", c, bare, DType.FLOAT32, new SplittableRandom(1), null),
+          kind.label() + " without dense features");
+    }
+    TowerData dense =
+        new TowerData(
+            USERS,
+            RandomTensors.normal(DType.FLOAT32, USERS, 3, new SplittableRandom(1)),
+            null,
+            null,
+            null,
+            0,
+            null);
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            new Tower(
+                "t",
+                TowerConfig.defaults(TowerKind.GCN).withWidths(8, 8, 4),
+                dense,
+                DType.FLOAT32,
+                new SplittableRandom(1),
+                null),
+        "gcn without a graph");
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            new Tower(
+                "t",
+                TowerConfig.defaults(TowerKind.HISTORY).withWidths(8, 8, 4),
+                bare,
+                DType.FLOAT32,
+                new SplittableRandom(1),
+                null),
+        "history without a catalogue");
+    Tower mlp =
+        new Tower(
+            "t",
+            TowerConfig.defaults(TowerKind.MLP).withWidths(8, 8, 4),
+            dense,
+            DType.FLOAT32,
+            new SplittableRandom(1),
+            null);
+    assertEquals(6, mlp.parameters().size(), "three linear layers");
+    Tape tape = new Tape();
+    try (Tape s = tape.begin()) {
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> mlp.embed(s, new TowerBatch().set(new int[] {USERS}, 0, 1)),
+          "an index past the data");
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> mlp.embed(s, new TowerBatch().set(new int[] {-1}, 0, 1)));
+      assertThrows(
+          IllegalStateException.class,
+          () -> mlp.embedUnseen(s, new long[] {1}, null, null, 1),
+          "no hashed id table");
+    }
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new TowerData(USERS, null, null, null, null, 0, new long[USERS - 1]));
+  }
+
+  @Test
+  void aHistoryTowerPoolsTheItemTowersTableWithoutOwningIt() {
+    TowerConfig q = TowerConfig.defaults(TowerKind.HISTORY).withWidths(8, 8, 4).withIdDim(4);
+    TowerConfig i = TowerConfig.defaults(TowerKind.ID).withWidths(8, 8, 4).withIdDim(4);
+    TwoTowerModel m =
+        new TwoTowerModel(
+            new ModelConfig(q, i, 0.1, 3),
+            new TowerData(USERS, null, null, null, null, 5, null),
+            new TowerData(5, null, null, null, null, 0, null),
+            DType.FLOAT32);
+    assertEquals(false, m.query().parameters().contains(m.item().idTable().table()));
+    assertEquals(true, m.query().parametersUsed().contains(m.item().idTable().table()));
+    assertEquals(
+        m.query().parameters().size() + m.item().parameters().size(), m.parameters().size());
+  }
 }
