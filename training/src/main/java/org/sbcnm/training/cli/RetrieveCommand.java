@@ -220,13 +220,9 @@ final class RetrieveCommand implements Callable<Integer> {
     int[] codes = null;
     if (fields > 0) {
       if (userSide == null || userSide.length != fields) {
-        throw new CliException(
-            "--user '"
-                + first
-                + "' is not in "
-                + PreparedDataset.Q_IDMAP
-                + ": give its "
-                + fields
+        throw unseenUser(
+            first,
+            fields
                 + " side-field codes with --user_side (got "
                 + (userSide == null ? 0 : userSide.length)
                 + ")");
@@ -240,14 +236,7 @@ final class RetrieveCommand implements Callable<Integer> {
     if (q.config().useDense()) {
       int width = q.data().dense().cols();
       if (userFeatures == null || userFeatures.length != width) {
-        throw new CliException(
-            "--user '"
-                + first
-                + "' is not in "
-                + PreparedDataset.Q_IDMAP
-                + ": give its "
-                + width
-                + " dense features with --user_features");
+        throw unseenUser(first, width + " dense features with --user_features");
       }
       dense = Tensor.zeros(unseen, width);
       for (int r = 0; r < unseen; r++) {
@@ -261,6 +250,11 @@ final class RetrieveCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CliException("--user_side: " + e.getMessage());
     }
+  }
+
+  private static CliException unseenUser(String user, String needed) {
+    return new CliException(
+        "--user '" + user + "' is not in " + PreparedDataset.Q_IDMAP + ": give its " + needed);
   }
 
   /** Copies the rows of {@code from} to the rows of {@code to} whose idx is known (or not). */

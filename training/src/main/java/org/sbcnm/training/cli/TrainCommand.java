@@ -273,28 +273,28 @@ final class TrainCommand implements Callable<Integer> {
 
   TrainConfig trainConfig() {
     int t = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-    return new TrainConfig(
-        epochs,
-        batchSize,
-        optimizer,
-        lr,
-        seed,
-        noCorrection ? "none" : correction,
-        hashBuckets,
-        hashes,
-        alpha,
-        !noMask,
-        hardNegatives,
-        mixedNegatives,
-        useRatings,
-        historyLength,
-        earlyStopMetric,
-        patience,
-        validation || patience > 0,
-        ks,
-        t,
-        checkpointEvery,
-        0);
+    return TrainConfig.defaults().toBuilder()
+        .epochs(epochs)
+        .batchSize(batchSize)
+        .optimizer(optimizer)
+        .lr(lr)
+        .seed(seed)
+        .correction(noCorrection ? "none" : correction)
+        .hashBuckets(hashBuckets)
+        .hashes(hashes)
+        .alpha(alpha)
+        .maskHits(!noMask)
+        .hardNegatives(hardNegatives)
+        .mixedNegatives(mixedNegatives)
+        .useRatings(useRatings)
+        .historyLength(historyLength)
+        .earlyStopMetric(earlyStopMetric)
+        .patience(patience)
+        .validation(validation || patience > 0)
+        .ks(ks)
+        .threads(t)
+        .checkpointEvery(checkpointEvery)
+        .build();
   }
 
   private SamplingProbabilities staticProbabilities(PreparedDataset data) throws IOException {
