@@ -280,7 +280,10 @@ public final class Trainer {
     return trainSet;
   }
 
-  /** Trains to the end (or to stopAfterSteps), evaluating and checkpointing every epoch. */
+  /**
+   * Trains to the end (or to stopAfterSteps), checkpointing every epoch and, with a validation
+   * split, evaluating on it every epoch; the test split is scored once, at the end.
+   */
   public TrainResult run(Listener listener) throws IOException {
     Kernels.setThreads(config.threads());
     Interactions train = trainSet;
