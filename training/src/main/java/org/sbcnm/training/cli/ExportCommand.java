@@ -69,7 +69,7 @@ final class ExportCommand implements Callable<Integer> {
       throw new CliException(
           "--use_faiss takes 0 (exact) or 1 (approximate, HNSW), got " + useFaiss);
     }
-    boolean hnsw = this.hnsw || (useFaiss != null && useFaiss == 1);
+    boolean withHnsw = hnsw || (useFaiss != null && useFaiss == 1);
     PreparedDataset d = data.load();
     Checkpoints.Loaded loaded = Checkpoints.load(ckpt, d);
     Tensor items = loaded.model().itemEmbeddings();
@@ -78,7 +78,7 @@ final class ExportCommand implements Callable<Integer> {
     d.items().write(out.resolve("i_idmap.csv"));
     float[] adjustment = beta > 0 ? loaded.popularityAdjustment(d.numItems(), beta) : null;
     IndexFiles.write(out.resolve(INDEX_FILE), new ExactIndex(items).withAdjustment(adjustment));
-    if (hnsw) {
+    if (withHnsw) {
       IndexFiles.write(
           out.resolve(HNSW_FILE),
           HnswIndex.build(items, hnswM, hnswBeam, 42).withAdjustment(adjustment));

@@ -237,6 +237,23 @@ class CliTest {
             && Files.exists(export.resolve("i_idmap.csv"))
             && Files.exists(export.resolve("items.sbcnm-index"))
             && Files.exists(export.resolve("items-hnsw.sbcnm-index")));
+    // The original flags: --ckpt_path, and --use_faiss 1 (HNSW too) or 0 (exact only).
+    for (String faiss : new String[] {"0", "1", "2"}) {
+      Path out = dir.resolve("export-faiss" + faiss);
+      Result r =
+          run(
+              "export_index_real",
+              "--data",
+              data.toString(),
+              "--ckpt_path",
+              model.toString(),
+              "--out",
+              out.toString(),
+              "--use_faiss",
+              faiss);
+      assertEquals(faiss.equals("2") ? 2 : 0, r.code(), r.err());
+      assertEquals(faiss.equals("1"), Files.exists(out.resolve("items-hnsw.sbcnm-index")));
+    }
 
     String user = Files.readAllLines(data.resolve("q_idmap.csv")).get(1).split(",")[0];
     Result ret =
