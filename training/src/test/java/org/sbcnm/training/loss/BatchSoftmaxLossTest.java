@@ -347,4 +347,64 @@ class BatchSoftmaxLossTest {
     }
     assertEquals(plain, mined, 1e-12);
   }
+
+  @Test
+  void oneInstanceServesBatchesOfChangingWidthAndType() {
+    // The loss reuses its column-term buffers across calls: a batch of another width or type must
+    // give what a fresh instance gives, in full and in distinct columns.
+    SplittableRandom rng = new SplittableRandom(12);
+    BatchSoftmaxLoss reused = new BatchSoftmaxLoss(0.3, true, 0);
+    int[][] widths = {{4, 9}, {4, 6}, {3, 9}, {4, 9}};
+    DType[] types = {DType.FLOAT64, DType.FLOAT64, DType.FLOAT32, DType.FLOAT64};
+    Tape tape = new Tape();
+    for (int call = 0; call < widths.length; call++) {
+      int b = widths[call][0];
+      int n = widths[call][1];
+      int[] items = new int[n];
+      float[] logQ = new float[n];
+      for (int j = 0; j < n; j++) {
+        items[j] = rng.nextInt(5);
+        logQ[j] = (float) (-1 - rng.nextDouble());
+      }
+      Tensor q = RandomTensors.normal(types[call], b, 3, rng);
+      Tensor v = RandomTensors.normal(types[call], n, 3, rng);
+      double tol = types[call] == DType.FLOAT32 ? 1e-5 : 1e-12;
+      try (Tape t = tape.begin()) {
+        double got =
+            reused.apply(t, t.constant(q), t.constant(v), items, logQ, null).value().getFlat(0);
+        double fresh =
+            new BatchSoftmaxLoss(0.3, true, 0)
+                .apply(t, t.constant(q), t.constant(v), items, logQ, null)
+                .value()
+                .getFlat(0);
+        assertEquals(fresh, got, tol, "call " + call);
+      }
+      DistinctColumns columns = new DistinctColumns().build(items, logQ, n);
+      Tensor vd = Tensor.zeros(types[call], columns.size(), 3);
+      for (int d = 0; d < columns.distinct(); d++) {
+        int first = -1;
+        for (int j = 0; j < n && first < 0; j++) {
+          if (columns.distinctOf()[j] == d) {
+            first = j;
+          }
+        }
+        for (int c = 0; c < 3; c++) {
+          vd.set(d, c, v.get(first, c));
+        }
+      }
+      try (Tape t = tape.begin()) {
+        double got =
+            reused
+                .applyDistinct(t, t.constant(q), t.constant(vd), columns, null)
+                .value()
+                .getFlat(0);
+        double fresh =
+            new BatchSoftmaxLoss(0.3, true, 0)
+                .applyDistinct(t, t.constant(q), t.constant(vd), columns, null)
+                .value()
+                .getFlat(0);
+        assertEquals(fresh, got, tol, "distinct call " + call);
+      }
+    }
+  }
 }
