@@ -140,7 +140,10 @@ public final class TwoTowerModel {
     return null;
   }
 
-  /** Copies the parameters saved by {@link #save} into this model (shapes must match). */
+  /**
+   * Copies the parameters saved by {@link #save} into this model (shapes must match, every value
+   * finite).
+   */
   public void load(TensorBundle bundle) {
     String hashing = idHashing();
     if (hashing != null) {
@@ -168,6 +171,18 @@ public final class TwoTowerModel {
                 + t.shape()
                 + ", model has "
                 + p.value().shape());
+      }
+      for (int k = 0; k < t.size(); k++) {
+        if (!Double.isFinite(t.getFlat(k))) {
+          throw new IllegalArgumentException(
+              "checkpoint parameter "
+                  + p.name()
+                  + " holds "
+                  + t.getFlat(k)
+                  + " at element "
+                  + k
+                  + " (a diverged run or a damaged file): refused");
+        }
       }
       p.value().copyFrom(t);
     }

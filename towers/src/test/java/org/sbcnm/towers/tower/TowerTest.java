@@ -196,4 +196,26 @@ class TowerTest {
     assertEquals(
         m.query().parameters().size() + m.item().parameters().size(), m.parameters().size());
   }
+
+  @Test
+  void aCheckpointWithANonFiniteParameterIsRefused() {
+    TowerConfig q = TowerConfig.defaults(TowerKind.ID).withWidths(8, 8, 4).withIdDim(4);
+    TowerConfig i = TowerConfig.defaults(TowerKind.MLP).withWidths(8, 8, 4);
+    Tensor items = RandomTensors.normal(DType.FLOAT32, 5, 3, new SplittableRandom(1));
+    TwoTowerModel m =
+        new TwoTowerModel(
+            new ModelConfig(q, i, 0.1, 1),
+            new TowerData(USERS, null, null, null, null, 0, null),
+            new TowerData(5, items, null, null, null, 0, null),
+            DType.FLOAT32);
+    for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY}) {
+      TensorBundle b = new TensorBundle();
+      m.save(b);
+      Tensor w = b.tensor("param/item.mlp.0.weight").copy();
+      w.setFlat(3, bad);
+      b.put("param/item.mlp.0.weight", w);
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.load(b));
+      assertEquals(true, e.getMessage().contains("item.mlp.0.weight"), e.getMessage());
+    }
+  }
 }

@@ -74,9 +74,13 @@ final class Checkpoints {
     TwoTowerModel model;
     try {
       model = Models.build(TwoTowerModel.configOf(b), data, b);
-      model.load(b);
     } catch (IllegalArgumentException e) {
       throw new CliException(ckpt + ": does not fit this dataset: " + e.getMessage());
+    }
+    try {
+      model.load(b);
+    } catch (IllegalArgumentException e) {
+      throw new CliException(ckpt + ": " + e.getMessage());
     }
     return new Loaded(ckpt, model, b);
   }

@@ -227,7 +227,12 @@ public final class RetrievalMetrics {
       }
       for (int r = 0; r < rows; r++) {
         int i = order[first + r];
-        ranks[i] = sc.count[r];
+        // A NaN target score beats nothing and is beaten by nothing: it ranks last, so that a
+        // model that scores NaN never looks good.
+        ranks[i] =
+            Float.isNaN(sc.targetScore[r])
+                ? candidatesBesides(targets[i], n, trainItems, ptr[users[i]], ptr[users[i] + 1])
+                : sc.count[r];
         if (lists != null) {
           sc.acc[r].drain(lists, i * listLength, sc.listScores, 0);
         }
@@ -277,6 +282,15 @@ public final class RetrievalMetrics {
       }
       listScores = new float[Math.max(1, listLength)];
     }
+  }
+
+  /**
+   * The worst rank of a target among n items: every item but the target and the user's left-out
+   * items {@code skip[from, to)} (ascending, distinct).
+   */
+  static int candidatesBesides(int target, int n, int[] skip, int from, int to) {
+    boolean targetSkipped = Arrays.binarySearch(skip, from, to, target) >= 0;
+    return n - 1 - (to - from) + (targetSkipped ? 1 : 0);
   }
 
   /**

@@ -55,6 +55,22 @@ public final class IndexFiles {
         .put("embeddings", embeddings);
   }
 
+  /** Refuses an index whose embeddings or adjustment hold NaN or an infinity. */
+  private static void requireFinite(Path file, TensorBundle b) throws FormatException {
+    for (String name : new String[] {"embeddings", "adjustment"}) {
+      if (!b.has(name)) {
+        continue;
+      }
+      Tensor t = b.tensor(name);
+      for (int k = 0; k < t.size(); k++) {
+        if (!Double.isFinite(t.getFlat(k))) {
+          throw new FormatException(
+              file + ": " + name + " holds " + t.getFlat(k) + " at element " + k + ": refused");
+        }
+      }
+    }
+  }
+
   private static TensorBundle open(Path file, String kind) throws IOException {
     TensorBundle b = TensorBundle.read(file);
     if (!FORMAT.equals(b.meta("format"))) {
@@ -69,6 +85,7 @@ public final class IndexFiles {
     if (!kind.equals(b.meta("kind"))) {
       throw new FormatException(file + ": a " + b.meta("kind") + " index, not " + kind);
     }
+    requireFinite(file, b);
     return b;
   }
 

@@ -3,8 +3,10 @@ package org.sbcnm.training.loop;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.sbcnm.datasets.prepared.PreparedDataset;
@@ -108,5 +110,41 @@ class EvaluationPassTest {
         () ->
             RetrievalMetrics.ranks(
                 model, split, items, t.queryEncoder(), null, length, new int[users * length - 1]));
+  }
+
+  @Test
+  void aNanTargetScoreRanksLast() {
+    // A model that scores NaN must not look perfect: the target's rank is the worst possible,
+    // every item but the target and the user's training items.
+    PreparedDataset d =
+        SyntheticGenerator.generate(
+            new SyntheticConfig(200, 300, 8, 8, 12, 0.5, 0.2, 0.1, 0.3, 5, 4));
+    Trainer t =
+        Trainer.create(
+            d,
+            TrainerTest.small(TowerKind.MLP, TowerKind.MLP),
+            TrainerTest.fast(1, "none"),
+            null,
+            null,
+            null);
+    HeldOutSplit split = t.split();
+    Tensor items = t.model().itemEmbeddings().copy();
+    int target = split.testItems()[0];
+    for (int c = 0; c < items.cols(); c++) {
+      items.set(target, c, Float.NaN);
+    }
+    int[] ranks = RetrievalMetrics.ranks(t.model(), split, items, t.queryEncoder(), null);
+    int[] ptr = split.userTrainPtr();
+    int[] trainItems = split.userTrainItems();
+    for (int k = 0; k < ranks.length; k++) {
+      if (split.testItems()[k] != target) {
+        continue;
+      }
+      int u = split.testUsers()[k];
+      boolean seen = java.util.Arrays.binarySearch(trainItems, ptr[u], ptr[u + 1], target) >= 0;
+      assertEquals(d.numItems() - 1 - (ptr[u + 1] - ptr[u]) + (seen ? 1 : 0), ranks[k]);
+    }
+    Map<String, Double> m = RetrievalMetrics.fromRanks(ranks, new int[] {10});
+    assertTrue(m.get("recall@10") < 1.0);
   }
 }

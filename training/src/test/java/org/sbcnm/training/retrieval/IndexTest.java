@@ -245,6 +245,26 @@ class IndexTest {
   }
 
   @Test
+  void anIndexWithANonFiniteValueIsRefused() throws IOException {
+    Tensor items = clustered(20, 4, 2, 0.1, 5);
+    items.set(7, 2, Float.NaN);
+    Path exact = dir.resolve("nan.sbcnm-index");
+    IndexFiles.write(exact, new ExactIndex(items));
+    org.sbcnm.engine.io.FormatException e =
+        assertThrows(org.sbcnm.engine.io.FormatException.class, () -> IndexFiles.readExact(exact));
+    assertTrue(e.getMessage().contains("embeddings holds NaN at element 30"), e.getMessage());
+    Tensor fine = clustered(20, 4, 2, 0.1, 5);
+    float[] adjustment = new float[20];
+    adjustment[3] = Float.NEGATIVE_INFINITY;
+    Path adjusted = dir.resolve("inf.sbcnm-index");
+    IndexFiles.write(adjusted, new ExactIndex(fine).withAdjustment(adjustment));
+    assertThrows(org.sbcnm.engine.io.FormatException.class, () -> IndexFiles.readExact(adjusted));
+    Path hnsw = dir.resolve("nan-hnsw.sbcnm-index");
+    IndexFiles.write(hnsw, HnswIndex.build(fine, 8, 20, 1).withAdjustment(adjustment));
+    assertThrows(org.sbcnm.engine.io.FormatException.class, () -> IndexFiles.readHnsw(hnsw));
+  }
+
+  @Test
   void unknownIndexVersionIsATypedError() throws IOException {
     Path f = dir.resolve("x.idx");
     IndexFiles.write(f, new ExactIndex(clustered(10, 4, 2, 0.1, 1)));
