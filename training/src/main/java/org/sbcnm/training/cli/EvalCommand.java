@@ -2,8 +2,10 @@ package org.sbcnm.training.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.sbcnm.datasets.prepared.PreparedDataset;
@@ -16,6 +18,7 @@ import org.sbcnm.training.eval.Baselines;
 import org.sbcnm.training.eval.ExposureMetrics;
 import org.sbcnm.training.eval.QueryEncoder;
 import org.sbcnm.training.eval.RetrievalMetrics;
+import org.sbcnm.training.loop.CheckpointFiles;
 import org.sbcnm.training.retrieval.ExactIndex;
 import org.sbcnm.training.retrieval.Exclusions;
 import org.sbcnm.training.retrieval.HnswIndex;
@@ -80,6 +83,9 @@ final class EvalCommand implements Callable<Integer> {
     if (threads > 0) {
       org.sbcnm.engine.kernel.Kernels.setThreads(threads);
     }
+    List<Path> inputs = new ArrayList<>(data.inputFiles());
+    inputs.add(CheckpointFiles.latest(ckpt));
+    Outputs.refuseInputs("--metrics_json", metricsJson, inputs);
     PreparedDataset d = data.load();
     HeldOutSplit split = HeldOutSplit.of(d.interactions(), d.numUsers());
     Map<String, Map<String, Double>> rows = new LinkedHashMap<>();

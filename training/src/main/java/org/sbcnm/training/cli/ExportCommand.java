@@ -3,10 +3,13 @@ package org.sbcnm.training.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.sbcnm.datasets.prepared.PreparedDataset;
 import org.sbcnm.engine.io.Npy;
 import org.sbcnm.engine.tensor.Tensor;
+import org.sbcnm.training.loop.CheckpointFiles;
 import org.sbcnm.training.retrieval.ExactIndex;
 import org.sbcnm.training.retrieval.HnswIndex;
 import org.sbcnm.training.retrieval.IndexFiles;
@@ -25,6 +28,8 @@ import picocli.CommandLine.Spec;
 final class ExportCommand implements Callable<Integer> {
   static final String INDEX_FILE = "items.sbcnm-index";
   static final String HNSW_FILE = "items-hnsw.sbcnm-index";
+  static final String EMBEDDINGS = "item_embeddings.npy";
+  static final String IDMAP = "i_idmap.csv";
 
   @Mixin DataOptions data;
 
@@ -70,12 +75,17 @@ final class ExportCommand implements Callable<Integer> {
           "--use_faiss takes 0 (exact) or 1 (approximate, HNSW), got " + useFaiss);
     }
     boolean withHnsw = hnsw || (useFaiss != null && useFaiss == 1);
+    List<Path> inputs = new ArrayList<>(data.inputFiles());
+    inputs.add(CheckpointFiles.latest(ckpt));
+    for (String file : new String[] {EMBEDDINGS, IDMAP, INDEX_FILE, HNSW_FILE}) {
+      Outputs.refuseInputs("--out", out.resolve(file), inputs);
+    }
     PreparedDataset d = data.load();
     Checkpoints.Loaded loaded = Checkpoints.load(ckpt, d);
     Tensor items = loaded.model().itemEmbeddings();
     Files.createDirectories(out);
-    Npy.write(out.resolve("item_embeddings.npy"), items);
-    d.items().write(out.resolve("i_idmap.csv"));
+    Npy.write(out.resolve(EMBEDDINGS), items);
+    d.items().write(out.resolve(IDMAP));
     float[] adjustment = beta > 0 ? loaded.popularityAdjustment(d.numItems(), beta) : null;
     IndexFiles.write(out.resolve(INDEX_FILE), new ExactIndex(items).withAdjustment(adjustment));
     if (withHnsw) {

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.sbcnm.datasets.prepared.CsvReader;
@@ -208,6 +210,15 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    List<Path> inputs = new ArrayList<>(dataOptions.inputFiles());
+    if (probabilitiesFile != null) {
+      inputs.add(probabilitiesFile);
+    }
+    for (int e = 1; e <= (CheckpointFiles.numbered(savePath) ? epochs : 1); e++) {
+      Outputs.refuseInputs("--save_path", CheckpointFiles.forEpoch(savePath, e), inputs);
+    }
+    Outputs.refuseInputs("--metrics_json", metricsJson, inputs);
+    Outputs.refuseInputs("--metrics_jsonl", metricsJsonl, inputs);
     PreparedDataset data = dataOptions.load();
     Trainer trainer;
     if (resume) {

@@ -418,6 +418,46 @@ class CliTest {
   }
 
   @Test
+  void noCommandWritesOverItsInputs() throws IOException {
+    byte[] checkpoint = Files.readAllBytes(model);
+    Result eval =
+        run(
+            "eval",
+            "--data",
+            data.toString(),
+            "--ckpt",
+            model.toString(),
+            "--metrics_json",
+            model.toString());
+    assertEquals(2, eval.code(), eval.err());
+    assertTrue(eval.err().contains("--metrics_json") && eval.err().contains("inputs"), eval.err());
+    assertTrue(java.util.Arrays.equals(checkpoint, Files.readAllBytes(model)));
+
+    Path features = data.resolve("q_feats.npy");
+    byte[] before = Files.readAllBytes(features);
+    // The same file by another name: relative, with a dot segment.
+    Path aliased = data.resolve(".").resolve("q_feats.npy");
+    Result train =
+        run(with(SMALL, "train", "--data", data.toString(), "--save_path", aliased.toString()));
+    assertEquals(2, train.code(), train.err());
+    assertTrue(train.err().contains("--save_path"), train.err());
+    assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(features)));
+
+    byte[] idmap = Files.readAllBytes(data.resolve("i_idmap.csv"));
+    Result export =
+        run(
+            "export",
+            "--data",
+            data.toString(),
+            "--ckpt",
+            model.toString(),
+            "--out",
+            data.toString());
+    assertEquals(2, export.code(), export.err());
+    assertTrue(java.util.Arrays.equals(idmap, Files.readAllBytes(data.resolve("i_idmap.csv"))));
+  }
+
+  @Test
   void simulateInfoAndQuickstart() throws IOException {
     Path sim = dir.resolve("sim");
     Result s =
