@@ -29,17 +29,8 @@ class EvaluationPassTest {
   void ranksAndTopListsComeFromOnePass() {
     // 1,100 test users (past one forward pass of 1,024, tasks of 128 with a tail) over 5,000 items
     // (two blocks of 2,048 and a tail).
-    PreparedDataset d =
-        SyntheticGenerator.generate(
-            new SyntheticConfig(1100, 5000, 8, 8, 12, 0.5, 0.2, 0.1, 0.3, 5, 4));
-    Trainer t =
-        Trainer.create(
-            d,
-            TrainerTest.small(TowerKind.MLP, TowerKind.MLP),
-            TrainerTest.fast(1, "none"),
-            null,
-            null,
-            null);
+    PreparedDataset d = dataset(1100, 5000);
+    Trainer t = untrained(d);
     TwoTowerModel model = t.model();
     HeldOutSplit split = t.split();
     Tensor items = model.itemEmbeddings();
@@ -116,17 +107,8 @@ class EvaluationPassTest {
   void aNanTargetScoreRanksLast() {
     // A model that scores NaN must not look perfect: the target's rank is the worst possible,
     // every item but the target and the user's training items.
-    PreparedDataset d =
-        SyntheticGenerator.generate(
-            new SyntheticConfig(200, 300, 8, 8, 12, 0.5, 0.2, 0.1, 0.3, 5, 4));
-    Trainer t =
-        Trainer.create(
-            d,
-            TrainerTest.small(TowerKind.MLP, TowerKind.MLP),
-            TrainerTest.fast(1, "none"),
-            null,
-            null,
-            null);
+    PreparedDataset d = dataset(200, 300);
+    Trainer t = untrained(d);
     HeldOutSplit split = t.split();
     Tensor items = t.model().itemEmbeddings().copy();
     int target = split.testItems()[0];
@@ -146,5 +128,21 @@ class EvaluationPassTest {
     }
     Map<String, Double> m = RetrievalMetrics.fromRanks(ranks, new int[] {10});
     assertTrue(m.get("recall@10") < 1.0);
+  }
+
+  private static PreparedDataset dataset(int users, int items) {
+    return SyntheticGenerator.generate(
+        new SyntheticConfig(users, items, 8, 8, 12, 0.5, 0.2, 0.1, 0.3, 5, 4));
+  }
+
+  /** A trainer over {@code d} whose model is still at its seeded initial parameters. */
+  private static Trainer untrained(PreparedDataset d) {
+    return Trainer.create(
+        d,
+        TrainerTest.small(TowerKind.MLP, TowerKind.MLP),
+        TrainerTest.fast(1, "none"),
+        null,
+        null,
+        null);
   }
 }
