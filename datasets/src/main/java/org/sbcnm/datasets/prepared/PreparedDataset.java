@@ -17,6 +17,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import org.sbcnm.engine.io.AtomicFiles;
+import org.sbcnm.engine.io.AtomicFolders;
 import org.sbcnm.engine.io.FormatException;
 import org.sbcnm.engine.io.Npy;
 import org.sbcnm.engine.io.NpyArray;
@@ -518,21 +519,24 @@ public final class PreparedDataset {
   }
 
   /**
-   * Writes the layout so that {@code dir} never holds a half-written dataset: everything goes to a
-   * temporary sibling folder first, which is then renamed to {@code dir} (or, when {@code dir}
-   * already exists, whose files are each renamed into it). On failure the temporary folder is
-   * removed and {@code dir} is untouched.
+   * Writes the layout so that {@code dir} never holds a half-written dataset nor a mix of two:
+   * everything goes to a temporary sibling folder first, which is then renamed to {@code dir} in
+   * one step. A non-empty {@code dir} is refused; on failure {@code dir} is untouched.
    */
   public void writeAtomically(Path dir) throws IOException {
-    writeAtomically(dir, false);
+    writeAtomically(dir, false, false);
   }
 
   /**
    * {@link #writeAtomically(Path)}, with {@code item_adj.npy} too when {@code denseAdjacency}: the
    * item graph as a dense float32 [n, n] matrix, the original project's form (A[s][t] = A[t][s] =
    * the edge's weight; small catalogues only).
+   *
+   * @param replace whether a non-empty {@code dir} is replaced as a whole (else refused with {@link
+   *     AtomicFolders.NotEmptyException})
    */
-  public void writeAtomically(Path dir, boolean denseAdjacency) throws IOException {
+  public void writeAtomically(Path dir, boolean denseAdjacency, boolean replace)
+      throws IOException {
     if (denseAdjacency) {
       if (itemEdges == null) {
         throw new DatasetException(dir + ": no item graph to write as " + ADJ);
@@ -550,39 +554,15 @@ public final class PreparedDataset {
                 + EDGES);
       }
     }
-    Path abs = dir.toAbsolutePath();
-    Path parent = abs.getParent();
-    Files.createDirectories(parent);
-    Path tmp = Files.createTempDirectory(parent, "." + abs.getFileName() + ".");
-    try {
-      write(tmp);
-      if (denseAdjacency) {
-        Npy.write(tmp.resolve(ADJ), denseAdjacency());
-      }
-      if (!Files.exists(abs)) {
-        Files.move(tmp, abs, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        return;
-      }
-      try (java.util.stream.Stream<Path> files = Files.list(tmp)) {
-        for (Path f : (Iterable<Path>) files::iterator) {
-          Files.move(
-              f,
-              abs.resolve(f.getFileName()),
-              java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-              java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        }
-      }
-      Files.delete(tmp);
-    } finally {
-      if (Files.exists(tmp)) {
-        try (java.util.stream.Stream<Path> walk = Files.walk(tmp)) {
-          for (Path f :
-              (Iterable<Path>) walk.sorted(java.util.Comparator.reverseOrder())::iterator) {
-            Files.deleteIfExists(f);
+    AtomicFolders.write(
+        dir,
+        replace,
+        tmp -> {
+          write(tmp);
+          if (denseAdjacency) {
+            Npy.write(tmp.resolve(ADJ), denseAdjacency());
           }
-        }
-      }
-    }
+        });
   }
 
   /** The item graph as a dense float32 [n, n] adjacency. */

@@ -11,7 +11,8 @@ import java.nio.file.StandardCopyOption;
 /**
  * Writes a file so that readers see either the old file or the whole new one: the content goes to a
  * temporary file in the same folder, is flushed to disk, and is renamed over the target. On any
- * failure the temporary file is deleted and the target is untouched.
+ * failure the temporary file is deleted and the target is untouched. Temporaries of the same target
+ * left by a killed process are removed first.
  */
 public final class AtomicFiles {
   private AtomicFiles() {}
@@ -29,16 +30,10 @@ public final class AtomicFiles {
     if (dir != null) {
       Files.createDirectories(dir);
     }
+    Temporaries.removeStale(abs);
     // A fresh name opened with CREATE_NEW gets the default permissions (createTempFile would make
     // it owner-only, and the rename would keep that).
-    Path tmp =
-        dir.resolve(
-            "."
-                + abs.getFileName()
-                + "."
-                + Long.toHexString(
-                    System.nanoTime() ^ ((long) Thread.currentThread().hashCode() << 32))
-                + ".tmp");
+    Path tmp = Temporaries.sibling(abs);
     boolean done = false;
     try {
       try (OutputStream raw =

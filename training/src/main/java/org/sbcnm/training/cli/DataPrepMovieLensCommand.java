@@ -26,12 +26,17 @@ final class DataPrepMovieLensCommand implements Callable<Integer> {
   @Option(names = "--out", defaultValue = "data/ml_small_prepared", paramLabel = "DIR")
   Path out;
 
+  @Option(
+      names = "--overwrite",
+      description = "Replace a non-empty --out folder as a whole (default: refuse it).")
+  boolean overwrite;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws IOException {
     PreparedDataset d = MovieLens100k.prepare(src);
-    d.writeAtomically(out, true);
+    PrepCommand.write(d, out, true, overwrite, java.util.List.of(src));
     PrepCommand.report(spec, d, out);
     return 0;
   }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.sbcnm.datasets.prepared.PreparedDataset;
+import org.sbcnm.engine.io.AtomicFolders;
 import org.sbcnm.engine.io.Npy;
 import org.sbcnm.engine.tensor.Tensor;
 import org.sbcnm.training.loop.CheckpointFiles;
@@ -66,6 +67,12 @@ final class ExportCommand implements Callable<Integer> {
           "Bake ⟨u, v⟩/τ − β·log p̂ into the index (β ≥ 0 in units of the training logit; 1 = the training-time correction).")
   double beta;
 
+  @Option(
+      names = "--overwrite",
+      description =
+          "Replace an --out folder that holds other files than a previous export (default: refuse it).")
+  boolean overwrite;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -83,20 +90,47 @@ final class ExportCommand implements Callable<Integer> {
     PreparedDataset d = data.load();
     Checkpoints.Loaded loaded = Checkpoints.load(ckpt, d);
     Tensor items = loaded.model().itemEmbeddings();
-    Files.createDirectories(out);
-    Npy.write(out.resolve(EMBEDDINGS), items);
-    d.items().write(out.resolve(IDMAP));
     float[] adjustment = beta > 0 ? loaded.popularityAdjustment(d.numItems(), beta) : null;
-    IndexFiles.write(out.resolve(INDEX_FILE), new ExactIndex(items).withAdjustment(adjustment));
-    if (withHnsw) {
-      IndexFiles.write(
-          out.resolve(HNSW_FILE),
-          HnswIndex.build(items, hnswM, hnswBeam, 42).withAdjustment(adjustment));
+    boolean replace = overwrite || holdsOnlyExports(out);
+    if (replace) {
+      Outputs.refuseInputsWithin("--out", out, inputs);
+    }
+    try {
+      AtomicFolders.write(
+          out,
+          replace,
+          dir -> {
+            Npy.write(dir.resolve(EMBEDDINGS), items);
+            d.items().write(dir.resolve(IDMAP));
+            IndexFiles.write(
+                dir.resolve(INDEX_FILE), new ExactIndex(items).withAdjustment(adjustment));
+            if (withHnsw) {
+              IndexFiles.write(
+                  dir.resolve(HNSW_FILE),
+                  HnswIndex.build(items, hnswM, hnswBeam, 42).withAdjustment(adjustment));
+            }
+          });
+    } catch (AtomicFolders.NotEmptyException e) {
+      throw new CliException(
+          "--out "
+              + out
+              + ": holds files that are not an export; pass --overwrite to replace the folder");
     }
     spec.commandLine()
         .getOut()
         .printf(
             "exported %d item embeddings of dimension %d to %s%n", d.numItems(), items.cols(), out);
     return 0;
+  }
+
+  /** True when {@code dir} is a folder whose entries are all files an export writes. */
+  static boolean holdsOnlyExports(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return false;
+    }
+    java.util.Set<String> ours = java.util.Set.of(EMBEDDINGS, IDMAP, INDEX_FILE, HNSW_FILE);
+    try (java.util.stream.Stream<Path> entries = Files.list(dir)) {
+      return entries.allMatch(p -> ours.contains(p.getFileName().toString()));
+    }
   }
 }

@@ -53,6 +53,7 @@ public final class Main implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
+    Launcher.endWithLauncher();
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 

@@ -35,6 +35,24 @@ final class Outputs {
     }
   }
 
+  /**
+   * Refuses a folder {@code output} (given as {@code flag}) that would be replaced as a whole while
+   * it holds one of {@code inputs}.
+   */
+  static void refuseInputsWithin(String flag, Path output, List<Path> inputs) throws IOException {
+    Path folder = real(output);
+    for (Path in : inputs) {
+      if (real(in).startsWith(folder)) {
+        throw new CliException(
+            flag + " " + output + " holds this command's input " + in + "; refusing to replace it");
+      }
+    }
+  }
+
+  private static Path real(Path p) throws IOException {
+    return Files.exists(p) ? p.toRealPath() : p.toAbsolutePath().normalize();
+  }
+
   private static boolean same(Path a, Path b) throws IOException {
     if (Files.exists(a) && Files.exists(b)) {
       return Files.isSameFile(a, b);

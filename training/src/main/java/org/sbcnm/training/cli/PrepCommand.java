@@ -2,6 +2,8 @@ package org.sbcnm.training.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.sbcnm.datasets.movielens.MovieLens100k;
 import org.sbcnm.datasets.movielens.MovieLensDownload;
@@ -9,6 +11,7 @@ import org.sbcnm.datasets.prepared.CsvImport;
 import org.sbcnm.datasets.prepared.PreparedDataset;
 import org.sbcnm.datasets.synthetic.SyntheticConfig;
 import org.sbcnm.datasets.synthetic.SyntheticGenerator;
+import org.sbcnm.engine.io.AtomicFolders;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -25,6 +28,24 @@ final class PrepCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     throw new CliException("prep needs a source: synthetic, movielens or csv (see prep --help)");
+  }
+
+  /**
+   * Writes {@code d} to {@code out} in one step: a non-empty {@code out} is refused unless {@code
+   * overwrite}, and then replaced as a whole; it may not hold any of the command's inputs.
+   */
+  static void write(
+      PreparedDataset d, Path out, boolean itemAdj, boolean overwrite, List<Path> inputs)
+      throws IOException {
+    if (overwrite) {
+      Outputs.refuseInputsWithin("--out", out, inputs);
+    }
+    try {
+      d.writeAtomically(out, itemAdj, overwrite);
+    } catch (AtomicFolders.NotEmptyException e) {
+      throw new CliException(
+          "--out " + out + ": not an empty folder; pass --overwrite to replace it as a whole");
+    }
   }
 
   static void report(picocli.CommandLine.Model.CommandSpec spec, PreparedDataset d, Path out) {
@@ -55,12 +76,17 @@ final class PrepCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR")
     Path out;
 
+    @Option(
+        names = "--overwrite",
+        description = "Replace a non-empty --out folder as a whole (default: refuse it).")
+    boolean overwrite;
+
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
       PreparedDataset d = SyntheticGenerator.generate(SyntheticConfig.preset(preset, seed));
-      d.writeAtomically(out);
+      write(d, out, false, overwrite, List.of());
       report(spec, d, out);
       return 0;
     }
@@ -80,6 +106,11 @@ final class PrepCommand implements Callable<Integer> {
 
     @Option(names = "--out", required = true, paramLabel = "DIR")
     Path out;
+
+    @Option(
+        names = "--overwrite",
+        description = "Replace a non-empty --out folder as a whole (default: refuse it).")
+    boolean overwrite;
 
     @Option(
         names = "--download",
@@ -128,7 +159,7 @@ final class PrepCommand implements Callable<Integer> {
         }
       }
       PreparedDataset d = MovieLens100k.prepare(src);
-      d.writeAtomically(out, itemAdj);
+      write(d, out, itemAdj, overwrite, List.of(src));
       report(spec, d, out);
       return 0;
     }
@@ -182,6 +213,11 @@ final class PrepCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR")
     Path out;
 
+    @Option(
+        names = "--overwrite",
+        description = "Replace a non-empty --out folder as a whole (default: refuse it).")
+    boolean overwrite;
+
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
@@ -207,7 +243,14 @@ final class PrepCommand implements Callable<Integer> {
                   minRating == null ? Double.NaN : minRating,
                   userFeatures,
                   itemFeatures));
-      ds.writeAtomically(out);
+      List<Path> inputs = new ArrayList<>(List.of(file));
+      if (userFeatures != null) {
+        inputs.add(userFeatures);
+      }
+      if (itemFeatures != null) {
+        inputs.add(itemFeatures);
+      }
+      write(ds, out, false, overwrite, inputs);
       report(spec, ds, out);
       return 0;
     }

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.sbcnm.datasets.prepared.CsvReader;
 import org.sbcnm.datasets.prepared.PreparedDataset;
+import org.sbcnm.engine.io.WriterLock;
 import org.sbcnm.towers.config.ModelConfig;
 import org.sbcnm.towers.config.TowerConfig;
 import org.sbcnm.towers.config.TowerKind;
@@ -219,53 +220,57 @@ final class TrainCommand implements Callable<Integer> {
     }
     Outputs.refuseInputs("--metrics_json", metricsJson, inputs);
     Outputs.refuseInputs("--metrics_jsonl", metricsJsonl, inputs);
-    PreparedDataset data = dataOptions.load();
-    Trainer trainer;
-    if (resume) {
-      if (!CheckpointFiles.numbered(savePath) && !Files.exists(savePath)) {
-        throw new CliException("--resume: no checkpoint at " + savePath);
+    // One writer per checkpoint for the run's whole life: a second run on the same --save_path
+    // would otherwise overwrite this one's files and both would report success.
+    try (WriterLock lock = WriterLock.acquire(savePath)) {
+      PreparedDataset data = dataOptions.load();
+      Trainer trainer;
+      if (resume) {
+        if (!CheckpointFiles.numbered(savePath) && !Files.exists(savePath)) {
+          throw new CliException("--resume: no checkpoint at " + savePath);
+        }
+        trainer = Trainer.resume(data, savePath, metricsJsonl);
+      } else {
+        trainer =
+            Trainer.create(
+                data,
+                modelConfig(),
+                trainConfig(),
+                staticProbabilities(data),
+                savePath,
+                metricsJsonl);
       }
-      trainer = Trainer.resume(data, savePath, metricsJsonl);
-    } else {
-      trainer =
-          Trainer.create(
-              data,
-              modelConfig(),
-              trainConfig(),
-              staticProbabilities(data),
-              savePath,
-              metricsJsonl);
-    }
-    Progress progress = new Progress("train", quiet);
-    TrainResult r =
-        trainer.run(
-            new Trainer.Listener() {
-              @Override
-              public void step(long done, long total, double loss) {
-                progress.update(done, total, String.format("loss %.4f", loss));
-              }
-            });
-    progress.done();
-    PrintWriter out = spec.commandLine().getOut();
-    for (EpochMetrics e : r.epochs()) {
-      out.printf(
-          "epoch %d  loss %.4f%s  %.0f examples/s%n",
-          e.epoch(),
-          e.loss(),
-          e.metrics().containsKey("recall@50")
-              ? String.format("  validation recall@50 %.4f", e.metrics().get("recall@50"))
-              : "",
-          e.examplesPerSecond());
-    }
-    Tables.metrics(out, Map.of("model", r.finalMetrics()));
-    out.println("saved " + savePath);
-    if (metricsJson != null) {
-      Map<String, Object> m = new LinkedHashMap<>(r.finalMetrics());
-      m.put("train_examples_per_second", r.trainExamplesPerSecond());
-      m.put("epochs", r.epochs().size());
-      m.put("train_seconds", r.trainSeconds());
-      m.put("checkpoint", savePath.toString());
-      Json.write(metricsJson, m);
+      Progress progress = new Progress("train", quiet);
+      TrainResult r =
+          trainer.run(
+              new Trainer.Listener() {
+                @Override
+                public void step(long done, long total, double loss) {
+                  progress.update(done, total, String.format("loss %.4f", loss));
+                }
+              });
+      progress.done();
+      PrintWriter out = spec.commandLine().getOut();
+      for (EpochMetrics e : r.epochs()) {
+        out.printf(
+            "epoch %d  loss %.4f%s  %.0f examples/s%n",
+            e.epoch(),
+            e.loss(),
+            e.metrics().containsKey("recall@50")
+                ? String.format("  validation recall@50 %.4f", e.metrics().get("recall@50"))
+                : "",
+            e.examplesPerSecond());
+      }
+      Tables.metrics(out, Map.of("model", r.finalMetrics()));
+      out.println("saved " + savePath);
+      if (metricsJson != null) {
+        Map<String, Object> m = new LinkedHashMap<>(r.finalMetrics());
+        m.put("train_examples_per_second", r.trainExamplesPerSecond());
+        m.put("epochs", r.epochs().size());
+        m.put("train_seconds", r.trainSeconds());
+        m.put("checkpoint", savePath.toString());
+        Json.write(metricsJson, m);
+      }
     }
     return 0;
   }

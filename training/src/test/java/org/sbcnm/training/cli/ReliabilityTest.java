@@ -1,0 +1,130 @@
+package org.sbcnm.training.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sbcnm.engine.io.WriterLock;
+import org.sbcnm.training.cli.CliTest.Result;
+
+/**
+ * No run destroys data: one writer per checkpoint, whole-folder outputs that never mix two runs,
+ * and every refusal a one-line error with exit 2.
+ */
+class ReliabilityTest {
+  @TempDir static Path shared;
+  @TempDir Path dir;
+  static Path data;
+
+  @BeforeAll
+  static void prepare() {
+    data = shared.resolve("tiny");
+    Result prep =
+        CliTest.run(
+            "prep", "synthetic", "--preset", "tiny", "--seed", "3", "--out", data.toString());
+    assertEquals(0, prep.code(), prep.err());
+  }
+
+  static void assertOneLineError(Result r, String... parts) {
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    for (String part : parts) {
+      assertTrue(r.err().contains(part), "expected '" + part + "' in " + r.err());
+    }
+  }
+
+  @Test
+  void aSecondWriterOfOneCheckpointIsRefused() throws IOException {
+    Path ckpt = dir.resolve("m.sbcnm");
+    try (WriterLock held = WriterLock.acquire(ckpt)) {
+      Result r =
+          CliTest.run(
+              CliTest.with(
+                  CliTest.SMALL,
+                  "train",
+                  "--data",
+                  data.toString(),
+                  "--save_path",
+                  ckpt.toString()));
+      assertOneLineError(
+          r, ckpt.toString(), "another run", "process " + ProcessHandle.current().pid());
+      assertFalse(Files.exists(ckpt));
+    }
+    Result after =
+        CliTest.run(
+            CliTest.with(
+                CliTest.SMALL, "train", "--data", data.toString(), "--save_path", ckpt.toString()));
+    assertEquals(0, after.code(), after.err());
+    assertTrue(Files.exists(ckpt));
+  }
+
+  @Test
+  void prepRefusesANonEmptyFolderAndReplacesItWholeOnOverwrite() throws IOException {
+    Path out = dir.resolve("prepared");
+    Files.createDirectories(out);
+    Files.writeString(out.resolve("stale_side.npy"), "stale file of an older dataset");
+    Result refused = CliTest.run("prep", "synthetic", "--preset", "tiny", "--out", out.toString());
+    assertOneLineError(refused, "--out", out.toString(), "--overwrite");
+    assertEquals("stale file of an older dataset", Files.readString(out.resolve("stale_side.npy")));
+
+    Result replaced =
+        CliTest.run(
+            "prep", "synthetic", "--preset", "tiny", "--out", out.toString(), "--overwrite");
+    assertEquals(0, replaced.code(), replaced.err());
+    assertFalse(Files.exists(out.resolve("stale_side.npy")), "an old file survived the rewrite");
+    assertTrue(Files.exists(out.resolve("interactions.csv")));
+    try (var siblings = Files.list(dir)) {
+      assertEquals(1, siblings.count(), "a temporary folder was left beside the output");
+    }
+  }
+
+  @Test
+  void overwriteRefusesAFolderThatHoldsAnInput() throws IOException {
+    Path csv = dir.resolve("ratings.csv");
+    Files.writeString(csv, "user_id,item_id\nu1,a\nu1,b\nu2,a\nu2,b\nu3,a\nu3,b\n");
+    Result r =
+        CliTest.run(
+            "prep",
+            "csv",
+            "--interactions",
+            csv.toString(),
+            "--out",
+            dir.toString(),
+            "--overwrite");
+    assertOneLineError(r, "--out", "holds this command's input");
+    assertTrue(Files.exists(csv));
+  }
+
+  @Test
+  void exportReplacesAnEarlierExportButRefusesOtherFiles() throws IOException {
+    Path ckpt = dir.resolve("m.sbcnm");
+    assertEquals(
+        0,
+        CliTest.run(
+                CliTest.with(
+                    CliTest.SMALL,
+                    "train",
+                    "--data",
+                    data.toString(),
+                    "--save_path",
+                    ckpt.toString()))
+            .code());
+    Path out = dir.resolve("index");
+    String[] export = {
+      "export", "--data", data.toString(), "--ckpt", ckpt.toString(), "--out", out.toString()
+    };
+    assertEquals(0, CliTest.run(export).code());
+    Result again = CliTest.run(export);
+    assertEquals(0, again.code(), again.err());
+
+    Files.writeString(out.resolve("notes.txt"), "mine");
+    assertOneLineError(CliTest.run(export), "--out", "--overwrite");
+    assertEquals("mine", Files.readString(out.resolve("notes.txt")));
+  }
+}
