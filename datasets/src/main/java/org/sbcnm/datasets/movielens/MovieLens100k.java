@@ -48,6 +48,10 @@ public final class MovieLens100k {
     Path userFile = require(src, "u.user");
     List<String[]> userRows = read(userFile, "\\|", 5, StandardCharsets.ISO_8859_1);
     List<String[]> itemRows = read(itemFile, "\\|", 5 + GENRES, StandardCharsets.ISO_8859_1);
+    if (userRows.isEmpty() || itemRows.isEmpty()) {
+      throw new DatasetException(
+          (userRows.isEmpty() ? userFile : itemFile) + ": empty (expected one line per id)");
+    }
     String[] userIds = new String[userRows.size()];
     TreeSet<String> occupations = new TreeSet<>();
     int[] ages = new int[userRows.size()];
@@ -158,6 +162,10 @@ public final class MovieLens100k {
   private static Interactions readRatings(Path file, IdMap users, IdMap items) throws IOException {
     List<String[]> rows = read(file, "\t", 4, StandardCharsets.UTF_8);
     int n = rows.size();
+    if (n == 0) {
+      throw new DatasetException(
+          file + ": no ratings (expected user, item, rating, timestamp lines)");
+    }
     int[] u = new int[n];
     int[] i = new int[n];
     float[] r = new float[n];
@@ -175,6 +183,10 @@ public final class MovieLens100k {
             file + ":" + (k + 1) + ": field item id: '" + f[1] + "' is not in u.item");
       }
       r[k] = parseInt(f[2], file, k + 1, "rating");
+      if (r[k] < 1 || r[k] > 5) {
+        throw new DatasetException(
+            file + ":" + (k + 1) + ": field rating: expected 1 to 5, found '" + f[2] + "'");
+      }
       try {
         t[k] = Long.parseLong(f[3].trim());
       } catch (NumberFormatException e) {

@@ -164,4 +164,23 @@ class MovieLens100kTest {
             .getMessage()
             .contains("u.item: missing"));
   }
+
+  @Test
+  void refusesEmptyFilesAndRatingsOutOfRange() throws IOException {
+    Path src = dir.resolve("ml");
+    fixture(src);
+    Files.writeString(src.resolve("u.data"), "\n");
+    DatasetException e = assertThrows(DatasetException.class, () -> MovieLens100k.prepare(src));
+    assertTrue(e.getMessage().contains("u.data: no ratings"), e.getMessage());
+    fixture(src);
+    Files.writeString(src.resolve("u.data"), "1\t1\t6\t5\n");
+    e = assertThrows(DatasetException.class, () -> MovieLens100k.prepare(src));
+    assertTrue(
+        e.getMessage().contains("u.data:1: field rating: expected 1 to 5, found '6'"),
+        e.getMessage());
+    fixture(src);
+    Files.writeString(src.resolve("u.user"), "");
+    e = assertThrows(DatasetException.class, () -> MovieLens100k.prepare(src));
+    assertTrue(e.getMessage().contains("u.user: empty"), e.getMessage());
+  }
 }

@@ -67,6 +67,13 @@ class MovieLensDownloadTest {
               ex.getRequestURI().getPath().endsWith("evil.zip")
                   ? evil
                   : ex.getRequestURI().getPath().endsWith("good.zip") ? good : null;
+          if (ex.getRequestURI().getPath().endsWith("short.zip")) {
+            ex.sendResponseHeaders(200, good.length);
+            ex.getResponseBody().write(good, 0, 100);
+            ex.getResponseBody().flush();
+            ex.close();
+            return;
+          }
           if (body == null) {
             ex.sendResponseHeaders(404, -1);
           } else {
@@ -130,5 +137,97 @@ class MovieLensDownloadTest {
     try (java.util.stream.Stream<Path> left = Files.list(dest)) {
       assertEquals(0, left.count(), "nothing of the zip is left");
     }
+  }
+
+  /** A zip whose entries are named {@code names}, each holding {@code content}. */
+  private static byte[] zipNamed(byte[] content, String... names) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ZipOutputStream z = new ZipOutputStream(bytes)) {
+      for (String n : names) {
+        z.putNextEntry(new ZipEntry(n));
+        z.write(content);
+        z.closeEntry();
+      }
+    }
+    return bytes.toByteArray();
+  }
+
+  private void assertNothingLeft(Path dest) throws IOException {
+    try (java.util.stream.Stream<Path> left = Files.list(dest)) {
+      assertEquals(0, left.count(), "nothing of the zip is left");
+    }
+  }
+
+  @Test
+  void anEntryThatAppearsTwiceIsRefused() throws Exception {
+    // ZipOutputStream refuses a repeated name, so the second name is patched in the bytes.
+    byte[] bytes = zipNamed("1\t1\t5\t0\n".getBytes(), "ml-100k/u.data", "ml-100k/u.datX");
+    String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+    byte[] twice =
+        text.replace("ml-100k/u.datX", "ml-100k/u.data")
+            .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    Path zip = Files.write(dir.resolve("twice.zip"), twice);
+    Path dest = dir.resolve("out");
+    DatasetException e =
+        assertThrows(DatasetException.class, () -> MovieLensDownload.extract(zip, dest));
+    assertTrue(e.getMessage().contains("appears twice"), e.getMessage());
+    assertTrue(e.getMessage().contains(zip.toString()), e.getMessage());
+    assertNothingLeft(dest);
+
+    Path dotted =
+        Files.write(dir.resolve("dotted.zip"), zipNamed(new byte[] {1}, "a/u.data", "a/./u.data"));
+    assertThrows(DatasetException.class, () -> MovieLensDownload.extract(dotted, dest));
+    assertNothingLeft(dest);
+  }
+
+  @Test
+  void aZipBombStopsAtTheCapAndLeavesNothing() throws Exception {
+    byte[] zeros = new byte[1 << 20];
+    Path zip = Files.write(dir.resolve("bomb.zip"), zipNamed(zeros, "ml-100k/u.data"));
+    assertTrue(Files.size(zip) < 10_000, "the test bomb compresses well");
+    Path dest = dir.resolve("out");
+    DatasetException e =
+        assertThrows(DatasetException.class, () -> MovieLensDownload.extract(zip, dest, 100_000));
+    assertTrue(e.getMessage().contains("more than 100000 bytes"), e.getMessage());
+    assertNothingLeft(dest);
+    // At the cap itself it unpacks.
+    assertEquals(1, MovieLensDownload.extract(zip, dest, 1 << 20).size());
+  }
+
+  @Test
+  void aDamagedZipNamesTheFile() throws Exception {
+    Path zip = Files.write(dir.resolve("cut.zip"), java.util.Arrays.copyOf(good, good.length / 2));
+    Path dest = dir.resolve("out");
+    DatasetException e =
+        assertThrows(DatasetException.class, () -> MovieLensDownload.extract(zip, dest));
+    assertTrue(e.getMessage().startsWith(zip.toString()), e.getMessage());
+    assertNothingLeft(dest);
+  }
+
+  @Test
+  void networkFailuresNameTheAddress() throws Exception {
+    Path target = dir.resolve("dl4/x.zip");
+    URI cut = url("short.zip");
+    DatasetException e =
+        assertThrows(
+            DatasetException.class,
+            () -> MovieLensDownload.download(cut, target, "SHA-256", sha256(good)));
+    assertTrue(e.getMessage().startsWith(cut.toString()), e.getMessage());
+    assertTrue(e.getMessage().contains("broke off"), e.getMessage());
+    assertFalse(Files.exists(target));
+    try (java.util.stream.Stream<Path> left = Files.list(target.getParent())) {
+      assertEquals(0, left.count(), "no partial download is left");
+    }
+
+    int port;
+    try (java.net.ServerSocket s =
+        new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    URI refused = URI.create("http://127.0.0.1:" + port + "/ml-100k.zip");
+    DatasetException r =
+        assertThrows(
+            DatasetException.class, () -> MovieLensDownload.download(refused, target, "MD5", "00"));
+    assertTrue(r.getMessage().startsWith(refused.toString()), r.getMessage());
   }
 }

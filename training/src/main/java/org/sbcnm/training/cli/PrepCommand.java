@@ -137,31 +137,46 @@ final class PrepCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-      if (download) {
-        if (java.nio.file.Files.exists(src.resolve("u.data"))) {
-          spec.commandLine().getOut().println(src + " already holds u.data; not downloading");
-        } else {
-          Path parent = src.toAbsolutePath().getParent();
-          Path zip = parent.resolve("ml-100k.zip");
-          if (sha256 != null) {
-            MovieLensDownload.download(url, zip, "SHA-256", sha256);
-          } else {
-            MovieLensDownload.download(url, zip, "MD5", MovieLensDownload.OFFICIAL_MD5);
-          }
-          MovieLensDownload.extract(zip, parent);
-          if (!java.nio.file.Files.exists(src.resolve("u.data"))) {
-            throw new CliException(
-                zip
-                    + ": unpacked, but "
-                    + src
-                    + "/u.data is not there (the zip holds another layout)");
-          }
+      List<Path> fetched = new ArrayList<>();
+      try {
+        if (download) {
+          fetch(fetched);
         }
+        PreparedDataset d = MovieLens100k.prepare(src);
+        write(d, out, itemAdj, overwrite, List.of(src));
+        report(spec, d, out);
+      } catch (IOException | RuntimeException e) {
+        // A failed preparation leaves nothing it downloaded or unpacked behind.
+        for (Path p : fetched) {
+          MovieLensDownload.deleteTree(p);
+        }
+        throw e;
       }
-      PreparedDataset d = MovieLens100k.prepare(src);
-      write(d, out, itemAdj, overwrite, List.of(src));
-      report(spec, d, out);
       return 0;
+    }
+
+    /** Downloads and unpacks the archive unless {@code src} holds u.data; adds what it wrote. */
+    private void fetch(List<Path> fetched) throws IOException {
+      if (java.nio.file.Files.exists(src.resolve("u.data"))) {
+        spec.commandLine().getOut().println(src + " already holds u.data; not downloading");
+        return;
+      }
+      Path parent = src.toAbsolutePath().getParent();
+      Path zip = parent.resolve("ml-100k.zip");
+      if (java.nio.file.Files.exists(zip)) {
+        throw new CliException(zip + ": already exists; unpack it yourself or remove it");
+      }
+      fetched.add(zip);
+      if (sha256 != null) {
+        MovieLensDownload.download(url, zip, "SHA-256", sha256);
+      } else {
+        MovieLensDownload.download(url, zip, "MD5", MovieLensDownload.OFFICIAL_MD5);
+      }
+      fetched.addAll(MovieLensDownload.extract(zip, parent));
+      if (!java.nio.file.Files.exists(src.resolve("u.data"))) {
+        throw new CliException(
+            zip + ": unpacked, but " + src + "/u.data is not there (the zip holds another layout)");
+      }
     }
   }
 
