@@ -93,11 +93,17 @@ public final class Npy {
       int itemSize = itemSize(descr, file);
       ByteOrder order = descr.charAt(0) == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
       long count = 1;
-      for (long s : shape) {
-        count = Math.multiplyExact(count, s);
+      long needed;
+      try {
+        for (long s : shape) {
+          count = Math.multiplyExact(count, s);
+        }
+        needed = Math.multiplyExact(count, itemSize);
+      } catch (ArithmeticException e) {
+        throw new FormatException(
+            file + ": header shape " + shapeString(shape) + " has more elements than a file can");
       }
       long dataStart = headerStart + headerLen;
-      long needed = Math.multiplyExact(count, itemSize);
       if (fileSize - dataStart != needed) {
         throw new FormatException(
             file
@@ -137,7 +143,8 @@ public final class Npy {
         data.asLongBuffer().get(v);
         values = v;
       }
-      if (fortran && shape.length == 2) {
+      // An empty array has nothing to reorder (and may claim two billion empty rows).
+      if (fortran && shape.length == 2 && n > 0) {
         values = transposeFortran(values, (int) shape[0], (int) shape[1]);
       }
       return new NpyArray(descr, shape, values);

@@ -140,4 +140,26 @@ class NpyTest {
             .getMessage()
             .contains("integer"));
   }
+
+  /** Regression inputs of the fuzz test, read here with their expected outcome. */
+  private static Path fuzzInput(String name) {
+    return Path.of("src/test/resources/org/sbcnm/engine/io/NpyFuzzTestInputs/read", name);
+  }
+
+  @Test
+  void shapesBeyondLongAreRefusedNamingTheFile() {
+    for (String name : new String[] {"shape_overflow", "shape_long_max"}) {
+      FormatException e = assertThrows(FormatException.class, () -> Npy.read(fuzzInput(name)));
+      assertTrue(e.getMessage().startsWith(fuzzInput(name).toString()), e.getMessage());
+      assertTrue(e.getMessage().contains("more elements than a file can"), e.getMessage());
+    }
+  }
+
+  @Test
+  void anEmptyFortranArrayOfTwoBillionRowsReadsAtOnce() {
+    NpyArray a =
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+            java.time.Duration.ofSeconds(5), () -> Npy.read(fuzzInput("fortran_2e9_empty_rows")));
+    assertEquals(0, a.size());
+  }
 }

@@ -20,6 +20,7 @@ import org.sbcnm.towers.tower.TowerBatch;
 import org.sbcnm.towers.tower.TwoTowerModel;
 import org.sbcnm.training.retrieval.ExactIndex;
 import org.sbcnm.training.retrieval.Exclusions;
+import org.sbcnm.training.retrieval.HnswIndex;
 import org.sbcnm.training.retrieval.IndexFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -135,9 +136,13 @@ final class RetrieveCommand implements Callable<Integer> {
             "--popularity_beta applies when the index is built here; export the index with --popularity_beta instead");
       }
       if (IndexFiles.kindOf(indexFile).equals("hnsw")) {
-        IndexFiles.readHnsw(indexFile).search(queries, kk, Math.max(ef, kk), ex, top, vals);
+        HnswIndex index = IndexFiles.readHnsw(indexFile);
+        matchesDataset(index.size(), index.dim(), d, queries.cols());
+        index.search(queries, kk, Math.max(ef, kk), ex, top, vals);
       } else {
-        IndexFiles.readExact(indexFile).search(queries, kk, ex, top, vals);
+        ExactIndex index = IndexFiles.readExact(indexFile);
+        matchesDataset(index.size(), index.dim(), d, queries.cols());
+        index.search(queries, kk, ex, top, vals);
       }
     } else {
       float[] adjustment = beta > 0 ? loaded.popularityAdjustment(d.numItems(), beta) : null;
@@ -258,6 +263,29 @@ final class RetrieveCommand implements Callable<Integer> {
   }
 
   /** Copies the rows of {@code from} to the rows of {@code to} whose idx is known (or not). */
+  /** Refuses an index built for another catalogue or model than the one given. */
+  private void matchesDataset(int items, int dim, PreparedDataset d, int queryDim) {
+    if (items != d.numItems()) {
+      throw new CliException(
+          "--index "
+              + indexFile
+              + ": holds "
+              + items
+              + " items but the dataset has "
+              + d.numItems()
+              + "; export the index again from this dataset");
+    }
+    if (dim != queryDim) {
+      throw new CliException(
+          "--index "
+              + indexFile
+              + ": embeddings of dimension "
+              + dim
+              + " but the model's queries have "
+              + queryDim);
+    }
+  }
+
   private static void copyRows(Tensor from, int[] idx, boolean known, Tensor to) {
     int f = 0;
     for (int r = 0; r < idx.length; r++) {

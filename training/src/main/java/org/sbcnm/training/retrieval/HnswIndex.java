@@ -104,6 +104,11 @@ public final class HnswIndex {
     return items.rows();
   }
 
+  /** The embedding dimension. */
+  public int dim() {
+    return items.cols();
+  }
+
   public int m() {
     return m;
   }

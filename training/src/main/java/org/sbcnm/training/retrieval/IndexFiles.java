@@ -61,7 +61,7 @@ public final class IndexFiles {
       if (!b.has(name)) {
         continue;
       }
-      Tensor t = b.tensor(name);
+      Tensor t = tensor(b, file, name);
       for (int k = 0; k < t.size(); k++) {
         if (!Double.isFinite(t.getFlat(k))) {
           throw new FormatException(
@@ -76,7 +76,7 @@ public final class IndexFiles {
     if (!FORMAT.equals(b.meta("format"))) {
       throw new FormatException(file + ": not an sbcnm index (format " + b.meta("format") + ")");
     }
-    int v = Integer.parseInt(b.meta("index.version"));
+    int v = intMeta(b, file, "index.version", 0, Integer.MAX_VALUE);
     if (v != VERSION) {
       throw new UnsupportedVersionException(
           file + ": index version " + v + " is not supported (this build reads " + VERSION + ")",
@@ -84,6 +84,23 @@ public final class IndexFiles {
     }
     if (!kind.equals(b.meta("kind"))) {
       throw new FormatException(file + ": a " + b.meta("kind") + " index, not " + kind);
+    }
+    Tensor e = tensor(b, file, "embeddings");
+    if (e.rows() < 1 || e.cols() < 1) {
+      throw new FormatException(
+          file + ": embeddings of shape [" + e.rows() + ", " + e.cols() + "] hold no item");
+    }
+    if (!e.isFloat32() || (b.has("adjustment") && !tensor(b, file, "adjustment").isFloat32())) {
+      throw new FormatException(file + ": embeddings and adjustment must be float32");
+    }
+    if (b.has("adjustment") && tensor(b, file, "adjustment").size() != e.rows()) {
+      throw new FormatException(
+          file
+              + ": "
+              + tensor(b, file, "adjustment").size()
+              + " popularity adjustments for "
+              + e.rows()
+              + " items");
     }
     requireFinite(file, b);
     return b;
@@ -98,31 +115,133 @@ public final class IndexFiles {
     return b.meta("kind");
   }
 
+  /** Reads an exact index; every error names the file. */
   public static ExactIndex readExact(Path file) throws IOException {
     TensorBundle b = open(file, "exact");
-    ExactIndex idx = new ExactIndex(b.tensor("embeddings"));
-    return b.has("adjustment") ? idx.withAdjustment(b.tensor("adjustment").floats()) : idx;
+    ExactIndex idx = new ExactIndex(tensor(b, file, "embeddings"));
+    return b.has("adjustment") ? idx.withAdjustment(tensor(b, file, "adjustment").floats()) : idx;
   }
 
+  /**
+   * Reads an HNSW index. Its graph is checked whole before any search may walk it: every level's
+   * nodes sorted and within the catalogue, each level within the one below, offsets that stay
+   * inside the neighbour lists, neighbours that are nodes of their level, and an entry node on the
+   * top level.
+   */
   public static HnswIndex readHnsw(Path file) throws IOException {
     TensorBundle b = open(file, "hnsw");
-    int levels = Integer.parseInt(b.meta("hnsw.levels"));
+    Tensor e = tensor(b, file, "embeddings");
+    int size = e.rows();
+    int levels = intMeta(b, file, "hnsw.levels", 1, 64);
     int[][] nodes = new int[levels][];
     int[][] ptr = new int[levels][];
     int[][] nbrs = new int[levels][];
     for (int l = 0; l < levels; l++) {
-      nodes[l] = b.ints("hnsw/nodes/" + l);
-      ptr[l] = b.ints("hnsw/ptr/" + l);
-      nbrs[l] = b.ints("hnsw/neighbors/" + l);
+      nodes[l] = ints(b, file, "hnsw/nodes/" + l);
+      ptr[l] = ints(b, file, "hnsw/ptr/" + l);
+      nbrs[l] = ints(b, file, "hnsw/neighbors/" + l);
+      checkLevel(file, l, size, nodes[l], l == 0 ? null : nodes[l - 1], ptr[l], nbrs[l]);
     }
-    Tensor e = b.tensor("embeddings");
+    int entry = intMeta(b, file, "hnsw.entry", 0, size - 1);
+    if (java.util.Arrays.binarySearch(nodes[levels - 1], entry) < 0) {
+      throw new FormatException(
+          file + ": hnsw.entry " + entry + " is not a node of the top level " + (levels - 1));
+    }
     HnswIndex idx =
         HnswIndex.of(
             e,
-            Integer.parseInt(b.meta("hnsw.m")),
-            Integer.parseInt(b.meta("hnsw.beam_width")),
-            new HnswIndex.PackedGraph(
-                e.rows(), Integer.parseInt(b.meta("hnsw.entry")), nodes, ptr, nbrs));
-    return b.has("adjustment") ? idx.withAdjustment(b.tensor("adjustment").floats()) : idx;
+            intMeta(b, file, "hnsw.m", 1, 1 << 16),
+            intMeta(b, file, "hnsw.beam_width", 1, 1 << 20),
+            new HnswIndex.PackedGraph(size, entry, nodes, ptr, nbrs));
+    return b.has("adjustment") ? idx.withAdjustment(tensor(b, file, "adjustment").floats()) : idx;
+  }
+
+  private static void checkLevel(
+      Path file, int level, int size, int[] nodes, int[] below, int[] ptr, int[] nbrs)
+      throws FormatException {
+    String where = file + ": hnsw level " + level + ": ";
+    if (level == 0 && nodes.length != size) {
+      throw new FormatException(
+          where + nodes.length + " nodes, expected every one of the " + size + " items");
+    }
+    for (int i = 0; i < nodes.length; i++) {
+      if (nodes[i] < 0 || nodes[i] >= size || (i > 0 && nodes[i] <= nodes[i - 1])) {
+        throw new FormatException(
+            where + "node " + nodes[i] + " at " + i + " is out of range or out of order");
+      }
+      if (below != null && java.util.Arrays.binarySearch(below, nodes[i]) < 0) {
+        throw new FormatException(
+            where + "node " + nodes[i] + " is missing from level " + (level - 1));
+      }
+    }
+    if (ptr.length != nodes.length + 1 || ptr[0] != 0 || ptr[nodes.length] != nbrs.length) {
+      throw new FormatException(
+          where
+              + "offsets must run from 0 to "
+              + nbrs.length
+              + " over "
+              + (nodes.length + 1)
+              + " entries");
+    }
+    for (int i = 0; i < nodes.length; i++) {
+      if (ptr[i + 1] < ptr[i]) {
+        throw new FormatException(where + "offsets decrease at " + i);
+      }
+    }
+    for (int k = 0; k < nbrs.length; k++) {
+      int n = nbrs[k];
+      boolean present =
+          level == 0 ? n >= 0 && n < size : java.util.Arrays.binarySearch(nodes, n) >= 0;
+      if (!present) {
+        throw new FormatException(
+            where + "neighbour " + n + " at " + k + " is not a node of this level");
+      }
+    }
+  }
+
+  private static int intMeta(TensorBundle b, Path file, String key, int min, int max)
+      throws FormatException {
+    String v = b.meta(key);
+    try {
+      int x = Integer.parseInt(v == null ? "" : v.trim());
+      if (x >= min && x <= max) {
+        return x;
+      }
+    } catch (NumberFormatException e) {
+      // Reported below with the range.
+    }
+    throw new FormatException(
+        file
+            + ": metadata "
+            + key
+            + " = '"
+            + v
+            + "', expected a whole number in ["
+            + min
+            + ", "
+            + max
+            + "]");
+  }
+
+  private static Tensor tensor(TensorBundle b, Path file, String name) throws FormatException {
+    if (!b.has(name)) {
+      throw new FormatException(file + ": entry '" + name + "' is missing");
+    }
+    try {
+      return b.tensor(name);
+    } catch (IllegalArgumentException e) {
+      throw new FormatException(file + ": " + e.getMessage());
+    }
+  }
+
+  private static int[] ints(TensorBundle b, Path file, String name) throws FormatException {
+    if (!b.has(name)) {
+      throw new FormatException(file + ": entry '" + name + "' is missing");
+    }
+    try {
+      return b.ints(name);
+    } catch (IllegalArgumentException e) {
+      throw new FormatException(file + ": " + e.getMessage());
+    }
   }
 }
