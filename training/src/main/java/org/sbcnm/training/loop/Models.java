@@ -32,6 +32,7 @@ public final class Models {
       ModelConfig config, PreparedDataset data, TensorBundle checkpoint) {
     CategoricalFields qs = data.querySide();
     CategoricalFields is = data.itemSide();
+    requireTableMemory(config, data);
     TowerData query =
         new TowerData(
             data.numUsers(),
@@ -83,6 +84,65 @@ public final class Models {
     checkpoint.putLongs(GRAPH + "src", src, 1, src.length);
     checkpoint.putLongs(GRAPH + "dst", dst, 1, dst.length);
     checkpoint.putDoubles(GRAPH + "weight", weight);
+  }
+
+  /**
+   * Bytes per embedding-table element while training: the value, its gradient and Adam's two
+   * moments, float32 each.
+   */
+  static final long BYTES_PER_ELEMENT = 16;
+
+  /**
+   * Refuses a model whose embedding tables would not fit the heap, naming the table whose size
+   * comes from the data or a flag (the largest one) before anything is allocated.
+   */
+  static void requireTableMemory(ModelConfig config, PreparedDataset data) {
+    long total = 0;
+    long largest = -1;
+    String largestSource = "";
+    for (boolean isQuery : new boolean[] {true, false}) {
+      org.sbcnm.towers.config.TowerConfig t = isQuery ? config.query() : config.item();
+      java.util.List<long[]> sizes = new java.util.ArrayList<>();
+      java.util.List<String> sources = new java.util.ArrayList<>();
+      if (t.kind() == TowerKind.ID) {
+        boolean hashed = t.hashBuckets() > 0;
+        long rows = hashed ? t.hashBuckets() : isQuery ? data.numUsers() : data.numItems();
+        sizes.add(new long[] {rows, t.idDim()});
+        sources.add(
+            hashed
+                ? "--id_hash_buckets " + t.hashBuckets()
+                : (isQuery ? PreparedDataset.Q_IDMAP : PreparedDataset.I_IDMAP) + " ids");
+      }
+      if (t.kind() == TowerKind.HISTORY) {
+        sizes.add(new long[] {data.numItems(), t.idDim()});
+        sources.add(PreparedDataset.I_IDMAP + " ids");
+      }
+      CategoricalFields side = isQuery ? data.querySide() : data.itemSide();
+      if (side != null && (t.kind() == TowerKind.ID || t.kind() == TowerKind.HISTORY)) {
+        for (int f = 0; f < side.fields(); f++) {
+          sizes.add(new long[] {Math.max(1, side.cardinality(f)), t.sideDim()});
+          sources.add(
+              (isQuery ? PreparedDataset.Q_SIDE : PreparedDataset.I_SIDE)
+                  + " column "
+                  + f
+                  + " (largest code "
+                  + (side.cardinality(f) - 1)
+                  + ")");
+        }
+      }
+      for (int k = 0; k < sizes.size(); k++) {
+        long bytes = sizes.get(k)[0] * sizes.get(k)[1] * BYTES_PER_ELEMENT;
+        total += bytes;
+        if (bytes > largest) {
+          largest = bytes;
+          largestSource =
+              sources.get(k) + ": a table of " + sizes.get(k)[0] + " x " + sizes.get(k)[1];
+        }
+      }
+    }
+    if (total > 0) {
+      MemoryBudget.require(total, "the embedding tables (largest: " + largestSource + ")");
+    }
   }
 
   private static int[] toInts(long[] v) {

@@ -79,8 +79,11 @@ public record TrainConfig(
       throw new IllegalArgumentException("hash_buckets must be a power of two, got " + hashBuckets);
     }
     range("hashes", hashes, 1, 64);
-    if (!(alpha > 0 && alpha <= 1)) {
-      throw new IllegalArgumentException("alpha must be in (0, 1], got " + alpha);
+    if (!(alpha > 0 && alpha < 1)) {
+      // At α = 1 the estimate keeps only the last gap, which is 0 for an item seen twice in one
+      // batch: p = 1/0 and the first step's loss is not finite.
+      throw new IllegalArgumentException(
+          "alpha must be in (0, 1) (the estimator's learning rate; 0.01 by default), got " + alpha);
     }
     range("hard_negatives", hardNegatives, 0, 1000);
     range("mixed_negatives", mixedNegatives, 0, 1 << 16);

@@ -218,6 +218,13 @@ public final class Trainer {
   public static SamplingProbabilities probabilities(TrainConfig c, int numItems) {
     switch (c.correction()) {
       case "streaming":
+        MemoryBudget.require(
+            (long) c.hashBuckets() * c.hashes() * 16,
+            "the frequency estimator (--hash_buckets "
+                + c.hashBuckets()
+                + " x --hashes "
+                + c.hashes()
+                + ")");
         return new StreamingFrequencyEstimator(c.hashBuckets(), c.hashes(), c.alpha(), 0);
       case "counts":
         return new ExactCounts(numItems);
@@ -398,7 +405,13 @@ public final class Trainer {
                   + loss
                   + " at step "
                   + (globalStep + 1)
-                  + " (try a smaller learning rate or a larger temperature)");
+                  + " (the usual cause: learning rate "
+                  + config.effectiveLr()
+                  + " too large for temperature "
+                  + model.config().temperature()
+                  + "; try --lr "
+                  + config.effectiveLr() / 10
+                  + " or a larger --temperature)");
         }
         lossSum += loss;
         lossSteps++;

@@ -127,4 +127,55 @@ class ReliabilityTest {
     assertOneLineError(CliTest.run(export), "--out", "--overwrite");
     assertEquals("mine", Files.readString(out.resolve("notes.txt")));
   }
+
+  /** A copy of the tiny dataset in {@code dir}, to damage. */
+  private Path copyOfData(String name) throws IOException {
+    Path copy = dir.resolve(name);
+    Files.createDirectories(copy);
+    try (var files = Files.list(data)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        Files.copy(f, copy.resolve(f.getFileName()));
+      }
+    }
+    return copy;
+  }
+
+  @Test
+  void aHugeCategoricalCodeIsRefusedBeforeAllocatingNamingTheFile() throws IOException {
+    Path bad = copyOfData("bomb");
+    Path side = bad.resolve("q_side_cat.npy");
+    org.sbcnm.engine.io.NpyArray a = org.sbcnm.engine.io.Npy.read(side);
+    int[] codes = a.toInts();
+    codes[0] = 50_000_000;
+    org.sbcnm.engine.io.Npy.writeInts(side, codes, a.rows(), a.cols());
+    Result r =
+        CliTest.run(
+            CliTest.with(
+                CliTest.SMALL,
+                "train",
+                "--data",
+                bad.toString(),
+                "--query_tower",
+                "id",
+                "--save_path",
+                dir.resolve("m.sbcnm").toString()));
+    assertOneLineError(r, "q_side_cat.npy column 0", "50000001 x", "would need", "GiB");
+    assertFalse(Files.exists(dir.resolve("m.sbcnm")));
+  }
+
+  @Test
+  void alphaOfOneIsRefusedUpFront() {
+    Result r =
+        CliTest.run(
+            CliTest.with(
+                CliTest.SMALL,
+                "train",
+                "--data",
+                data.toString(),
+                "--alpha",
+                "1",
+                "--save_path",
+                dir.resolve("m.sbcnm").toString()));
+    assertOneLineError(r, "alpha must be in (0, 1)", "got 1.0");
+  }
 }

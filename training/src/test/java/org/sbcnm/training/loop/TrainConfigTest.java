@@ -29,6 +29,7 @@ class TrainConfigTest {
             b -> b.hashes(65),
             b -> b.alpha(0),
             b -> b.alpha(1.5),
+            b -> b.alpha(1),
             b -> b.hardNegatives(-1),
             b -> b.hardNegatives(1001),
             b -> b.mixedNegatives(-1),
@@ -57,7 +58,7 @@ class TrainConfigTest {
             .epochs(100_000)
             .batchSize(2)
             .hashes(64)
-            .alpha(1)
+            .alpha(0.999)
             .hardNegatives(1000)
             .historyLength(10_000)
             .threads(1024)
