@@ -144,7 +144,12 @@ public final class MovieLensDownload {
         byte[] buf = new byte[1 << 16];
         ZipEntry e;
         while ((e = nextEntry(in, zip)) != null) {
-          Path out = tmp.resolve(e.getName()).normalize();
+          Path out;
+          try {
+            out = tmp.resolve(e.getName()).normalize();
+          } catch (java.nio.file.InvalidPathException bad) {
+            throw new DatasetException(zip + ": entry '" + e.getName() + "' is not a valid path");
+          }
           if (!out.startsWith(tmp)
               || out.equals(tmp)
               || e.getName().startsWith("/")
@@ -165,11 +170,15 @@ public final class MovieLensDownload {
             throw new DatasetException(
                 zip + ": more than " + MAX_ENTRIES + " entries; not the MovieLens archive");
           }
-          if (e.isDirectory()) {
-            Files.createDirectories(out);
-            continue;
+          try {
+            if (e.isDirectory()) {
+              Files.createDirectories(out);
+              continue;
+            }
+            Files.createDirectories(out.getParent());
+          } catch (java.nio.file.FileSystemException clash) {
+            throw unwritable(zip, e, clash);
           }
-          Files.createDirectories(out.getParent());
           try (OutputStream os = Files.newOutputStream(out, StandardOpenOption.CREATE_NEW)) {
             int n;
             while ((n = read(in, buf, zip, e)) >= 0) {
@@ -185,9 +194,8 @@ public final class MovieLensDownload {
               }
               os.write(buf, 0, n);
             }
-          } catch (java.nio.file.FileAlreadyExistsException dup) {
-            throw new DatasetException(
-                zip + ": entry '" + e.getName() + "' clashes with another entry (refused)");
+          } catch (java.nio.file.FileSystemException clash) {
+            throw unwritable(zip, e, clash);
           }
         }
       }
@@ -224,6 +232,16 @@ public final class MovieLensDownload {
 
   private static String describe(Throwable e) {
     return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  }
+
+  private static DatasetException unwritable(
+      Path zip, ZipEntry e, java.nio.file.FileSystemException why) {
+    String reason =
+        why instanceof java.nio.file.FileAlreadyExistsException
+            ? "clashes with another entry"
+            : why.getReason() == null ? why.getClass().getSimpleName() : why.getReason();
+    return new DatasetException(
+        zip + ": entry '" + e.getName() + "' cannot be unpacked (" + reason + "; refused)");
   }
 
   private static ZipEntry nextEntry(ZipInputStream in, Path zip) throws IOException {

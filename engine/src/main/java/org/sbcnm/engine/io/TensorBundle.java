@@ -106,6 +106,18 @@ public final class TensorBundle {
     return this;
   }
 
+  /** The [rows, cols] shape of the entry under name. */
+  public int[] shape(String name) {
+    Entry e = entry(name);
+    return new int[] {e.rows, e.cols};
+  }
+
+  /** Removes the entry under name, if any. */
+  public TensorBundle remove(String name) {
+    entries.remove(name);
+    return this;
+  }
+
   public boolean has(String name) {
     return entries.containsKey(name);
   }

@@ -25,6 +25,29 @@ public enum TowerKind {
     }
   }
 
+  /** The kinds a query tower may take: mlp, id, history, dcn. */
+  public static final java.util.List<TowerKind> QUERY = java.util.List.of(MLP, ID, HISTORY, DCN);
+
+  /** The kinds an item tower may take: mlp, id, dcn, gcn. */
+  public static final java.util.List<TowerKind> ITEM = java.util.List.of(MLP, ID, DCN, GCN);
+
+  /**
+   * Parses {@code s} as one of {@code allowed}; the error, which names {@code flag}, lists just
+   * those.
+   */
+  public static TowerKind parse(String s, java.util.List<TowerKind> allowed, String flag) {
+    for (TowerKind k : allowed) {
+      if (k.label().equals(s.trim().toLowerCase(Locale.ROOT))) {
+        return k;
+      }
+    }
+    StringBuilder choices = new StringBuilder();
+    for (TowerKind k : allowed) {
+      choices.append(choices.length() == 0 ? "" : ", ").append(k.label());
+    }
+    throw new IllegalArgumentException(flag + " must be one of " + choices + "; got '" + s + "'");
+  }
+
   public String label() {
     return name().toLowerCase(Locale.ROOT);
   }

@@ -27,16 +27,19 @@ import picocli.CommandLine.Spec;
     description =
         "Exact vs HNSW top-k on synthetic unit vectors: build time, queries/s and recall@k.")
 final class BenchIndexCommand implements Callable<Integer> {
-  @Option(names = "--items", defaultValue = "1000000")
+  @Option(
+      names = "--items",
+      defaultValue = "1000000",
+      description = "Random unit vectors to index.")
   int items;
 
-  @Option(names = "--dim", defaultValue = "64")
+  @Option(names = "--dim", defaultValue = "64", description = "Their dimension.")
   int dim;
 
-  @Option(names = "--queries", defaultValue = "2000")
+  @Option(names = "--queries", defaultValue = "2000", description = "Random queries to search.")
   int queries;
 
-  @Option(names = "--k", defaultValue = "100")
+  @Option(names = "--k", defaultValue = "100", description = "Neighbours per query.")
   int k;
 
   @Option(
@@ -51,19 +54,29 @@ final class BenchIndexCommand implements Callable<Integer> {
       description = "Within-cluster noise (relative to unit-norm centres).")
   double spread;
 
-  @Option(names = "--m", defaultValue = "16")
+  @Option(names = "--m", defaultValue = "16", description = "HNSW graph degree M.")
   int m;
 
-  @Option(names = "--beam", defaultValue = "100")
+  @Option(names = "--beam", defaultValue = "100", description = "HNSW construction beam width.")
   int beam;
 
-  @Option(names = "--ef", defaultValue = "100,150,200,400", split = ",")
+  @Option(
+      names = "--ef",
+      defaultValue = "100,150,200,400",
+      split = ",",
+      description = "HNSW search beam widths to measure, comma-separated.")
   int[] efs;
 
-  @Option(names = "--threads", defaultValue = "0")
+  @Option(
+      names = "--threads",
+      defaultValue = "0",
+      description = "Worker threads (0 = one per core).")
   int threads;
 
-  @Option(names = "--json", paramLabel = "FILE")
+  @Option(
+      names = "--json",
+      paramLabel = "FILE",
+      description = "Also write the measurements as JSON.")
   Path json;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;

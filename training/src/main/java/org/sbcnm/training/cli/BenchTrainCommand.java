@@ -33,7 +33,11 @@ import picocli.CommandLine.Spec;
     description =
         "Measure training throughput on a prepared dataset (reference configuration), with a per-phase split.")
 final class BenchTrainCommand implements Callable<Integer> {
-  @Option(names = "--data", required = true, paramLabel = "DIR")
+  @Option(
+      names = "--data",
+      required = true,
+      paramLabel = "DIR",
+      description = "Prepared dataset folder.")
   Path data;
 
   @Option(
@@ -50,13 +54,19 @@ final class BenchTrainCommand implements Callable<Integer> {
               + " (about 100 steps of synth-bench on 2 cores); --json shows where the step times settle.")
   int warmup;
 
-  @Option(names = "--query_tower", defaultValue = "mlp")
+  @Option(
+      names = "--query_tower",
+      defaultValue = "mlp",
+      description = "Query tower: mlp, id, history or dcn.")
   String queryTower;
 
-  @Option(names = "--item_tower", defaultValue = "mlp")
+  @Option(
+      names = "--item_tower",
+      defaultValue = "mlp",
+      description = "Item tower: mlp, id, dcn or gcn.")
   String itemTower;
 
-  @Option(names = "--batch_size", defaultValue = "1024")
+  @Option(names = "--batch_size", defaultValue = "1024", description = "Examples per step.")
   int batchSize;
 
   @Option(
@@ -66,7 +76,10 @@ final class BenchTrainCommand implements Callable<Integer> {
           "adam (every embedding row moves each step), lazyadam (the batch's rows only), ...")
   String optimizer;
 
-  @Option(names = "--threads", defaultValue = "0")
+  @Option(
+      names = "--threads",
+      defaultValue = "0",
+      description = "Worker threads (0 = one per core).")
   int threads;
 
   @Option(
@@ -87,8 +100,8 @@ final class BenchTrainCommand implements Callable<Integer> {
     TowerConfig base = TowerConfig.defaults(TowerKind.MLP);
     ModelConfig model =
         new ModelConfig(
-            base.withKind(TowerKind.parse(queryTower)),
-            base.withKind(TowerKind.parse(itemTower)),
+            base.withKind(TowerKind.parse(queryTower, TowerKind.QUERY, "--query_tower")),
+            base.withKind(TowerKind.parse(itemTower, TowerKind.ITEM, "--item_tower")),
             0.05,
             0);
     int t = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();

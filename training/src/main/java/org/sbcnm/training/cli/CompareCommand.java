@@ -67,10 +67,18 @@ final class CompareCommand implements Callable<Integer> {
           "Accepted for the original scripts' scoring batch; the ranking pass scores in its own blocks and gives the same numbers for any value.")
   int batchSize;
 
-  @Option(names = "--out", defaultValue = "data/report", paramLabel = "DIR")
+  @Option(
+      names = "--out",
+      defaultValue = "data/report",
+      paramLabel = "DIR",
+      description = "Folder for the report, tables and charts.")
   Path out;
 
-  @Option(names = "--k", defaultValue = "10,50,100", split = ",")
+  @Option(
+      names = "--k",
+      defaultValue = "10,50,100",
+      split = ",",
+      description = "Cut-offs K of Recall@K and NDCG@K, comma-separated.")
   int[] ks;
 
   @Option(

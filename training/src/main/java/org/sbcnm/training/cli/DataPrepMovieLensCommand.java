@@ -20,10 +20,18 @@ import picocli.CommandLine.Spec;
     description =
         "The original preparation: ml-100k/ here to data/ml_small_prepared/, item_adj.npy included (= prep movielens --item_adj).")
 final class DataPrepMovieLensCommand implements Callable<Integer> {
-  @Option(names = "--src", defaultValue = "ml-100k", paramLabel = "DIR")
+  @Option(
+      names = "--src",
+      defaultValue = "ml-100k",
+      paramLabel = "DIR",
+      description = "The ml-100k folder (u.data, u.item, u.user).")
   Path src;
 
-  @Option(names = "--out", defaultValue = "data/ml_small_prepared", paramLabel = "DIR")
+  @Option(
+      names = "--out",
+      defaultValue = "data/ml_small_prepared",
+      paramLabel = "DIR",
+      description = "Folder to write the prepared dataset to.")
   Path out;
 
   @Option(

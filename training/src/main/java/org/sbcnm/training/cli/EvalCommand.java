@@ -40,13 +40,21 @@ final class EvalCommand implements Callable<Integer> {
   @Option(
       names = {"--ckpt", "--ckpt_path"},
       required = true,
-      paramLabel = "FILE")
+      paramLabel = "FILE",
+      description = "Checkpoint ({} in the name: the highest-numbered file present).")
   Path ckpt;
 
-  @Option(names = "--k", defaultValue = "10,50,100", split = ",")
+  @Option(
+      names = "--k",
+      defaultValue = "10,50,100",
+      split = ",",
+      description = "Cut-offs K of Recall@K and NDCG@K, comma-separated.")
   int[] ks;
 
-  @Option(names = "--metrics_json", paramLabel = "FILE")
+  @Option(
+      names = "--metrics_json",
+      paramLabel = "FILE",
+      description = "Also write the metrics as JSON.")
   Path metricsJson;
 
   @Option(
@@ -61,19 +69,32 @@ final class EvalCommand implements Callable<Integer> {
       description = "Also build an HNSW index and report its recall against the exact one.")
   boolean hnsw;
 
-  @Option(names = "--hnsw_m", defaultValue = "16")
+  @Option(
+      names = "--hnsw_m",
+      defaultValue = "16",
+      description = "HNSW graph degree M (with --hnsw).")
   int hnswM;
 
-  @Option(names = "--hnsw_beam", defaultValue = "100")
+  @Option(
+      names = "--hnsw_beam",
+      defaultValue = "100",
+      description = "HNSW construction beam width (with --hnsw).")
   int hnswBeam;
 
-  @Option(names = "--hnsw_ef", defaultValue = "100,200", split = ",")
+  @Option(
+      names = "--hnsw_ef",
+      defaultValue = "100,200",
+      split = ",",
+      description = "HNSW search beam width (with --hnsw).")
   int[] hnswEf;
 
-  @Option(names = "--threads", defaultValue = "0")
+  @Option(
+      names = "--threads",
+      defaultValue = "0",
+      description = "Worker threads (0 = one per core).")
   int threads;
 
-  @Option(names = "--quiet")
+  @Option(names = "--quiet", description = "No progress display.")
   boolean quiet;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;

@@ -41,7 +41,11 @@ final class ExportCommand implements Callable<Integer> {
       description = "Checkpoint ({} in the name: the highest-numbered file present).")
   Path ckpt;
 
-  @Option(names = "--out", defaultValue = "data/index", paramLabel = "DIR")
+  @Option(
+      names = "--out",
+      defaultValue = "data/index",
+      paramLabel = "DIR",
+      description = "Folder to write the export to (an earlier export there is replaced).")
   Path out;
 
   @Option(names = "--hnsw", description = "Also build and write an HNSW index.")
@@ -54,10 +58,13 @@ final class ExportCommand implements Callable<Integer> {
           "The original command's index choice: 0 writes the exact index only, 1 adds the approximate (HNSW) one (= --hnsw).")
   Integer useFaiss;
 
-  @Option(names = "--hnsw_m", defaultValue = "16")
+  @Option(names = "--hnsw_m", defaultValue = "16", description = "HNSW graph degree M.")
   int hnswM;
 
-  @Option(names = "--hnsw_beam", defaultValue = "100")
+  @Option(
+      names = "--hnsw_beam",
+      defaultValue = "100",
+      description = "HNSW construction beam width.")
   int hnswBeam;
 
   @Option(

@@ -63,6 +63,18 @@ public final class Main implements Callable<Integer> {
     CommandLine cl = new CommandLine(new Main());
     cl.setOut(out);
     cl.setErr(err);
+    showDefaults(cl);
+    cl.setParameterExceptionHandler(
+        (ex, params) -> {
+          // The reason and where to look, not the whole usage text (up to 91 lines).
+          CommandLine cmd = ex.getCommandLine();
+          cmd.getErr().println("sbcnm-train: error: " + ex.getMessage());
+          cmd.getErr()
+              .println(
+                  "Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for the options.");
+          cmd.getErr().flush();
+          return 2;
+        });
     cl.setExecutionExceptionHandler(
         (ex, cmd, parsed) -> {
           boolean verbose = false;
@@ -78,6 +90,14 @@ public final class Main implements Callable<Integer> {
           return isInputError(ex) ? 2 : 1;
         });
     return cl.execute(args);
+  }
+
+  /** Every command's help shows each option's default. */
+  private static void showDefaults(CommandLine cl) {
+    cl.getCommandSpec().usageMessage().showDefaultValues(true);
+    for (CommandLine sub : cl.getSubcommands().values()) {
+      showDefaults(sub);
+    }
   }
 
   static boolean isInputError(Throwable t) {

@@ -70,10 +70,14 @@ final class PrepCommand implements Callable<Integer> {
     @Option(names = "--preset", defaultValue = "small", description = "small, bench or tiny.")
     String preset;
 
-    @Option(names = "--seed", defaultValue = "42")
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the generator.")
     long seed;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR")
+    @Option(
+        names = "--out",
+        required = true,
+        paramLabel = "DIR",
+        description = "Folder to write the prepared dataset to (must be new or empty).")
     Path out;
 
     @Option(
@@ -104,7 +108,11 @@ final class PrepCommand implements Callable<Integer> {
         description = "The ml-100k folder (u.data, u.item, u.user).")
     Path src;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR")
+    @Option(
+        names = "--out",
+        required = true,
+        paramLabel = "DIR",
+        description = "Folder to write the prepared dataset to (must be new or empty).")
     Path out;
 
     @Option(
@@ -117,7 +125,10 @@ final class PrepCommand implements Callable<Integer> {
         description = "Fetch the official zip first and unpack it as --src (checksum verified).")
     boolean download;
 
-    @Option(names = "--url", defaultValue = MovieLensDownload.OFFICIAL_URL)
+    @Option(
+        names = "--url",
+        defaultValue = MovieLensDownload.OFFICIAL_URL,
+        description = "Where --download fetches the zip from.")
     java.net.URI url;
 
     @Option(
@@ -185,7 +196,11 @@ final class PrepCommand implements Callable<Integer> {
       mixinStandardHelpOptions = true,
       description = "Interactions from any delimited file (CRLF and quotes handled).")
   static final class Csv implements Callable<Integer> {
-    @Option(names = "--interactions", required = true, paramLabel = "FILE")
+    @Option(
+        names = "--interactions",
+        required = true,
+        paramLabel = "FILE",
+        description = "The delimited file of interactions, one per line.")
     Path file;
 
     @Option(
@@ -205,7 +220,10 @@ final class PrepCommand implements Callable<Integer> {
         description = "Column name or 0-based position.")
     String user;
 
-    @Option(names = "--item_col", defaultValue = "item_id")
+    @Option(
+        names = "--item_col",
+        defaultValue = "item_id",
+        description = "Column name or 0-based position of the item id.")
     String item;
 
     @Option(names = "--rating_col", description = "Optional rating/weight column.")
@@ -225,7 +243,11 @@ final class PrepCommand implements Callable<Integer> {
     @Option(names = "--item_features", paramLabel = "FILE", description = "id,f1,f2,... per item.")
     Path itemFeatures;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR")
+    @Option(
+        names = "--out",
+        required = true,
+        paramLabel = "DIR",
+        description = "Folder to write the prepared dataset to (must be new or empty).")
     Path out;
 
     @Option(

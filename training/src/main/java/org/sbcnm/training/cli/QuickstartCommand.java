@@ -29,16 +29,20 @@ import picocli.CommandLine.Spec;
 final class QuickstartCommand implements Callable<Integer> {
   static final int DEFAULT_EPOCHS = 3;
 
-  @Option(names = "--work_dir", defaultValue = "sbcnm-quickstart", paramLabel = "DIR")
+  @Option(
+      names = "--work_dir",
+      defaultValue = "sbcnm-quickstart",
+      paramLabel = "DIR",
+      description = "Working folder for the data and models.")
   Path workDir;
 
-  @Option(names = "--epochs", defaultValue = "3")
+  @Option(names = "--epochs", defaultValue = "3", description = "Epochs per model.")
   int epochs;
 
   @Option(names = "--preset", defaultValue = "small", description = "small, tiny or bench.")
   String preset;
 
-  @Option(names = "--quiet")
+  @Option(names = "--quiet", description = "No progress display.")
   boolean quiet;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;

@@ -38,10 +38,16 @@ final class RetrieveCommand implements Callable<Integer> {
   @Option(
       names = {"--ckpt", "--ckpt_path"},
       required = true,
-      paramLabel = "FILE")
+      paramLabel = "FILE",
+      description = "Checkpoint ({} in the name: the highest-numbered file present).")
   Path ckpt;
 
-  @Option(names = "--user", required = true, arity = "1..*", paramLabel = "RAW_ID")
+  @Option(
+      names = "--user",
+      required = true,
+      arity = "1..*",
+      paramLabel = "RAW_ID",
+      description = "Raw user ids to recommend for (one or more).")
   List<String> users;
 
   @Option(
@@ -60,7 +66,7 @@ final class RetrieveCommand implements Callable<Integer> {
           "Dense features for users not in the idmap, when the id tower reads them (--use_dense).")
   float[] userFeatures;
 
-  @Option(names = "--k", defaultValue = "10")
+  @Option(names = "--k", defaultValue = "10", description = "Items per user.")
   int k;
 
   @Option(names = "--format", defaultValue = "table", description = "table, json or csv.")

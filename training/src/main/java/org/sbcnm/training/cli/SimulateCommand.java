@@ -28,25 +28,42 @@ import picocli.CommandLine.Spec;
     description =
         "Reproduce the paper's estimator simulation (Section 6.1): error over time for several alpha and hash counts.")
 final class SimulateCommand implements Callable<Integer> {
-  @Option(names = "--out", defaultValue = "estimator-simulation", paramLabel = "DIR")
+  @Option(
+      names = "--out",
+      defaultValue = "estimator-simulation",
+      paramLabel = "DIR",
+      description = "Folder for the CSV and chart.")
   Path out;
 
-  @Option(names = "--items", defaultValue = "1000")
+  @Option(
+      names = "--items",
+      defaultValue = "1000",
+      description = "Items in the simulated catalogue.")
   int items;
 
-  @Option(names = "--batch", defaultValue = "128")
+  @Option(names = "--batch", defaultValue = "128", description = "Items sampled per step.")
   int batch;
 
-  @Option(names = "--steps", defaultValue = "20000")
+  @Option(names = "--steps", defaultValue = "20000", description = "Steps to simulate.")
   int steps;
 
-  @Option(names = "--switch_at", defaultValue = "10000")
+  @Option(
+      names = "--switch_at",
+      defaultValue = "10000",
+      description = "Step at which the popularity distribution changes.")
   int switchAt;
 
-  @Option(names = "--every", defaultValue = "100")
+  @Option(
+      names = "--every",
+      defaultValue = "100",
+      description = "Record the error every this many steps.")
   int every;
 
-  @Option(names = "--alphas", defaultValue = "0.01,0.05,0.1", split = ",")
+  @Option(
+      names = "--alphas",
+      defaultValue = "0.01,0.05,0.1",
+      split = ",",
+      description = "Estimator learning rates α to compare, comma-separated.")
   double[] alphas;
 
   @Option(
@@ -63,7 +80,11 @@ final class SimulateCommand implements Callable<Integer> {
           "Hash seeds (and sampling streams) per hash count; the chart shows their mean and spread.")
   int hashSeeds;
 
-  @Option(names = "--hashes", defaultValue = "1,2,4", split = ",")
+  @Option(
+      names = "--hashes",
+      defaultValue = "1,2,4",
+      split = ",",
+      description = "Numbers of hash functions m to compare, comma-separated.")
   int[] hashes;
 
   @Option(

@@ -37,10 +37,16 @@ import picocli.CommandLine.Spec;
 final class TrainCommand implements Callable<Integer> {
   @Mixin DataOptions dataOptions;
 
-  @Option(names = "--epochs", defaultValue = "5")
+  @Option(
+      names = "--epochs",
+      defaultValue = "5",
+      description = "Passes over the training interactions.")
   int epochs;
 
-  @Option(names = "--batch_size", defaultValue = "1024")
+  @Option(
+      names = "--batch_size",
+      defaultValue = "1024",
+      description = "Examples per step (the in-batch negatives are the others).")
   int batchSize;
 
   @Option(
@@ -76,22 +82,37 @@ final class TrainCommand implements Callable<Integer> {
       description = "Item tower: DCN-v2 cross layers (= --item_tower dcn).")
   boolean useDcnItem;
 
-  @Option(names = "--cross_layers", defaultValue = "2")
+  @Option(
+      names = "--cross_layers",
+      defaultValue = "2",
+      description = "Cross layers of a DCN tower.")
   int crossLayers;
 
-  @Option(names = "--gcn_layers", defaultValue = "2")
+  @Option(
+      names = "--gcn_layers",
+      defaultValue = "2",
+      description = "Propagation layers of a GCN item tower.")
   int gcnLayers;
 
-  @Option(names = "--h1", defaultValue = "256")
+  @Option(
+      names = "--h1",
+      defaultValue = "256",
+      description = "Width of the first hidden layer of each tower's MLP.")
   int h1;
 
-  @Option(names = "--h2", defaultValue = "128")
+  @Option(names = "--h2", defaultValue = "128", description = "Width of the second hidden layer.")
   int h2;
 
-  @Option(names = "--out_dim", defaultValue = "64")
+  @Option(
+      names = "--out_dim",
+      defaultValue = "64",
+      description = "Embedding dimension of both towers.")
   int outDim;
 
-  @Option(names = "--id_dim", defaultValue = "64")
+  @Option(
+      names = "--id_dim",
+      defaultValue = "64",
+      description = "Width of ID and history embeddings.")
   int idDim;
 
   @Option(
@@ -103,7 +124,10 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--use_dense", description = "ID query tower also reads the dense features.")
   boolean useDense;
 
-  @Option(names = "--temperature", defaultValue = "0.05")
+  @Option(
+      names = "--temperature",
+      defaultValue = "0.05",
+      description = "Softmax temperature τ: logits are cosine / τ.")
   double temperature;
 
   @Option(
@@ -134,31 +158,52 @@ final class TrainCommand implements Callable<Integer> {
       description = "item_id,probability for --correction static.")
   Path probabilitiesFile;
 
-  @Option(names = "--alpha", defaultValue = "0.01")
+  @Option(
+      names = "--alpha",
+      defaultValue = "0.01",
+      description = "Learning rate α of the streaming frequency estimator, in (0, 1).")
   double alpha;
 
-  @Option(names = "--hash_buckets", defaultValue = "1048576")
+  @Option(
+      names = "--hash_buckets",
+      defaultValue = "1048576",
+      description = "Buckets H per hash function of the estimator (a power of two).")
   int hashBuckets;
 
-  @Option(names = "--hashes", defaultValue = "1")
+  @Option(
+      names = "--hashes",
+      defaultValue = "1",
+      description = "Hash functions m of the estimator (the largest gap wins).")
   int hashes;
 
   @Option(names = "--no_mask", description = "Keep accidental hits in the softmax.")
   boolean noMask;
 
-  @Option(names = "--hard_negatives", defaultValue = "0")
+  @Option(
+      names = "--hard_negatives",
+      defaultValue = "0",
+      description = "Hardest in-batch negatives kept per query (0 = all).")
   int hardNegatives;
 
-  @Option(names = "--mixed_negatives", defaultValue = "0")
+  @Option(
+      names = "--mixed_negatives",
+      defaultValue = "0",
+      description = "Uniformly sampled items added to each batch as negatives.")
   int mixedNegatives;
 
   @Option(names = "--use_ratings", description = "Weight each example by its rating.")
   boolean useRatings;
 
-  @Option(names = "--history_length", defaultValue = "50")
+  @Option(
+      names = "--history_length",
+      defaultValue = "50",
+      description = "Most recent items in a history tower's bag.")
   int historyLength;
 
-  @Option(names = "--early_stop_metric", defaultValue = "recall@50")
+  @Option(
+      names = "--early_stop_metric",
+      defaultValue = "recall@50",
+      description = "Validation metric early stopping watches.")
   String earlyStopMetric;
 
   @Option(
@@ -174,13 +219,20 @@ final class TrainCommand implements Callable<Integer> {
           "Hold each user's second-to-last interaction out of training as a validation split: per-epoch metrics and early stopping read it; the test split is scored once, at the end.")
   boolean validation;
 
-  @Option(names = "--k", defaultValue = "10,50,100", split = ",")
+  @Option(
+      names = "--k",
+      defaultValue = "10,50,100",
+      split = ",",
+      description = "Cut-offs K of Recall@K and NDCG@K, comma-separated.")
   int[] ks;
 
   @Option(names = "--threads", defaultValue = "0", description = "Kernel threads (0 = all cores).")
   int threads;
 
-  @Option(names = "--seed", defaultValue = "0")
+  @Option(
+      names = "--seed",
+      defaultValue = "0",
+      description = "Seed of every random choice (same seed, same bits).")
   long seed;
 
   @Option(
@@ -276,8 +328,14 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   ModelConfig modelConfig() {
-    TowerKind q = useDcnQuery ? TowerKind.DCN : TowerKind.parse(queryTower);
-    TowerKind i = useGcn ? TowerKind.GCN : useDcnItem ? TowerKind.DCN : TowerKind.parse(itemTower);
+    TowerKind q =
+        useDcnQuery ? TowerKind.DCN : TowerKind.parse(queryTower, TowerKind.QUERY, "--query_tower");
+    TowerKind i =
+        useGcn
+            ? TowerKind.GCN
+            : useDcnItem
+                ? TowerKind.DCN
+                : TowerKind.parse(itemTower, TowerKind.ITEM, "--item_tower");
     TowerConfig base =
         new TowerConfig(TowerKind.MLP, h1, h2, outDim, idDim, 8, crossLayers, gcnLayers, 0, false);
     return new ModelConfig(

@@ -504,7 +504,7 @@ class CliTest {
 
     Result kind = run("train", "--data", data.toString(), "--query_tower", "bogus", "--quiet");
     assertEquals(2, kind.code());
-    assertTrue(kind.err().contains("tower kind must be one of"), kind.err());
+    assertTrue(kind.err().contains("--query_tower must be one of"), kind.err());
 
     Result user =
         run("retrieve", "--data", data.toString(), "--ckpt", model.toString(), "--user", "nobody");

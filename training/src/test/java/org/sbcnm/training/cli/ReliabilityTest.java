@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -177,5 +180,76 @@ class ReliabilityTest {
                 "--save_path",
                 dir.resolve("m.sbcnm").toString()));
     assertOneLineError(r, "alpha must be in (0, 1)", "got 1.0");
+  }
+
+  @Test
+  void aFlagErrorIsTheReasonAndOneLinePointingAtHelp() {
+    Result r = CliTest.run("train", "--epochs", "notanumber");
+    assertEquals(2, r.code());
+    List<String> lines = r.err().strip().lines().collect(Collectors.toList());
+    assertEquals(2, lines.size(), r.err());
+    assertTrue(lines.get(0).contains("--epochs") && lines.get(0).contains("notanumber"), r.err());
+    assertEquals("Try 'sbcnm-train train --help' for the options.", lines.get(1));
+    assertEquals("", r.out());
+  }
+
+  @Test
+  void everyOptionOfEveryCommandHasADescriptionAndShowsItsDefault() {
+    picocli.CommandLine root = new picocli.CommandLine(new Main());
+    List<String> undocumented = new ArrayList<>();
+    List<picocli.CommandLine> commands = new ArrayList<>(List.of(root));
+    for (int c = 0; c < commands.size(); c++) {
+      picocli.CommandLine cmd = commands.get(c);
+      commands.addAll(cmd.getSubcommands().values());
+      for (picocli.CommandLine.Model.OptionSpec o : cmd.getCommandSpec().options()) {
+        if (String.join("", o.description()).isBlank()) {
+          undocumented.add(cmd.getCommandSpec().qualifiedName() + " " + o.longestName());
+        }
+      }
+    }
+    assertEquals(List.of(), undocumented);
+    Result help = CliTest.run("train", "--help");
+    assertEquals(0, help.code());
+    for (String shown :
+        new String[] {
+          "--epochs",
+          "--batch_size",
+          "--temperature",
+          "--alpha",
+          "--hash_buckets",
+          "--hashes",
+          "--hard_negatives",
+          "--history_length",
+          "--seed",
+          "--save_path"
+        }) {
+      String line =
+          help.out()
+              .lines()
+              .filter(l -> l.contains(shown + "=") && !l.contains("[" + shown + "="))
+              .findFirst()
+              .orElse("missing " + shown);
+      String rest =
+          help.out()
+              .substring(help.out().indexOf(line))
+              .lines()
+              .limit(3)
+              .collect(Collectors.joining(" "));
+      assertTrue(rest.contains("Default:"), shown + " shows no default: " + rest);
+    }
+  }
+
+  @Test
+  void eachTowerFlagListsItsOwnChoices() {
+    Result q =
+        CliTest.run(
+            CliTest.with(
+                CliTest.SMALL, "train", "--data", data.toString(), "--query_tower", "foo"));
+    assertOneLineError(q, "--query_tower must be one of mlp, id, history, dcn; got 'foo'");
+    Result i =
+        CliTest.run(
+            CliTest.with(
+                CliTest.SMALL, "train", "--data", data.toString(), "--item_tower", "history"));
+    assertOneLineError(i, "--item_tower must be one of mlp, id, dcn, gcn; got 'history'");
   }
 }
