@@ -233,7 +233,7 @@ class ReliabilityTest {
           help.out()
               .substring(help.out().indexOf(line))
               .lines()
-              .limit(3)
+              .limit(4)
               .collect(Collectors.joining(" "));
       assertTrue(rest.contains("Default:"), shown + " shows no default: " + rest);
     }
