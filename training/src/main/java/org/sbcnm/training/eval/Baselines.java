@@ -83,9 +83,9 @@ public final class Baselines {
   }
 
   /**
-   * Ranks for a fixed per-item score (same for every user, none NaN), training items excluded. The
-   * catalogue is sorted once (score descending, index ascending), so a user costs one lookup plus
-   * one per training item.
+   * Ranks for a fixed per-item score (same for every user, none NaN), training items excluded, ties
+   * counted against the target (as {@link RetrievalMetrics} does). The catalogue is sorted once
+   * (score descending), so a user costs one lookup plus one per training item.
    */
   public static int[] ranksForScores(HeldOutSplit split, double[] score) {
     for (int j = 0; j < score.length; j++) {
@@ -94,9 +94,11 @@ public final class Baselines {
       }
     }
     int[] order = byScore(score);
-    int[] position = new int[score.length];
-    for (int p = 0; p < order.length; p++) {
-      position[order[p]] = p;
+    // atLeast[j]: how many items score at least score[j], j itself included.
+    int[] atLeast = new int[score.length];
+    for (int p = order.length - 1; p >= 0; p--) {
+      boolean tiesNext = p + 1 < order.length && score[order[p + 1]] == score[order[p]];
+      atLeast[order[p]] = tiesNext ? atLeast[order[p + 1]] : p + 1;
     }
     int[] users = split.testUsers();
     int[] targets = split.testItems();
@@ -106,9 +108,9 @@ public final class Baselines {
     for (int k = 0; k < users.length; k++) {
       int u = users[k];
       int t = targets[k];
-      int rank = position[t];
+      int rank = atLeast[t] - 1;
       for (int p = ptr[u]; p < ptr[u + 1]; p++) {
-        if (position[train[p]] < position[t]) {
+        if (train[p] != t && score[train[p]] >= score[t]) {
           rank--;
         }
       }

@@ -15,8 +15,9 @@ import org.sbcnm.towers.tower.TwoTowerModel;
 /**
  * Full-catalogue evaluation of the held-out split (shared/FORMAT.md): each test user's items are
  * scored by ⟨u, v⟩ (no correction at inference), the user's training items are excluded, and the
- * 0-based rank r of the held-out item is the number of remaining items scoring higher, plus those
- * scoring equal with a smaller index.
+ * 0-based rank r of the held-out item is the number of remaining items scoring at least as high:
+ * ties count against the model, so a constant scorer ranks every target last, and a NaN target
+ * score ranks last too.
  *
  * <pre>
  *   Recall@K = mean [r &lt; K]      NDCG@K = mean [r &lt; K] / log₂(r + 2)      MRR = mean 1/(r + 1)
@@ -295,23 +296,18 @@ public final class RetrievalMetrics {
 
   /**
    * How many items j of one block [base, base + n), j ≠ target, beat the target's score ts: score
-   * above it, or equal with j &lt; target. Scores at s[off + j − base]. Two SIMD counts at most.
+   * at least as high (a tie counts against the model). Scores at s[off + j − base]. One SIMD count.
    */
   static int beating(float[] s, int off, int n, int base, int target, float ts) {
     int t = target - base;
-    if (t >= n) {
-      return Kernels.countAbove(s, off, off + n, ts, true);
-    }
-    if (t < 0) {
-      return Kernels.countAbove(s, off, off + n, ts, false);
-    }
-    return Kernels.countAbove(s, off, off + t, ts, true)
-        + Kernels.countAbove(s, off + t + 1, off + n, ts, false);
+    int atLeast = Kernels.countAbove(s, off, off + n, ts, true);
+    // The target ties with itself (unless its score is NaN, which ties with nothing).
+    return t >= 0 && t < n && s[off + t] >= ts ? atLeast - 1 : atLeast;
   }
 
   /**
    * How many of the left-out items {@code skip[from, to)} (ascending) fall in the block [base, base
-   * + n), are not the target, and beat ts as in {@link #beating}.
+   * + n), are not the target, and beat ts as in {@link #beating} (score at least ts).
    */
   static int skippedBeating(
       float[] s, int off, int n, int base, int target, float ts, int[] skip, int from, int to) {
@@ -324,7 +320,7 @@ public final class RetrievalMetrics {
     for (; p < to && skip[p] < base + n; p++) {
       int j = skip[p];
       float v = s[off + j - base];
-      if (j != target && (v > ts || (v == ts && j < target))) {
+      if (j != target && v >= ts) {
         count++;
       }
     }

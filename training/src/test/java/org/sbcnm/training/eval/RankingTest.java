@@ -12,7 +12,10 @@ import org.sbcnm.datasets.split.HeldOutSplit;
 
 /** The ranks of held-out items, against the definition walked item by item. */
 class RankingTest {
-  /** The definition: items scoring higher, or equal with a smaller index, skipped ones left out. */
+  /**
+   * The definition: other items scoring at least as high (ties count against), skipped ones left
+   * out.
+   */
   private static int naiveRank(
       float[] s, int row, int n, int target, int[] skip, int from, int to) {
     int rank = 0;
@@ -20,7 +23,7 @@ class RankingTest {
       boolean skipped = j != target && Arrays.binarySearch(skip, from, to, j) >= 0;
       float v = s[row + j];
       float ts = s[row + target];
-      if (!skipped && (v > ts || (v == ts && j < target))) {
+      if (!skipped && j != target && v >= ts) {
         rank++;
       }
     }
@@ -120,6 +123,25 @@ class RankingTest {
     assertArrayEquals(expected, Baselines.ranksForScores(split, score));
     score[7] = Double.NaN;
     assertThrows(IllegalArgumentException.class, () -> Baselines.ranksForScores(split, score));
+  }
+
+  @Test
+  void aConstantScorerRanksEveryTargetLast() {
+    // 3 users over 6 items; user u trained on items u and u + 1, holds out item u + 2.
+    int[] u = {0, 0, 0, 1, 1, 1, 2, 2, 2};
+    int[] i = {0, 1, 2, 1, 2, 3, 2, 3, 4};
+    long[] ts = {0, 1, 2, 0, 1, 2, 0, 1, 2};
+    HeldOutSplit split = HeldOutSplit.of(new Interactions(u, i, new float[9], ts), 3);
+    double[] constant = new double[6];
+    // Six items, two excluded as training items: the target ties with the 3 others and is last.
+    assertArrayEquals(new int[] {3, 3, 3}, Baselines.ranksForScores(split, constant));
+    assertEquals(
+        0.0, RetrievalMetrics.fromRanks(new int[] {3, 3, 3}, new int[] {3}).get("recall@3"));
+    float[] same = new float[37];
+    assertEquals(36, RetrievalMetrics.beating(same, 0, 37, 0, 11, 0f));
+    assertEquals(37, RetrievalMetrics.beating(same, 0, 37, 100, 11, 0f), "target in another block");
+    same[11] = Float.NaN;
+    assertEquals(0, RetrievalMetrics.beating(same, 0, 37, 0, 11, Float.NaN));
   }
 
   @Test
