@@ -151,6 +151,11 @@ public final class Trainer {
     return new Trainer(data, modelConfig, config, p, checkpoint, metricsLog);
   }
 
+  /** The kernel implementation and vector width, as checkpoints record them ("simd/16"). */
+  static String kernels() {
+    return Kernels.implementation() + "/" + Kernels.lanes();
+  }
+
   /** Continues the run saved in {@code checkpoint} on the same dataset (checked by checksum). */
   public static Trainer resume(PreparedDataset data, Path checkpoint, Path metricsLog)
       throws IOException {
@@ -174,6 +179,17 @@ public final class Trainer {
       }
     }
     TrainConfig config = TrainConfig.fromMap(train);
+    String kernels = kernels();
+    if (b.meta("kernels") != null && !b.meta("kernels").equals(kernels)) {
+      // Another kernel implementation or vector width sums in another order: the run goes on,
+      // but no longer bit for bit as the uninterrupted run would have.
+      LOG.warn(
+          "{}: trained with kernels {}, resuming with {}: the result will differ in the last bits"
+              + " from an uninterrupted run (bit-for-bit resume needs the same kernels)",
+          checkpoint,
+          b.meta("kernels"),
+          kernels);
+    }
     SamplingProbabilities p = probabilities(config, data.numItems());
     if ("static".equals(config.correction())) {
       p = new StaticProbabilities(uniform(data.numItems()));
@@ -624,7 +640,7 @@ public final class Trainer {
     b.meta("format", FORMAT);
     b.meta("created_by", "sbcnm " + Trainer.class.getPackage().getImplementationVersion());
     b.meta("jdk", System.getProperty("java.version"));
-    b.meta("kernels", Kernels.implementation() + "/" + Kernels.lanes());
+    b.meta("kernels", kernels());
     b.meta("data.checksum", data.checksum());
     b.meta("seed", Long.toString(config.seed()));
     for (Map.Entry<String, String> e : config.toMap().entrySet()) {

@@ -252,4 +252,33 @@ class ReliabilityTest {
                 CliTest.SMALL, "train", "--data", data.toString(), "--item_tower", "history"));
     assertOneLineError(i, "--item_tower must be one of mlp, id, dcn, gcn; got 'history'");
   }
+
+  @Test
+  void resumingUnderOtherKernelsSaysTheResultWillDiffer() throws IOException {
+    Path ckpt = dir.resolve("m.sbcnm");
+    String[] train =
+        CliTest.with(
+            CliTest.SMALL, "train", "--data", data.toString(), "--save_path", ckpt.toString());
+    assertEquals(0, CliTest.run(train).code());
+    org.sbcnm.engine.io.TensorBundle b = org.sbcnm.engine.io.TensorBundle.read(ckpt);
+    b.meta("kernels", "scalar/1");
+    b.write(ckpt);
+    java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream stderr = System.err;
+    System.setErr(new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8));
+    Result r;
+    try {
+      String[] resume = java.util.Arrays.copyOf(train, train.length + 1);
+      resume[train.length] = "--resume";
+      r = CliTest.run(resume);
+    } finally {
+      System.setErr(stderr);
+    }
+    assertEquals(0, r.code(), r.err());
+    String warning = log.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(
+        warning.contains("trained with kernels scalar/1, resuming with")
+            && warning.contains("differ in the last bits"),
+        warning);
+  }
 }
