@@ -16,13 +16,10 @@ import org.sbcnm.engine.tensor.Tensor;
  * optional (1 and the line number stand in). Ids are the raw strings of the file; users and items
  * are indexed in order of first appearance. With {@code minRating}, rows rated below it are dropped
  * (implicit feedback). Optional feature files ({@code id,f1,f2,...}, same delimiter, header) give
- * dense features; without one an entity gets a one-hot row (catalogues up to {@link
- * #ONE_HOT_LIMIT}) or a single constant column (then use ID towers).
+ * dense features; without one the features file has no column ([n, 0]), and training builds ID
+ * towers on that side.
  */
 public final class CsvImport {
-  /** Largest catalogue that gets one-hot features when no feature file is given. */
-  public static final int ONE_HOT_LIMIT = 4096;
-
   /**
    * @param file the interactions file
    * @param delimiter field separator
@@ -152,11 +149,11 @@ public final class CsvImport {
     IdMap itemMap = new IdMap(items.keySet().toArray(new String[0]));
     Tensor qf =
         s.userFeatures() == null
-            ? defaultFeatures(userMap.size())
+            ? noFeatures(userMap.size())
             : features(s.userFeatures(), s.delimiter(), userMap);
     Tensor itf =
         s.itemFeatures() == null
-            ? defaultFeatures(itemMap.size())
+            ? noFeatures(itemMap.size())
             : features(s.itemFeatures(), s.delimiter(), itemMap);
     return new PreparedDataset(
         qf,
@@ -185,7 +182,7 @@ public final class CsvImport {
 
   private static int column(String spec, List<String> names, Path file, String what)
       throws DatasetException {
-    if (spec.matches("\\d+")) {
+    if (spec.matches("\\d{1,9}")) {
       return Integer.parseInt(spec);
     }
     if (names == null) {
@@ -207,20 +204,33 @@ public final class CsvImport {
               + what
               + " (columns: "
               + String.join(", ", names)
-              + ")");
+              + ")"
+              + delimiterHint(names));
     }
     return c;
   }
 
-  private static Tensor defaultFeatures(int n) {
-    if (n <= ONE_HOT_LIMIT) {
-      Tensor t = Tensor.zeros(n, n);
-      for (int k = 0; k < n; k++) {
-        t.set(k, k, 1);
-      }
-      return t;
+  /** When the header split into one column that holds a tab or a semicolon, says which to use. */
+  private static String delimiterHint(List<String> names) {
+    if (names.size() != 1) {
+      return "";
     }
-    return Tensor.zeros(n, 1).fill(1);
+    String only = names.get(0);
+    if (only.indexOf('\t') >= 0) {
+      return "; the header holds tabs: the file is tab-separated (delimiter 'tab')";
+    }
+    if (only.indexOf(';') >= 0) {
+      return "; the header holds semicolons: the file is ';'-separated (delimiter ';')";
+    }
+    if (only.indexOf('|') >= 0) {
+      return "; the header holds '|': the file is '|'-separated (delimiter '|')";
+    }
+    return "";
+  }
+
+  /** No features: [n, 0]. Nothing is made up; towers that need features are not built on it. */
+  private static Tensor noFeatures(int n) {
+    return Tensor.zeros(n, 0);
   }
 
   private static Tensor features(Path file, char delimiter, IdMap ids) throws IOException {

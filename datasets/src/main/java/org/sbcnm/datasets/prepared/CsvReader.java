@@ -25,6 +25,7 @@ public final class CsvReader implements Closeable {
   private final StringBuilder field = new StringBuilder();
   private long line;
   private long nextLine = 1;
+  private boolean started;
 
   public CsvReader(Path file, char delimiter) throws IOException {
     this.file = file;
@@ -40,6 +41,14 @@ public final class CsvReader implements Closeable {
             1 << 16);
   }
 
+  /** Spreadsheet programs start UTF-8 files with U+FEFF; it is not part of the first field. */
+  private void skipByteOrderMark() throws IOException {
+    in.mark(1);
+    if (in.read() != '\uFEFF') {
+      in.reset();
+    }
+  }
+
   public Path file() {
     return file;
   }
@@ -52,6 +61,10 @@ public final class CsvReader implements Closeable {
   /** The next record (a list reused between calls), or null at the end of the file. */
   public List<String> next() throws IOException {
     try {
+      if (nextLine == 1 && !started) {
+        started = true;
+        skipByteOrderMark();
+      }
       return readRecord();
     } catch (CharacterCodingException e) {
       throw new DatasetException(file + ":" + nextLine + ": not valid UTF-8 text");

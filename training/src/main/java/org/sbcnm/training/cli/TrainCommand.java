@@ -286,7 +286,7 @@ final class TrainCommand implements Callable<Integer> {
         trainer =
             Trainer.create(
                 data,
-                modelConfig(),
+                modelConfig(data),
                 trainConfig(),
                 staticProbabilities(data),
                 savePath,
@@ -327,7 +327,7 @@ final class TrainCommand implements Callable<Integer> {
     return 0;
   }
 
-  ModelConfig modelConfig() {
+  ModelConfig modelConfig(PreparedDataset data) {
     TowerKind q =
         useDcnQuery ? TowerKind.DCN : TowerKind.parse(queryTower, TowerKind.QUERY, "--query_tower");
     TowerKind i =
@@ -336,6 +336,8 @@ final class TrainCommand implements Callable<Integer> {
             : useDcnItem
                 ? TowerKind.DCN
                 : TowerKind.parse(itemTower, TowerKind.ITEM, "--item_tower");
+    q = featurelessSide(q, data.queryFeatures().cols(), "--query_tower", PreparedDataset.Q_FEATS);
+    i = featurelessSide(i, data.itemFeatures().cols(), "--item_tower", PreparedDataset.I_FEATS);
     TowerConfig base =
         new TowerConfig(TowerKind.MLP, h1, h2, outDim, idDim, 8, crossLayers, gcnLayers, 0, false);
     return new ModelConfig(
@@ -343,6 +345,35 @@ final class TrainCommand implements Callable<Integer> {
         base.withKind(i),
         temperature,
         seed);
+  }
+
+  /**
+   * The tower kind for a side whose features file has {@code width} columns: a tower that reads
+   * features cannot be built on none, so the default becomes an ID tower (and says so); a kind the
+   * user asked for by flag is refused instead.
+   */
+  private TowerKind featurelessSide(TowerKind kind, int width, String flag, String file) {
+    boolean readsFeatures = kind == TowerKind.MLP || kind == TowerKind.DCN || kind == TowerKind.GCN;
+    if (width > 0 || !readsFeatures) {
+      return kind;
+    }
+    boolean chosen =
+        spec.commandLine().getParseResult().hasMatchedOption(flag)
+            || (flag.equals("--query_tower") && useDcnQuery)
+            || (flag.equals("--item_tower") && (useGcn || useDcnItem));
+    if (chosen) {
+      throw new CliException(
+          file
+              + " has no feature columns, so a "
+              + kind.label()
+              + " tower has nothing to read; use "
+              + flag
+              + " id (or prepare the data with feature files)");
+    }
+    spec.commandLine()
+        .getErr()
+        .println(file + " has no feature columns: training an id tower (" + flag + " id)");
+    return TowerKind.ID;
   }
 
   TrainConfig trainConfig() {

@@ -281,4 +281,68 @@ class ReliabilityTest {
             && warning.contains("differ in the last bits"),
         warning);
   }
+
+  /** 12 users over 8 items, every user with 4 distinct items, as a comma-separated file. */
+  private Path interactionsCsv(String name, String delimiter, String prefix) throws IOException {
+    StringBuilder sb = new StringBuilder(prefix + "user_id" + delimiter + "item_id\n");
+    for (int u = 0; u < 12; u++) {
+      for (int k = 0; k < 4; k++) {
+        sb.append("u").append(u).append(delimiter).append("i").append((u + 3 * k) % 8).append('\n');
+      }
+    }
+    return Files.writeString(dir.resolve(name), sb.toString());
+  }
+
+  @Test
+  void csvWithoutFeaturesGetsNoneAndTrainingBuildsIdTowersSayingSo() throws IOException {
+    Path csv = interactionsCsv("events.csv", ",", "\uFEFF"); // a BOM, as spreadsheets write
+    Path out = dir.resolve("prepared");
+    Result prep =
+        CliTest.run("prep", "csv", "--interactions", csv.toString(), "--out", out.toString());
+    assertEquals(0, prep.code(), prep.err());
+    org.sbcnm.datasets.prepared.PreparedDataset d =
+        org.sbcnm.datasets.prepared.PreparedDataset.read(out, false);
+    assertEquals(0, d.queryFeatures().cols(), "no made-up query features");
+    assertEquals(0, d.itemFeatures().cols(), "no made-up item features");
+    assertEquals("u0", d.users().rawId(0).replace("\uFEFF", "?"));
+
+    Result train =
+        CliTest.run(
+            CliTest.with(
+                CliTest.SMALL,
+                "train",
+                "--data",
+                out.toString(),
+                "--save_path",
+                dir.resolve("m.sbcnm").toString()));
+    assertEquals(0, train.code(), train.err());
+    assertTrue(
+        train.err().contains("q_feats.npy has no feature columns: training an id tower"),
+        train.err());
+    assertTrue(
+        train.err().contains("i_feats.npy has no feature columns: training an id tower"),
+        train.err());
+
+    Result asked =
+        CliTest.run(
+            CliTest.with(
+                CliTest.SMALL,
+                "train",
+                "--data",
+                out.toString(),
+                "--query_tower",
+                "mlp",
+                "--save_path",
+                dir.resolve("n.sbcnm").toString()));
+    assertOneLineError(asked, "q_feats.npy has no feature columns", "--query_tower id");
+  }
+
+  @Test
+  void aTabSeparatedFileReadAsCommasSaysWhichDelimiter() throws IOException {
+    Path tsv = interactionsCsv("events.tsv", "\t", "");
+    Result r =
+        CliTest.run(
+            "prep", "csv", "--interactions", tsv.toString(), "--out", dir.resolve("o").toString());
+    assertOneLineError(r, "no column named 'user_id'", "tab-separated", "delimiter 'tab'");
+  }
 }
