@@ -57,6 +57,8 @@ public final class TensorBundle {
     }
   }
 
+  private Path source;
+
   /** Sets a metadata string. */
   public TensorBundle meta(String key, String value) {
     meta.put(checkName(key), value == null ? "" : value);
@@ -66,6 +68,71 @@ public final class TensorBundle {
   /** A metadata string, or null. */
   public String meta(String key) {
     return meta.get(key);
+  }
+
+  /** The file this bundle was read from, or null for a bundle built in memory. */
+  public Path source() {
+    return source;
+  }
+
+  /**
+   * A metadata value that must be present.
+   *
+   * @throws FormatException naming the file and the key when it is missing
+   */
+  public String requireMeta(String key) throws FormatException {
+    String v = meta.get(key);
+    if (v == null) {
+      throw new FormatException(where() + "metadata '" + key + "' is missing");
+    }
+    return v;
+  }
+
+  /** A whole-number metadata value in [min, max]; a {@link FormatException} names what is wrong. */
+  public long longMeta(String key, long min, long max) throws FormatException {
+    String v = requireMeta(key);
+    try {
+      long x = Long.parseLong(v.trim());
+      if (x >= min && x <= max) {
+        return x;
+      }
+    } catch (NumberFormatException e) {
+      // Reported below.
+    }
+    throw new FormatException(
+        where()
+            + "metadata '"
+            + key
+            + "' = '"
+            + v
+            + "', expected a whole number in ["
+            + min
+            + ", "
+            + max
+            + "]");
+  }
+
+  /** {@link #longMeta} for an int. */
+  public int intMeta(String key, int min, int max) throws FormatException {
+    return (int) longMeta(key, min, max);
+  }
+
+  /** A finite decimal metadata value, or also NaN and the infinities when {@code nonFinite}. */
+  public double doubleMeta(String key, boolean nonFinite) throws FormatException {
+    String v = requireMeta(key);
+    try {
+      double x = Double.parseDouble(v.trim());
+      if (Double.isFinite(x) || nonFinite) {
+        return x;
+      }
+    } catch (NumberFormatException e) {
+      // Reported below.
+    }
+    throw new FormatException(where() + "metadata '" + key + "' = '" + v + "', expected a number");
+  }
+
+  private String where() {
+    return source == null ? "" : source + ": ";
   }
 
   /** All metadata, read-only. */
@@ -262,6 +329,7 @@ public final class TensorBundle {
         throw new FormatException(file + ": not an sbcnm bundle (bad magic)");
       }
       TensorBundle b = new TensorBundle();
+      b.source = file;
       try {
         int version = in.readInt();
         if (version != VERSION) {

@@ -404,30 +404,76 @@ public record TrainConfig(
 
   public static TrainConfig fromMap(Map<String, String> m) {
     return new TrainConfig(
-        Integer.parseInt(m.get("epochs")),
-        Integer.parseInt(m.get("batch_size")),
-        m.get("optimizer"),
-        Double.parseDouble(m.get("lr")),
-        Long.parseLong(m.get("seed")),
-        m.get("correction"),
-        Integer.parseInt(m.get("hash_buckets")),
-        Integer.parseInt(m.get("hashes")),
-        Double.parseDouble(m.get("alpha")),
-        Boolean.parseBoolean(m.get("mask_hits")),
-        Integer.parseInt(m.get("hard_negatives")),
-        Integer.parseInt(m.get("mixed_negatives")),
-        Boolean.parseBoolean(m.get("use_ratings")),
-        Integer.parseInt(m.get("history_length")),
-        m.get("early_stop_metric"),
-        Integer.parseInt(m.get("patience")),
+        intOf(m, "epochs"),
+        intOf(m, "batch_size"),
+        get(m, "optimizer"),
+        doubleOf(m, "lr"),
+        longOf(m, "seed"),
+        get(m, "correction"),
+        intOf(m, "hash_buckets"),
+        intOf(m, "hashes"),
+        doubleOf(m, "alpha"),
+        Boolean.parseBoolean(get(m, "mask_hits")),
+        intOf(m, "hard_negatives"),
+        intOf(m, "mixed_negatives"),
+        Boolean.parseBoolean(get(m, "use_ratings")),
+        intOf(m, "history_length"),
+        get(m, "early_stop_metric"),
+        intOf(m, "patience"),
         // Checkpoints from before the validation split: early stopping is the one run that needs
         // it, and it now always has it.
         Boolean.parseBoolean(
             m.getOrDefault("validation", Boolean.toString(!"0".equals(m.get("patience"))))),
-        Arrays.stream(m.get("ks").split(",")).mapToInt(Integer::parseInt).toArray(),
-        Integer.parseInt(m.get("threads")),
-        Integer.parseInt(m.get("checkpoint_every")),
+        ks(m),
+        intOf(m, "threads"),
+        intOf(m, "checkpoint_every"),
         0);
+  }
+
+  private static String get(Map<String, String> m, String key) {
+    String v = m.get(key);
+    if (v == null) {
+      throw new IllegalArgumentException("training config lacks '" + key + "'");
+    }
+    return v;
+  }
+
+  private static long longOf(Map<String, String> m, String key) {
+    try {
+      return Long.parseLong(get(m, key).trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "training config '" + key + "' = '" + m.get(key) + "' is not a whole number");
+    }
+  }
+
+  private static int intOf(Map<String, String> m, String key) {
+    long v = longOf(m, key);
+    if (v != (int) v) {
+      throw new IllegalArgumentException(
+          "training config '" + key + "' = " + v + " is out of range");
+    }
+    return (int) v;
+  }
+
+  private static double doubleOf(Map<String, String> m, String key) {
+    try {
+      return Double.parseDouble(get(m, key).trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "training config '" + key + "' = '" + m.get(key) + "' is not a number");
+    }
+  }
+
+  private static int[] ks(Map<String, String> m) {
+    try {
+      return Arrays.stream(get(m, "ks").split(","))
+          .mapToInt(k -> Integer.parseInt(k.trim()))
+          .toArray();
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "training config 'ks' = '" + m.get("ks") + "' is not a list of whole numbers");
+    }
   }
 
   @Override

@@ -18,6 +18,7 @@ import org.sbcnm.datasets.split.HeldOutSplit;
 import org.sbcnm.datasets.split.UserHistories;
 import org.sbcnm.engine.autograd.Node;
 import org.sbcnm.engine.autograd.Tape;
+import org.sbcnm.engine.io.FormatException;
 import org.sbcnm.engine.io.TensorBundle;
 import org.sbcnm.engine.kernel.Kernels;
 import org.sbcnm.engine.optim.Adagrad;
@@ -178,7 +179,12 @@ public final class Trainer {
         train.put(e.getKey().substring(6), e.getValue());
       }
     }
-    TrainConfig config = TrainConfig.fromMap(train);
+    TrainConfig config;
+    try {
+      config = TrainConfig.fromMap(train);
+    } catch (IllegalArgumentException e) {
+      throw new FormatException(checkpoint + ": " + e.getMessage());
+    }
     String kernels = kernels();
     if (b.meta("kernels") != null && !b.meta("kernels").equals(kernels)) {
       // Another kernel implementation or vector width sums in another order: the run goes on,
@@ -194,9 +200,13 @@ public final class Trainer {
     if ("static".equals(config.correction())) {
       p = new StaticProbabilities(uniform(data.numItems()));
     }
-    Trainer t = new Trainer(data, TwoTowerModel.configOf(b), config, p, checkpoint, metricsLog);
-    t.restore(b);
-    return t;
+    try {
+      Trainer t = new Trainer(data, TwoTowerModel.configOf(b), config, p, checkpoint, metricsLog);
+      t.restore(b);
+      return t;
+    } catch (IllegalArgumentException e) {
+      throw new FormatException(checkpoint + ": " + e.getMessage());
+    }
   }
 
   /**
@@ -672,7 +682,7 @@ public final class Trainer {
     b.write(CheckpointFiles.forEpoch(checkpoint, fileEpoch));
   }
 
-  private void restore(TensorBundle b) {
+  private void restore(TensorBundle b) throws IOException {
     model.load(b);
     Map<String, Tensor> state = new LinkedHashMap<>();
     for (String name : b.names()) {
@@ -680,18 +690,18 @@ public final class Trainer {
         state.put(name.substring(6), b.tensor(name));
       }
     }
-    optimizer.loadState(state, Long.parseLong(b.meta("optimizer.steps")));
+    optimizer.loadState(state, b.longMeta("optimizer.steps", 0, Long.MAX_VALUE));
     if (probabilities != null) {
       probabilities.load(b, "probs/");
     }
-    epoch = Integer.parseInt(b.meta("progress.epoch"));
-    stepInEpoch = Integer.parseInt(b.meta("progress.step_in_epoch"));
-    globalStep = Long.parseLong(b.meta("progress.global_step"));
-    lossSum = Double.parseDouble(b.meta("progress.loss_sum"));
-    lossSteps = Integer.parseInt(b.meta("progress.loss_steps"));
+    epoch = b.intMeta("progress.epoch", 0, config.epochs());
+    stepInEpoch = b.intMeta("progress.step_in_epoch", 0, Integer.MAX_VALUE);
+    globalStep = b.longMeta("progress.global_step", 0, Long.MAX_VALUE);
+    lossSum = b.doubleMeta("progress.loss_sum", false);
+    lossSteps = b.intMeta("progress.loss_steps", 0, Integer.MAX_VALUE);
     earlyStopping.restore(
-        Double.parseDouble(b.meta("progress.best")),
-        Integer.parseInt(b.meta("progress.bad_epochs")));
+        b.doubleMeta("progress.best", true),
+        b.intMeta("progress.bad_epochs", 0, Integer.MAX_VALUE));
     boolean anyBest = false;
     Map<String, Tensor> bp = new LinkedHashMap<>();
     for (Parameter p : model.parameters()) {

@@ -217,10 +217,34 @@ public final class StreamingFrequencyEstimator implements SamplingProbabilities 
     }
     long[] a = bundle.longs(prefix + "A");
     double[] b = bundle.doubles(prefix + "B");
+    long[] t = bundle.longs(prefix + "t");
+    long[] s = bundle.has(prefix + "slots") ? bundle.longs(prefix + "slots") : new long[] {-1};
+    if (a.length != lastSeen.length || b.length != gap.length || t.length != 1 || s.length != 1) {
+      throw new IllegalArgumentException(
+          "estimator: saved arrays of "
+              + a.length
+              + " and "
+              + b.length
+              + " buckets, expected "
+              + lastSeen.length);
+    }
+    for (int k = 0; k < a.length; k++) {
+      if (a[k] < 0 || a[k] > t[0] || !(b[k] >= 0) || Double.isInfinite(b[k])) {
+        throw new IllegalArgumentException(
+            "estimator: saved bucket "
+                + k
+                + " (A = "
+                + a[k]
+                + ", B = "
+                + b[k]
+                + ") is impossible at step "
+                + t[0]);
+      }
+    }
     System.arraycopy(a, 0, lastSeen, 0, lastSeen.length);
     System.arraycopy(b, 0, gap, 0, gap.length);
-    step = bundle.longs(prefix + "t")[0];
-    slots = bundle.has(prefix + "slots") ? bundle.longs(prefix + "slots")[0] : -1;
+    step = t[0];
+    slots = s[0];
   }
 
   /** Forgets everything: t = 0, A = B = 0. */
