@@ -24,25 +24,28 @@ final class Checkpoints {
   private Checkpoints() {}
 
   /** The model and the bundle it came from (for the history length and the estimator state). */
-  record Loaded(Path file, TwoTowerModel model, TensorBundle bundle) {
-    /** The history length the model trained with (bags at query time). */
-    int historyLength() {
-      String v = bundle.meta("train.history_length");
-      return v == null ? 50 : Integer.parseInt(v);
-    }
-
+  /**
+   * A checkpoint checked whole at load: the model, the history length it trained with (bags at
+   * query time) and its sampling-probability state (null when trained without correction).
+   */
+  record Loaded(
+      Path file,
+      TwoTowerModel model,
+      TensorBundle bundle,
+      SamplingProbabilities probabilities,
+      int historyLength) {
     /** Query batches for users of {@code split}: ids, and history bags for history towers. */
     QueryEncoder encoder(PreparedDataset d, HeldOutSplit split) {
       UserHistories h =
           model.config().query().kind() == TowerKind.HISTORY
               ? UserHistories.of(split.train(), d.numUsers())
               : null;
-      return QueryEncoder.of(h, historyLength());
+      return QueryEncoder.of(h, historyLength);
     }
 
     /** Whether the checkpoint holds a sampling-probability state (trained with correction). */
     boolean hasProbabilities() {
-      return bundle.meta("probs/kind") != null;
+      return probabilities != null;
     }
 
     /**
@@ -51,13 +54,13 @@ final class Checkpoints {
      * error for a model trained without correction.
      */
     float[] popularityAdjustment(int numItems, double beta) {
-      SamplingProbabilities p = Trainer.savedProbabilities(bundle, numItems);
-      if (p == null) {
+      if (probabilities == null) {
         throw new CliException(
             file
                 + ": has no sampling-probability state (trained without correction); popularity control needs one");
       }
-      return PopularityControl.adjustment(p, numItems, beta, model.config().temperature());
+      return PopularityControl.adjustment(
+          probabilities, numItems, beta, model.config().temperature());
     }
   }
 
@@ -82,6 +85,10 @@ final class Checkpoints {
     } catch (IllegalArgumentException e) {
       throw new CliException(ckpt + ": " + e.getMessage());
     }
-    return new Loaded(ckpt, model, b);
+    // Checked whole at load, so that no later use meets a damaged state.
+    SamplingProbabilities p = Trainer.savedProbabilities(b, data.numItems());
+    int historyLength =
+        b.meta("train.history_length") == null ? 50 : b.intMeta("train.history_length", 1, 10_000);
+    return new Loaded(ckpt, model, b, p, historyLength);
   }
 }

@@ -213,24 +213,35 @@ public final class Trainer {
    * The sampling-probability state saved in a checkpoint (estimator, counts or static), restored;
    * null when the run trained without correction.
    */
-  public static SamplingProbabilities savedProbabilities(TensorBundle b, int numItems) {
+  public static SamplingProbabilities savedProbabilities(TensorBundle b, int numItems)
+      throws FormatException {
     String kind = b.meta("probs/kind");
     SamplingProbabilities p;
-    if ("streaming".equals(kind)) {
-      p =
-          new StreamingFrequencyEstimator(
-              Integer.parseInt(b.meta("probs/buckets")),
-              Integer.parseInt(b.meta("probs/hashes")),
-              Double.parseDouble(b.meta("probs/alpha")),
-              Long.parseLong(b.meta("probs/seed")));
-    } else if ("counts".equals(kind)) {
-      p = new ExactCounts(numItems);
-    } else if ("static".equals(kind)) {
-      p = new StaticProbabilities(uniform(numItems));
-    } else {
-      return null;
+    try {
+      if ("streaming".equals(kind)) {
+        p =
+            new StreamingFrequencyEstimator(
+                b.intMeta("probs/buckets", 1, 1 << 28),
+                b.intMeta("probs/hashes", 1, 64),
+                b.doubleMeta("probs/alpha", false),
+                b.longMeta("probs/seed", Long.MIN_VALUE, Long.MAX_VALUE));
+      } else if ("counts".equals(kind)) {
+        p = new ExactCounts(numItems);
+      } else if ("static".equals(kind)) {
+        p = new StaticProbabilities(uniform(numItems));
+      } else if (kind == null || "none".equals(kind)) {
+        return null;
+      } else {
+        throw new FormatException(
+            b.source()
+                + ": metadata 'probs/kind' = '"
+                + kind
+                + "', expected streaming, counts or static");
+      }
+      p.load(b, "probs/");
+    } catch (IllegalArgumentException e) {
+      throw new FormatException(b.source() + ": sampling-probability state: " + e.getMessage());
     }
-    p.load(b, "probs/");
     return p;
   }
 

@@ -63,8 +63,7 @@ class CheckpointFuzzTest {
           f -> {
             Checkpoints.Loaded loaded = Checkpoints.load(f, DATA);
             loaded.model().itemEmbeddings();
-            loaded.historyLength();
-            if (loaded.bundle().meta("probs/kind") != null) {
+            if (loaded.hasProbabilities()) {
               loaded.popularityAdjustment(DATA.numItems(), 1.0);
             }
           },
