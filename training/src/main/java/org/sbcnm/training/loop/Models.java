@@ -30,9 +30,12 @@ public final class Models {
    */
   public static TwoTowerModel build(
       ModelConfig config, PreparedDataset data, TensorBundle checkpoint) {
+    if (checkpoint != null && checkpoint.source() != null) {
+      requirePlausible(config, data, checkpoint.source());
+    }
     CategoricalFields qs = data.querySide();
     CategoricalFields is = data.itemSide();
-    requireTableMemory(config, data);
+    requireMemory(config, data);
     TowerData query =
         new TowerData(
             data.numUsers(),
@@ -92,57 +95,162 @@ public final class Models {
    */
   static final long BYTES_PER_ELEMENT = 16;
 
+  /** a · b, or Long.MAX_VALUE when that overflows (sizes from crafted files can be anything). */
+  static long times(long a, long b) {
+    long high = Math.multiplyHigh(a, b);
+    long low = a * b;
+    return high != 0 || low < 0 ? Long.MAX_VALUE : low;
+  }
+
+  /** a + b, or Long.MAX_VALUE when that overflows. */
+  static long plus(long a, long b) {
+    long r = a + b;
+    return r < 0 ? Long.MAX_VALUE : r;
+  }
+
+  /** One block of parameters: its element count and where its size comes from. */
+  record Part(long elements, String source) {}
+
   /**
-   * Refuses a model whose embedding tables would not fit the heap, naming the table whose size
-   * comes from the data or a flag (the largest one) before anything is allocated.
+   * The model's parameter blocks for {@code config} over {@code data}, computed from the shapes
+   * alone (nothing is allocated): ID, history and side-field tables, cross layers and MLP layers.
    */
-  static void requireTableMemory(ModelConfig config, PreparedDataset data) {
-    long total = 0;
-    long largest = -1;
-    String largestSource = "";
+  static java.util.List<Part> parts(ModelConfig config, PreparedDataset data) {
+    java.util.List<Part> parts = new java.util.ArrayList<>();
     for (boolean isQuery : new boolean[] {true, false}) {
       org.sbcnm.towers.config.TowerConfig t = isQuery ? config.query() : config.item();
-      java.util.List<long[]> sizes = new java.util.ArrayList<>();
-      java.util.List<String> sources = new java.util.ArrayList<>();
+      String tower = isQuery ? "query" : "item";
+      long width = 0;
       if (t.kind() == TowerKind.ID) {
         boolean hashed = t.hashBuckets() > 0;
         long rows = hashed ? t.hashBuckets() : isQuery ? data.numUsers() : data.numItems();
-        sizes.add(new long[] {rows, t.idDim()});
-        sources.add(
-            hashed
-                ? "--id_hash_buckets " + t.hashBuckets()
-                : (isQuery ? PreparedDataset.Q_IDMAP : PreparedDataset.I_IDMAP) + " ids");
+        parts.add(
+            new Part(
+                times(rows, t.idDim()),
+                (hashed
+                        ? "id_hash_buckets " + t.hashBuckets()
+                        : (isQuery ? PreparedDataset.Q_IDMAP : PreparedDataset.I_IDMAP) + " ids")
+                    + ": a table of "
+                    + rows
+                    + " x "
+                    + t.idDim()));
+        width += t.idDim();
       }
       if (t.kind() == TowerKind.HISTORY) {
-        sizes.add(new long[] {data.numItems(), t.idDim()});
-        sources.add(PreparedDataset.I_IDMAP + " ids");
+        parts.add(
+            new Part(
+                times(data.numItems(), t.idDim()),
+                PreparedDataset.I_IDMAP
+                    + " ids: a table of "
+                    + data.numItems()
+                    + " x "
+                    + t.idDim()));
+        width += t.idDim();
       }
       CategoricalFields side = isQuery ? data.querySide() : data.itemSide();
       if (side != null && (t.kind() == TowerKind.ID || t.kind() == TowerKind.HISTORY)) {
         for (int f = 0; f < side.fields(); f++) {
-          sizes.add(new long[] {Math.max(1, side.cardinality(f)), t.sideDim()});
-          sources.add(
-              (isQuery ? PreparedDataset.Q_SIDE : PreparedDataset.I_SIDE)
-                  + " column "
-                  + f
-                  + " (largest code "
-                  + (side.cardinality(f) - 1)
-                  + ")");
+          long rows = Math.max(1, side.cardinality(f));
+          parts.add(
+              new Part(
+                  times(rows, t.sideDim()),
+                  (isQuery ? PreparedDataset.Q_SIDE : PreparedDataset.I_SIDE)
+                      + " column "
+                      + f
+                      + " (largest code "
+                      + (rows - 1)
+                      + "): a table of "
+                      + rows
+                      + " x "
+                      + t.sideDim()));
+          width += t.sideDim();
         }
       }
-      for (int k = 0; k < sizes.size(); k++) {
-        long bytes = sizes.get(k)[0] * sizes.get(k)[1] * BYTES_PER_ELEMENT;
-        total += bytes;
-        if (bytes > largest) {
-          largest = bytes;
-          largestSource =
-              sources.get(k) + ": a table of " + sizes.get(k)[0] + " x " + sizes.get(k)[1];
-        }
+      boolean dense =
+          t.kind() == TowerKind.MLP
+              || t.kind() == TowerKind.DCN
+              || t.kind() == TowerKind.GCN
+              || (t.kind() == TowerKind.ID && t.useDense());
+      if (dense) {
+        width += (isQuery ? data.queryFeatures() : data.itemFeatures()).cols();
+      }
+      if (t.kind() == TowerKind.DCN) {
+        parts.add(
+            new Part(
+                times(t.crossLayers(), plus(times(width, width), width)),
+                tower
+                    + " tower: "
+                    + t.crossLayers()
+                    + " cross layers of "
+                    + width
+                    + " x "
+                    + width));
+      }
+      long[] widths = {width, t.h1(), t.h2(), t.outDim()};
+      for (int l = 0; l + 1 < widths.length; l++) {
+        parts.add(
+            new Part(
+                plus(times(widths[l], widths[l + 1]), widths[l + 1]),
+                tower
+                    + " tower: MLP layer "
+                    + (l + 1)
+                    + " of "
+                    + widths[l]
+                    + " x "
+                    + widths[l + 1]));
       }
     }
-    if (total > 0) {
-      MemoryBudget.require(total, "the embedding tables (largest: " + largestSource + ")");
+    return parts;
+  }
+
+  /**
+   * Refuses a checkpoint whose model config needs more float32 parameters than the file has bytes
+   * for: it cannot hold them, and building the model first would let a crafted config allocate
+   * gigabytes.
+   */
+  static void requirePlausible(ModelConfig config, PreparedDataset data, java.nio.file.Path file) {
+    long need = times(parameterCount(config, data), 4);
+    long have;
+    try {
+      have = java.nio.file.Files.size(file);
+    } catch (java.io.IOException e) {
+      return;
     }
+    if (need > have) {
+      throw new IllegalArgumentException(
+          "its model config needs "
+              + MemoryBudget.human(need)
+              + " of parameters on this dataset but the file holds "
+              + MemoryBudget.human(have)
+              + " in all (a damaged file, or a model of another dataset)");
+    }
+  }
+
+  /** The model's parameter count for {@code config} over {@code data}; see {@link #parts}. */
+  public static long parameterCount(ModelConfig config, PreparedDataset data) {
+    long total = 0;
+    for (Part p : parts(config, data)) {
+      total = plus(total, p.elements());
+    }
+    return total;
+  }
+
+  /**
+   * Refuses a model whose parameters, with their gradients and optimiser state, would not fit the
+   * heap, naming the largest block and where its size comes from, before anything is allocated.
+   */
+  static void requireMemory(ModelConfig config, PreparedDataset data) {
+    long total = 0;
+    Part largest = null;
+    for (Part p : parts(config, data)) {
+      total = plus(total, p.elements());
+      if (largest == null || p.elements() > largest.elements()) {
+        largest = p;
+      }
+    }
+    MemoryBudget.require(
+        times(total, BYTES_PER_ELEMENT),
+        "the model's parameters (largest: " + largest.source() + ")");
   }
 
   private static int[] toInts(long[] v) {

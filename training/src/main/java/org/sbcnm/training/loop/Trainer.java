@@ -201,7 +201,9 @@ public final class Trainer {
       p = new StaticProbabilities(uniform(data.numItems()));
     }
     try {
-      Trainer t = new Trainer(data, TwoTowerModel.configOf(b), config, p, checkpoint, metricsLog);
+      ModelConfig modelConfig = TwoTowerModel.configOf(b);
+      Models.requirePlausible(modelConfig, data, b.source());
+      Trainer t = new Trainer(data, modelConfig, config, p, checkpoint, metricsLog);
       t.restore(b);
       return t;
     } catch (IllegalArgumentException e) {
