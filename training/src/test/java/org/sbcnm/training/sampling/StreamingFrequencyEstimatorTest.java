@@ -141,6 +141,42 @@ class StreamingFrequencyEstimatorTest {
   }
 
   @Test
+  void aDamagedSavedStateIsRefused() {
+    StreamingFrequencyEstimator a = new StreamingFrequencyEstimator(8, 1, 0.1, 5);
+    a.update(new int[] {1, 2, 3, 1}, 4);
+    a.update(new int[] {7, 1}, 2);
+    java.util.function.Consumer<java.util.function.Consumer<TensorBundle>> refused =
+        damage -> {
+          TensorBundle b = new TensorBundle();
+          a.save(b, "est/");
+          damage.accept(b);
+          StreamingFrequencyEstimator c = new StreamingFrequencyEstimator(8, 1, 0.1, 5);
+          assertThrows(IllegalArgumentException.class, () -> c.load(b, "est/"));
+        };
+    refused.accept(b -> b.putLongs("est/A", new long[7], 1, 7));
+    refused.accept(b -> b.putDoubles("est/B", new double[9]));
+    refused.accept(b -> b.putLongs("est/t", new long[] {2, 2}, 1, 2));
+    refused.accept(b -> b.putLongs("est/slots", new long[0], 1, 0));
+    long[] ahead = new long[8];
+    ahead[3] = 3; // last seen at step 3 of a state at step 2
+    refused.accept(b -> b.putLongs("est/A", ahead, 1, 8));
+    long[] negative = new long[8];
+    negative[0] = -1;
+    refused.accept(b -> b.putLongs("est/A", negative, 1, 8));
+    for (double bad : new double[] {-1, Double.NaN, Double.POSITIVE_INFINITY}) {
+      double[] gaps = new double[8];
+      gaps[5] = bad;
+      refused.accept(b -> b.putDoubles("est/B", gaps));
+    }
+    // The undamaged state, with A at the current step itself, loads.
+    TensorBundle b = new TensorBundle();
+    a.save(b, "est/");
+    StreamingFrequencyEstimator c = new StreamingFrequencyEstimator(8, 1, 0.1, 5);
+    c.load(b, "est/");
+    assertEquals(2, c.step());
+  }
+
+  @Test
   void handlesStepsBeyondIntRange() {
     StreamingFrequencyEstimator a = new StreamingFrequencyEstimator(8, 1, 0.5, 0);
     TensorBundle b = new TensorBundle();
