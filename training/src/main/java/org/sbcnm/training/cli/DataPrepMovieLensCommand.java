@@ -34,17 +34,14 @@ final class DataPrepMovieLensCommand implements Callable<Integer> {
       description = "Folder to write the prepared dataset to.")
   Path out;
 
-  @Option(
-      names = "--overwrite",
-      description = "Replace a non-empty --out folder as a whole (default: refuse it).")
-  boolean overwrite;
+  @picocli.CommandLine.Mixin PrepCommand.Overwrite replace;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws IOException {
     PreparedDataset d = MovieLens100k.prepare(src);
-    PrepCommand.write(d, out, true, overwrite, java.util.List.of(src));
+    PrepCommand.write(d, out, true, replace.overwrite, java.util.List.of(src));
     PrepCommand.report(spec, d, out);
     return 0;
   }

@@ -30,6 +30,14 @@ final class PrepCommand implements Callable<Integer> {
     throw new CliException("prep needs a source: synthetic, movielens or csv (see prep --help)");
   }
 
+  /** The {@code --overwrite} flag of every command that writes a dataset folder. */
+  static final class Overwrite {
+    @Option(
+        names = "--overwrite",
+        description = "Replace a non-empty --out folder as a whole (default: refuse it).")
+    boolean overwrite;
+  }
+
   /**
    * Writes {@code d} to {@code out} in one step: a non-empty {@code out} is refused unless {@code
    * overwrite}, and then replaced as a whole; it may not hold any of the command's inputs.
@@ -80,17 +88,14 @@ final class PrepCommand implements Callable<Integer> {
         description = "Folder to write the prepared dataset to (must be new or empty).")
     Path out;
 
-    @Option(
-        names = "--overwrite",
-        description = "Replace a non-empty --out folder as a whole (default: refuse it).")
-    boolean overwrite;
+    @picocli.CommandLine.Mixin Overwrite replace;
 
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
       PreparedDataset d = SyntheticGenerator.generate(SyntheticConfig.preset(preset, seed));
-      write(d, out, false, overwrite, List.of());
+      write(d, out, false, replace.overwrite, List.of());
       report(spec, d, out);
       return 0;
     }
@@ -115,10 +120,7 @@ final class PrepCommand implements Callable<Integer> {
         description = "Folder to write the prepared dataset to (must be new or empty).")
     Path out;
 
-    @Option(
-        names = "--overwrite",
-        description = "Replace a non-empty --out folder as a whole (default: refuse it).")
-    boolean overwrite;
+    @picocli.CommandLine.Mixin Overwrite replace;
 
     @Option(
         names = "--download",
@@ -154,7 +156,7 @@ final class PrepCommand implements Callable<Integer> {
           fetch(fetched);
         }
         PreparedDataset d = MovieLens100k.prepare(src);
-        write(d, out, itemAdj, overwrite, List.of(src));
+        write(d, out, itemAdj, replace.overwrite, List.of(src));
         report(spec, d, out);
       } catch (IOException | RuntimeException e) {
         // A failed preparation leaves nothing it downloaded or unpacked behind.
@@ -250,10 +252,7 @@ final class PrepCommand implements Callable<Integer> {
         description = "Folder to write the prepared dataset to (must be new or empty).")
     Path out;
 
-    @Option(
-        names = "--overwrite",
-        description = "Replace a non-empty --out folder as a whole (default: refuse it).")
-    boolean overwrite;
+    @picocli.CommandLine.Mixin Overwrite replace;
 
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -287,7 +286,7 @@ final class PrepCommand implements Callable<Integer> {
       if (itemFeatures != null) {
         inputs.add(itemFeatures);
       }
-      write(ds, out, false, overwrite, inputs);
+      write(ds, out, false, replace.overwrite, inputs);
       report(spec, ds, out);
       return 0;
     }
