@@ -76,7 +76,7 @@ public final class IndexFiles {
     if (!FORMAT.equals(b.meta("format"))) {
       throw new FormatException(file + ": not an sbcnm index (format " + b.meta("format") + ")");
     }
-    int v = intMeta(b, file, "index.version", 0, Integer.MAX_VALUE);
+    int v = b.intMeta("index.version", 0, Integer.MAX_VALUE);
     if (v != VERSION) {
       throw new UnsupportedVersionException(
           file + ": index version " + v + " is not supported (this build reads " + VERSION + ")",
@@ -132,7 +132,7 @@ public final class IndexFiles {
     TensorBundle b = open(file, "hnsw");
     Tensor e = tensor(b, file, "embeddings");
     int size = e.rows();
-    int levels = intMeta(b, file, "hnsw.levels", 1, 64);
+    int levels = b.intMeta("hnsw.levels", 1, 64);
     int[][] nodes = new int[levels][];
     int[][] ptr = new int[levels][];
     int[][] nbrs = new int[levels][];
@@ -142,7 +142,7 @@ public final class IndexFiles {
       nbrs[l] = ints(b, file, "hnsw/neighbors/" + l);
       checkLevel(file, l, size, nodes[l], l == 0 ? null : nodes[l - 1], ptr[l], nbrs[l]);
     }
-    int entry = intMeta(b, file, "hnsw.entry", 0, size - 1);
+    int entry = b.intMeta("hnsw.entry", 0, size - 1);
     if (java.util.Arrays.binarySearch(nodes[levels - 1], entry) < 0) {
       throw new FormatException(
           file + ": hnsw.entry " + entry + " is not a node of the top level " + (levels - 1));
@@ -150,8 +150,8 @@ public final class IndexFiles {
     HnswIndex idx =
         HnswIndex.of(
             e,
-            intMeta(b, file, "hnsw.m", 1, 1 << 16),
-            intMeta(b, file, "hnsw.beam_width", 1, 1 << 20),
+            b.intMeta("hnsw.m", 1, 1 << 16),
+            b.intMeta("hnsw.beam_width", 1, 1 << 20),
             new HnswIndex.PackedGraph(size, entry, nodes, ptr, nbrs));
     return b.has("adjustment") ? idx.withAdjustment(tensor(b, file, "adjustment").floats()) : idx;
   }
@@ -197,30 +197,6 @@ public final class IndexFiles {
             where + "neighbour " + n + " at " + k + " is not a node of this level");
       }
     }
-  }
-
-  private static int intMeta(TensorBundle b, Path file, String key, int min, int max)
-      throws FormatException {
-    String v = b.meta(key);
-    try {
-      int x = Integer.parseInt(v == null ? "" : v.trim());
-      if (x >= min && x <= max) {
-        return x;
-      }
-    } catch (NumberFormatException e) {
-      // Reported below with the range.
-    }
-    throw new FormatException(
-        file
-            + ": metadata "
-            + key
-            + " = '"
-            + v
-            + "', expected a whole number in ["
-            + min
-            + ", "
-            + max
-            + "]");
   }
 
   private static Tensor tensor(TensorBundle b, Path file, String name) throws FormatException {

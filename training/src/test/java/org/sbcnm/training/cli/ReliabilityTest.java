@@ -34,6 +34,18 @@ class ReliabilityTest {
     assertEquals(0, prep.code(), prep.err());
   }
 
+  /** {@code train} with the small test settings and {@code args}. */
+  static Result train(String... args) {
+    return CliTest.run(CliTest.with(CliTest.SMALL, with("train", args)));
+  }
+
+  private static String[] with(String first, String[] rest) {
+    String[] all = new String[rest.length + 1];
+    all[0] = first;
+    System.arraycopy(rest, 0, all, 1, rest.length);
+    return all;
+  }
+
   static void assertOneLineError(Result r, String... parts) {
     assertEquals(2, r.code(), r.out() + r.err());
     assertEquals(1, r.err().strip().lines().count(), r.err());
@@ -46,23 +58,12 @@ class ReliabilityTest {
   void aSecondWriterOfOneCheckpointIsRefused() throws IOException {
     Path ckpt = dir.resolve("m.sbcnm");
     try (WriterLock held = WriterLock.acquire(ckpt)) {
-      Result r =
-          CliTest.run(
-              CliTest.with(
-                  CliTest.SMALL,
-                  "train",
-                  "--data",
-                  data.toString(),
-                  "--save_path",
-                  ckpt.toString()));
+      Result r = train("--data", data.toString(), "--save_path", ckpt.toString());
       assertOneLineError(
           r, ckpt.toString(), "another run", "process " + ProcessHandle.current().pid());
       assertFalse(Files.exists(ckpt));
     }
-    Result after =
-        CliTest.run(
-            CliTest.with(
-                CliTest.SMALL, "train", "--data", data.toString(), "--save_path", ckpt.toString()));
+    Result after = train("--data", data.toString(), "--save_path", ckpt.toString());
     assertEquals(0, after.code(), after.err());
     assertTrue(Files.exists(ckpt));
   }
@@ -107,17 +108,7 @@ class ReliabilityTest {
   @Test
   void exportReplacesAnEarlierExportButRefusesOtherFiles() throws IOException {
     Path ckpt = dir.resolve("m.sbcnm");
-    assertEquals(
-        0,
-        CliTest.run(
-                CliTest.with(
-                    CliTest.SMALL,
-                    "train",
-                    "--data",
-                    data.toString(),
-                    "--save_path",
-                    ckpt.toString()))
-            .code());
+    assertEquals(0, train("--data", data.toString(), "--save_path", ckpt.toString()).code());
     Path out = dir.resolve("index");
     String[] export = {
       "export", "--data", data.toString(), "--ckpt", ckpt.toString(), "--out", out.toString()
@@ -152,16 +143,13 @@ class ReliabilityTest {
     codes[0] = 50_000_000;
     org.sbcnm.engine.io.Npy.writeInts(side, codes, a.rows(), a.cols());
     Result r =
-        CliTest.run(
-            CliTest.with(
-                CliTest.SMALL,
-                "train",
-                "--data",
-                bad.toString(),
-                "--query_tower",
-                "id",
-                "--save_path",
-                dir.resolve("m.sbcnm").toString()));
+        train(
+            "--data",
+            bad.toString(),
+            "--query_tower",
+            "id",
+            "--save_path",
+            dir.resolve("m.sbcnm").toString());
     assertOneLineError(r, "q_side_cat.npy column 0", "50000001 x", "would need", "GiB");
     assertFalse(Files.exists(dir.resolve("m.sbcnm")));
   }
@@ -169,16 +157,13 @@ class ReliabilityTest {
   @Test
   void alphaOfOneIsRefusedUpFront() {
     Result r =
-        CliTest.run(
-            CliTest.with(
-                CliTest.SMALL,
-                "train",
-                "--data",
-                data.toString(),
-                "--alpha",
-                "1",
-                "--save_path",
-                dir.resolve("m.sbcnm").toString()));
+        train(
+            "--data",
+            data.toString(),
+            "--alpha",
+            "1",
+            "--save_path",
+            dir.resolve("m.sbcnm").toString());
     assertOneLineError(r, "alpha must be in (0, 1)", "got 1.0");
   }
 
@@ -241,15 +226,9 @@ class ReliabilityTest {
 
   @Test
   void eachTowerFlagListsItsOwnChoices() {
-    Result q =
-        CliTest.run(
-            CliTest.with(
-                CliTest.SMALL, "train", "--data", data.toString(), "--query_tower", "foo"));
+    Result q = train("--data", data.toString(), "--query_tower", "foo");
     assertOneLineError(q, "--query_tower must be one of mlp, id, history, dcn; got 'foo'");
-    Result i =
-        CliTest.run(
-            CliTest.with(
-                CliTest.SMALL, "train", "--data", data.toString(), "--item_tower", "history"));
+    Result i = train("--data", data.toString(), "--item_tower", "history");
     assertOneLineError(i, "--item_tower must be one of mlp, id, dcn, gcn; got 'history'");
   }
 
@@ -307,14 +286,7 @@ class ReliabilityTest {
     assertEquals("u0", d.users().rawId(0).replace("\uFEFF", "?"));
 
     Result train =
-        CliTest.run(
-            CliTest.with(
-                CliTest.SMALL,
-                "train",
-                "--data",
-                out.toString(),
-                "--save_path",
-                dir.resolve("m.sbcnm").toString()));
+        train("--data", out.toString(), "--save_path", dir.resolve("m.sbcnm").toString());
     assertEquals(0, train.code(), train.err());
     assertTrue(
         train.err().contains("q_feats.npy has no feature columns: training an id tower"),
@@ -324,16 +296,13 @@ class ReliabilityTest {
         train.err());
 
     Result asked =
-        CliTest.run(
-            CliTest.with(
-                CliTest.SMALL,
-                "train",
-                "--data",
-                out.toString(),
-                "--query_tower",
-                "mlp",
-                "--save_path",
-                dir.resolve("n.sbcnm").toString()));
+        train(
+            "--data",
+            out.toString(),
+            "--query_tower",
+            "mlp",
+            "--save_path",
+            dir.resolve("n.sbcnm").toString());
     assertOneLineError(asked, "q_feats.npy has no feature columns", "--query_tower id");
   }
 
