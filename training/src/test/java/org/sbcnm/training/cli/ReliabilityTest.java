@@ -314,4 +314,30 @@ class ReliabilityTest {
             "prep", "csv", "--interactions", tsv.toString(), "--out", dir.resolve("o").toString());
     assertOneLineError(r, "no column named 'user_id'", "tab-separated", "delimiter 'tab'");
   }
+
+  @Test
+  void anIndexOfAnotherCatalogueIsRefused() throws IOException {
+    Path ckpt = dir.resolve("m.sbcnm");
+    assertEquals(0, train("--data", data.toString(), "--save_path", ckpt.toString()).code());
+    int items = org.sbcnm.datasets.prepared.PreparedDataset.read(data, false).numItems();
+    Path index = dir.resolve("other.sbcnm-index");
+    org.sbcnm.training.retrieval.IndexFiles.write(
+        index,
+        new org.sbcnm.training.retrieval.ExactIndex(
+            org.sbcnm.engine.tensor.Tensor.zeros(items - 20, 8).fill(0.5)));
+    String user = org.sbcnm.datasets.prepared.PreparedDataset.read(data, false).users().rawId(0);
+    Result r =
+        CliTest.run(
+            "retrieve",
+            "--data",
+            data.toString(),
+            "--ckpt",
+            ckpt.toString(),
+            "--user",
+            user,
+            "--index",
+            index.toString());
+    assertOneLineError(
+        r, index.toString(), "holds " + (items - 20) + " items but the dataset has " + items);
+  }
 }

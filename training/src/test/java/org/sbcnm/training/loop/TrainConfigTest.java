@@ -88,4 +88,28 @@ class TrainConfigTest {
     old.put("patience", "0");
     assertEquals(false, TrainConfig.fromMap(old).validation());
   }
+
+  @Test
+  void aDamagedSavedConfigNamesTheKey() {
+    java.util.Map<String, String> m = new java.util.LinkedHashMap<>(BASE.toMap());
+    m.remove("epochs");
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> TrainConfig.fromMap(m));
+    assertEquals("training config lacks 'epochs'", e.getMessage());
+    m.putAll(BASE.toMap());
+    m.put("batch_size", "many");
+    e = assertThrows(IllegalArgumentException.class, () -> TrainConfig.fromMap(m));
+    assertEquals("training config 'batch_size' = 'many' is not a whole number", e.getMessage());
+    m.putAll(BASE.toMap());
+    m.put("hashes", "4294967297");
+    e = assertThrows(IllegalArgumentException.class, () -> TrainConfig.fromMap(m));
+    assertEquals("training config 'hashes' = 4294967297 is out of range", e.getMessage());
+    m.putAll(BASE.toMap());
+    m.put("ks", "10,x");
+    assertThrows(IllegalArgumentException.class, () -> TrainConfig.fromMap(m));
+    m.putAll(BASE.toMap());
+    m.put("lr", "fast");
+    e = assertThrows(IllegalArgumentException.class, () -> TrainConfig.fromMap(m));
+    assertEquals("training config 'lr' = 'fast' is not a number", e.getMessage());
+  }
 }

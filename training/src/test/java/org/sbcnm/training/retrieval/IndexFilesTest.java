@@ -1,0 +1,99 @@
+package org.sbcnm.training.retrieval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sbcnm.engine.io.FormatException;
+import org.sbcnm.engine.io.TensorBundle;
+import org.sbcnm.engine.tensor.Tensor;
+
+/** Index files checked whole when they load: each kind of damage named, with the file. */
+class IndexFilesTest {
+  @TempDir Path dir;
+
+  private static Tensor items(int n) {
+    float[] v = new float[n * 3];
+    for (int k = 0; k < v.length; k++) {
+      v[k] = (float) Math.sin(k * 1.7);
+    }
+    return Tensor.wrap(v, n, 3);
+  }
+
+  /** Writes an HNSW index of 30 items, damages it, and returns the load's error message. */
+  private String damagedHnsw(Consumer<TensorBundle> damage) throws IOException {
+    Path f = dir.resolve("h.sbcnm-index");
+    IndexFiles.write(f, HnswIndex.build(items(30), 4, 16, 1));
+    TensorBundle b = TensorBundle.read(f);
+    damage.accept(b);
+    b.write(f);
+    FormatException e = assertThrows(FormatException.class, () -> IndexFiles.readHnsw(f));
+    assertTrue(e.getMessage().startsWith(f.toString()), e.getMessage());
+    return e.getMessage();
+  }
+
+  @Test
+  void aSoundHnswIndexLoadsAndAnswersAsBuilt() throws IOException {
+    Path f = dir.resolve("h.sbcnm-index");
+    HnswIndex built = HnswIndex.build(items(30), 4, 16, 1);
+    IndexFiles.write(f, built);
+    HnswIndex back = IndexFiles.readHnsw(f);
+    int[] a = new int[5];
+    int[] b = new int[5];
+    built.search(items(1), 5, 16, null, a, new float[5]);
+    back.search(items(1), 5, 16, null, b, new float[5]);
+    assertEquals(java.util.Arrays.toString(a), java.util.Arrays.toString(b));
+  }
+
+  @Test
+  void everyDamageToTheGraphIsNamed() throws IOException {
+    assertTrue(
+        damagedHnsw(
+                b -> {
+                  int[] n = b.ints("hnsw/neighbors/0").clone();
+                  n[3] = 30;
+                  b.putInts("hnsw/neighbors/0", n, 1, n.length);
+                })
+            .contains("level 0: neighbour 30 at 3 is not a node of this level"));
+    assertTrue(
+        damagedHnsw(
+                b -> {
+                  int[] p = b.ints("hnsw/ptr/0").clone();
+                  p[p.length - 1] += 1;
+                  b.putInts("hnsw/ptr/0", p, 1, p.length);
+                })
+            .contains("offsets must run from 0 to"));
+    assertTrue(
+        damagedHnsw(
+                b -> {
+                  int[] p = b.ints("hnsw/ptr/0").clone();
+                  int t = p[2];
+                  p[2] = p[1];
+                  p[1] = t + 1;
+                  b.putInts("hnsw/ptr/0", p, 1, p.length);
+                })
+            .contains("offsets decrease at"));
+    assertTrue(
+        damagedHnsw(b -> b.putInts("hnsw/nodes/0", new int[] {0, 1, 2}, 1, 3))
+            .contains("3 nodes, expected every one of the 30 items"));
+    assertTrue(damagedHnsw(b -> b.meta("hnsw.entry", "99")).contains("hnsw.entry"));
+    assertTrue(damagedHnsw(b -> b.meta("hnsw.levels", "x")).contains("'hnsw.levels' = 'x'"));
+    assertTrue(damagedHnsw(b -> b.remove("hnsw/ptr/0")).contains("'hnsw/ptr/0' is missing"));
+  }
+
+  @Test
+  void anExactIndexWithMismatchedAdjustmentIsRefused() throws IOException {
+    Path f = dir.resolve("e.sbcnm-index");
+    IndexFiles.write(f, new ExactIndex(items(10)).withAdjustment(new float[10]));
+    TensorBundle b = TensorBundle.read(f);
+    b.put("adjustment", Tensor.wrap(new float[9], 1, 9));
+    b.write(f);
+    FormatException e = assertThrows(FormatException.class, () -> IndexFiles.readExact(f));
+    assertTrue(e.getMessage().contains("9 popularity adjustments for 10 items"), e.getMessage());
+  }
+}
