@@ -86,6 +86,57 @@ class IndexFilesTest {
     assertTrue(damagedHnsw(b -> b.remove("hnsw/ptr/0")).contains("'hnsw/ptr/0' is missing"));
   }
 
+  /** A copy of {@code name}'s ints with element {@code at} set to {@code value}. */
+  private static void set(TensorBundle b, String name, int at, int value) {
+    int[] v = b.ints(name).clone();
+    v[at < 0 ? v.length + at : at] = value;
+    b.putInts(name, v, 1, v.length);
+  }
+
+  @Test
+  void everyDamageToAnUpperLevelIsNamed() throws IOException {
+    Path f = dir.resolve("h.sbcnm-index");
+    IndexFiles.write(f, HnswIndex.build(items(30), 4, 16, 1));
+    TensorBundle sound = TensorBundle.read(f);
+    assertTrue(Integer.parseInt(sound.meta("hnsw.levels")) >= 2, "the test needs two levels");
+    int[] upper = sound.ints("hnsw/nodes/1");
+    assertTrue(upper.length >= 2 && sound.ints("hnsw/neighbors/1").length > 0);
+    // Level 0 holds 0..29, so an upper node outside it, or out of order, is named.
+    assertTrue(damagedHnsw(b -> set(b, "hnsw/nodes/1", -1, 30)).contains("node 30 at"));
+    assertTrue(damagedHnsw(b -> set(b, "hnsw/nodes/1", 0, -1)).contains("node -1 at 0"));
+    assertTrue(
+        damagedHnsw(b -> set(b, "hnsw/nodes/1", 1, upper[0]))
+            .contains("out of range or out of order"));
+    assertTrue(damagedHnsw(b -> set(b, "hnsw/nodes/0", 0, 1)).contains("node 1 at 1"));
+    // A neighbour on level 1 must be a level-1 node; on level 0 any item.
+    int notUpper = 0;
+    while (java.util.Arrays.binarySearch(upper, notUpper) >= 0) {
+      notUpper++;
+    }
+    int missing = notUpper;
+    assertTrue(
+        damagedHnsw(b -> set(b, "hnsw/neighbors/1", 0, missing))
+            .contains("level 1: neighbour " + missing + " at 0 is not a node of this level"));
+    assertTrue(damagedHnsw(b -> set(b, "hnsw/neighbors/0", 0, -1)).contains("neighbour -1 at 0"));
+    assertTrue(damagedHnsw(b -> set(b, "hnsw/ptr/1", 0, 1)).contains("offsets must run from 0"));
+    assertTrue(damagedHnsw(b -> b.meta("hnsw.entry", "30")).contains("'hnsw.entry' = '30'"));
+    if (Integer.parseInt(sound.meta("hnsw.levels")) >= 3) {
+      int[] top = sound.ints("hnsw/nodes/2");
+      assertTrue(java.util.Arrays.binarySearch(upper, top[0]) >= 0);
+    }
+    // An upper level whose node is absent from the level below.
+    assertTrue(
+        damagedHnsw(
+                b -> {
+                  int levels = Integer.parseInt(b.meta("hnsw.levels"));
+                  b.meta("hnsw.levels", Integer.toString(levels + 1));
+                  b.putInts("hnsw/nodes/" + levels, new int[] {missing}, 1, 1);
+                  b.putInts("hnsw/ptr/" + levels, new int[] {0, 0}, 1, 2);
+                  b.putInts("hnsw/neighbors/" + levels, new int[0], 1, 0);
+                })
+            .contains("node " + missing + " is missing from level"));
+  }
+
   @Test
   void anExactIndexWithMismatchedAdjustmentIsRefused() throws IOException {
     Path f = dir.resolve("e.sbcnm-index");
