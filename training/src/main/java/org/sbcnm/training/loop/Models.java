@@ -35,6 +35,8 @@ public final class Models {
     }
     CategoricalFields qs = data.querySide();
     CategoricalFields is = data.itemSide();
+    requireFeatures(config.query(), data.queryFeatures().cols(), PreparedDataset.Q_FEATS);
+    requireFeatures(config.item(), data.itemFeatures().cols(), PreparedDataset.I_FEATS);
     requireMemory(config, data);
     TowerData query =
         new TowerData(
@@ -94,6 +96,23 @@ public final class Models {
    * moments, float32 each.
    */
   static final long BYTES_PER_ELEMENT = 16;
+
+  /** Refuses a tower that reads dense features over a features file without columns. */
+  private static void requireFeatures(
+      org.sbcnm.towers.config.TowerConfig t, int width, String file) {
+    boolean reads =
+        t.kind() == TowerKind.MLP
+            || t.kind() == TowerKind.DCN
+            || t.kind() == TowerKind.GCN
+            || (t.kind() == TowerKind.ID && t.useDense());
+    if (reads && width == 0) {
+      throw new IllegalArgumentException(
+          file
+              + " has no feature columns, but the "
+              + t.kind().label()
+              + " tower reads them (an id tower does not)");
+    }
+  }
 
   /** a · b, or Long.MAX_VALUE when that overflows (sizes from crafted files can be anything). */
   static long times(long a, long b) {

@@ -111,4 +111,30 @@ class ModelsTest {
         e.getMessage().startsWith("the model's parameters (largest: id_hash_buckets"),
         e.getMessage());
   }
+
+  @Test
+  void aTowerThatReadsFeaturesIsRefusedOverNone() {
+    PreparedDataset none =
+        new PreparedDataset(
+            org.sbcnm.engine.tensor.Tensor.zeros(DATA.numUsers(), 0),
+            DATA.itemFeatures(),
+            DATA.users(),
+            DATA.items(),
+            DATA.interactions(),
+            null,
+            null,
+            null,
+            "");
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Models.build(config(TowerKind.MLP, TowerKind.MLP, false, false), none));
+    assertEquals(
+        "q_feats.npy has no feature columns, but the mlp tower reads them (an id tower does not)",
+        e.getMessage());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> Models.build(config(TowerKind.ID, TowerKind.MLP, false, true), none));
+    assertDoesNotThrow(() -> Models.build(config(TowerKind.ID, TowerKind.MLP, false, false), none));
+  }
 }
