@@ -354,7 +354,7 @@ public final class TensorBundle {
           int cols = in.readInt();
           long size = (long) rows * cols;
           int width = kind == F32 || kind == I32 ? 4 : 8;
-          if (kind < F32 || kind > I64 || rows < 0 || cols < 0 || size * width > fileSize) {
+          if (kind < F32 || kind > I64 || rows < 0 || cols < 0 || size > fileSize / width) {
             throw new FormatException(
                 file
                     + ": entry '"

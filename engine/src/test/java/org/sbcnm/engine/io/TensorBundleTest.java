@@ -95,4 +95,15 @@ class TensorBundleTest {
     assertArrayEquals(before, Files.readAllBytes(p));
     assertEquals(1, Files.list(dir).count());
   }
+
+  @Test
+  void anEntryShapeWhoseByteCountOverflowsIsRefused() {
+    // Found by TensorBundleFuzzTest: rows · cols · 8 wrapped around to a small number.
+    java.nio.file.Path f =
+        java.nio.file.Path.of(
+            "src/test/resources/org/sbcnm/engine/io/TensorBundleFuzzTestInputs/read",
+            "entry_shape_overflows_long");
+    FormatException e = assertThrows(FormatException.class, () -> TensorBundle.read(f));
+    assertTrue(e.getMessage().contains("has a bad header"), e.getMessage());
+  }
 }
