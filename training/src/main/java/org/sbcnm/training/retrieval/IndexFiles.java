@@ -132,6 +132,7 @@ public final class IndexFiles {
     TensorBundle b = open(file, "hnsw");
     Tensor e = tensor(b, file, "embeddings");
     int size = e.rows();
+    requireUnitRows(file, e);
     int levels = b.intMeta("hnsw.levels", 1, 64);
     int[][] nodes = new int[levels][];
     int[][] ptr = new int[levels][];
@@ -155,6 +156,34 @@ public final class IndexFiles {
             new HnswIndex.PackedGraph(size, entry, nodes, ptr, nbrs));
     return b.has("adjustment") ? idx.withAdjustment(tensor(b, file, "adjustment").floats()) : idx;
   }
+
+  /**
+   * The graph's scores are (1 + ⟨q, v⟩) / 2 over unit vectors (the towers' outputs): a row of
+   * another length would score outside that range, or overflow.
+   */
+  private static void requireUnitRows(Path file, Tensor e) throws FormatException {
+    int d = e.cols();
+    float[] v = e.floats();
+    for (int r = 0; r < e.rows(); r++) {
+      double norm2 = 0;
+      for (int c = 0; c < d; c++) {
+        double x = v[e.offset() + r * d + c];
+        norm2 += x * x;
+      }
+      if (!(Math.abs(Math.sqrt(norm2) - 1) <= UNIT_TOLERANCE)) {
+        throw new FormatException(
+            file
+                + ": hnsw embeddings row "
+                + r
+                + " has norm "
+                + Math.sqrt(norm2)
+                + "; the approximate index holds unit vectors");
+      }
+    }
+  }
+
+  /** How far from 1 a stored row's norm may be (float32 rounding of a normalised vector). */
+  static final double UNIT_TOLERANCE = 1e-3;
 
   private static void checkLevel(
       Path file, int level, int size, int[] nodes, int[] below, int[] ptr, int[] nbrs)

@@ -35,6 +35,15 @@ class IndexFilesFuzzTest {
       for (int k = 0; k < v.length; k++) {
         v[k] = (float) rng.nextGaussian();
       }
+      for (int r = 0; r < ITEMS; r++) { // unit rows, as the towers give
+        double n = 0;
+        for (int c = 0; c < 4; c++) {
+          n += v[r * 4 + c] * v[r * 4 + c];
+        }
+        for (int c = 0; c < 4; c++) {
+          v[r * 4 + c] /= (float) Math.sqrt(n);
+        }
+      }
       Tensor items = Tensor.wrap(v, ITEMS, 4);
       EXACT = DIR.resolve("exact");
       HNSW = DIR.resolve("hnsw");

@@ -19,8 +19,15 @@ class IndexFilesTest {
 
   private static Tensor items(int n) {
     float[] v = new float[n * 3];
-    for (int k = 0; k < v.length; k++) {
-      v[k] = (float) Math.sin(k * 1.7);
+    for (int r = 0; r < n; r++) { // unit rows, as the towers give
+      double norm = 0;
+      for (int c = 0; c < 3; c++) {
+        v[r * 3 + c] = (float) Math.sin((r * 3 + c) * 1.7);
+        norm += v[r * 3 + c] * v[r * 3 + c];
+      }
+      for (int c = 0; c < 3; c++) {
+        v[r * 3 + c] /= (float) Math.sqrt(norm);
+      }
     }
     return Tensor.wrap(v, n, 3);
   }
@@ -135,6 +142,18 @@ class IndexFilesTest {
                   b.putInts("hnsw/neighbors/" + levels, new int[0], 1, 0);
                 })
             .contains("node " + missing + " is missing from level"));
+  }
+
+  @Test
+  void anHnswIndexOfRowsThatAreNotUnitIsRefused() throws IOException {
+    assertTrue(
+        damagedHnsw(
+                b -> {
+                  Tensor e = b.tensor("embeddings").copy();
+                  e.set(7, 1, 3e38f);
+                  b.put("embeddings", e);
+                })
+            .contains("hnsw embeddings row 7 has norm"));
   }
 
   @Test
