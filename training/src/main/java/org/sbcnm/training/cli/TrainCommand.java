@@ -230,6 +230,18 @@ final class TrainCommand implements Callable<Integer> {
   int threads;
 
   @Option(
+      names = "--sequential_towers",
+      description =
+          "Run the two towers one after the other, not side by side on two threads (saved with the run).")
+  boolean sequentialTowers;
+
+  @Option(
+      names = "--full_columns",
+      description =
+          "Compute every in-batch column, not one per distinct item (saved with the run).")
+  boolean fullColumns;
+
+  @Option(
       names = "--seed",
       defaultValue = "0",
       description = "Seed of every random choice (same seed, same bits).")
@@ -398,6 +410,8 @@ final class TrainCommand implements Callable<Integer> {
         .validation(validation || patience > 0)
         .ks(ks)
         .threads(t)
+        .sequentialTowers(sequentialTowers)
+        .fullColumns(fullColumns)
         .checkpointEvery(checkpointEvery)
         .build();
   }

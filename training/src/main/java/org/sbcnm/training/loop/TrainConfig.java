@@ -32,6 +32,10 @@ import java.util.Map;
  *     end); without it epochs report their loss only
  * @param ks cut-offs for Recall/NDCG
  * @param threads kernel threads
+ * @param sequentialTowers run the two towers one after the other even when they could run side by
+ *     side (same model either way, up to rounding order: saved, so a resume keeps it)
+ * @param fullColumns compute every in-batch column instead of one per distinct item (same loss up
+ *     to rounding order; saved, so a resume keeps it)
  * @param checkpointEvery also checkpoint every this many steps (0 = at epoch ends only)
  * @param stopAfterSteps stop (as if killed) after this many steps in this run (0 = never); for
  *     tests
@@ -56,6 +60,8 @@ public record TrainConfig(
     boolean validation,
     int[] ks,
     int threads,
+    boolean sequentialTowers,
+    boolean fullColumns,
     int checkpointEvery,
     long stopAfterSteps) {
 
@@ -146,6 +152,8 @@ public record TrainConfig(
         false,
         new int[] {10, 50, 100},
         Runtime.getRuntime().availableProcessors(),
+        false,
+        false,
         0,
         0);
   }
@@ -219,6 +227,8 @@ public record TrainConfig(
     private boolean validation;
     private int[] ks;
     private int threads;
+    private boolean sequentialTowers;
+    private boolean fullColumns;
     private int checkpointEvery;
     private long stopAfterSteps;
 
@@ -242,6 +252,8 @@ public record TrainConfig(
       validation = c.validation;
       ks = c.ks;
       threads = c.threads;
+      sequentialTowers = c.sequentialTowers;
+      fullColumns = c.fullColumns;
       checkpointEvery = c.checkpointEvery;
       stopAfterSteps = c.stopAfterSteps;
     }
@@ -341,6 +353,16 @@ public record TrainConfig(
       return this;
     }
 
+    public Builder sequentialTowers(boolean v) {
+      sequentialTowers = v;
+      return this;
+    }
+
+    public Builder fullColumns(boolean v) {
+      fullColumns = v;
+      return this;
+    }
+
     public Builder checkpointEvery(int v) {
       checkpointEvery = v;
       return this;
@@ -372,6 +394,8 @@ public record TrainConfig(
           validation,
           ks,
           threads,
+          sequentialTowers,
+          fullColumns,
           checkpointEvery,
           stopAfterSteps);
     }
@@ -398,6 +422,8 @@ public record TrainConfig(
     m.put("validation", Boolean.toString(validation));
     m.put("ks", Arrays.toString(ks).replaceAll("[\\[\\] ]", ""));
     m.put("threads", Integer.toString(threads));
+    m.put("sequential_towers", Boolean.toString(sequentialTowers));
+    m.put("full_columns", Boolean.toString(fullColumns));
     m.put("checkpoint_every", Integer.toString(checkpointEvery));
     return m;
   }
@@ -426,6 +452,9 @@ public record TrainConfig(
             m.getOrDefault("validation", Boolean.toString(!"0".equals(m.get("patience"))))),
         ks(m),
         intOf(m, "threads"),
+        // Checkpoints from before these were saved ran with both off.
+        Boolean.parseBoolean(m.getOrDefault("sequential_towers", "false")),
+        Boolean.parseBoolean(m.getOrDefault("full_columns", "false")),
         intOf(m, "checkpoint_every"),
         0);
   }

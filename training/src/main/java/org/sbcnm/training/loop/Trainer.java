@@ -49,13 +49,13 @@ import org.slf4j.LoggerFactory;
  * mixed negative sampling is on; the sampling probability source observes the batch's items and
  * gives log pⱼ; query and item towers; {@link BatchSoftmaxLoss}; backward; optimiser step. With two
  * kernel threads or more, towers that share no parameter run side by side, one per thread, forward
- * and backward ({@link ConcurrentTowers}); {@code -Dsbcnm.sequentialTowers=true} runs them one
+ * and backward ({@link ConcurrentTowers}); {@link TrainConfig#sequentialTowers()} runs them one
  * after the other, each split across the threads. Both give the same model.
  *
  * <p><b>Distinct columns</b>: the item tower runs on the batch's distinct (item, log q) pairs only
  * and the loss counts each as often as it fills a column ({@link DistinctColumns}, {@link
  * BatchSoftmaxLoss#applyDistinct}): the loss of every column, computed on about 56% of them on
- * Zipf-shaped data. Not with hard negatives; {@code -Dsbcnm.fullColumns=true} computes every
+ * Zipf-shaped data. Not with hard negatives; {@link TrainConfig#fullColumns()} computes every
  * column.
  *
  * <p><b>Batches</b> come from a {@link BatchAssembler}: the shuffled examples, B′ uniform extra
@@ -300,20 +300,19 @@ public final class Trainer {
 
   /**
    * Whether {@link #run} runs the two towers side by side, one per kernel thread: two threads or
-   * more, no shared parameter, and not turned off with {@code -Dsbcnm.sequentialTowers=true}.
+   * more, no shared parameter, and not turned off with {@link TrainConfig#sequentialTowers()}.
    */
   public boolean towersSideBySide() {
-    return ConcurrentTowers.applicable(model, config.threads())
-        && !Boolean.getBoolean("sbcnm.sequentialTowers");
+    return ConcurrentTowers.applicable(model, config.threads()) && !config.sequentialTowers();
   }
 
   /**
    * Whether {@link #run} gives the item tower and the loss one column per distinct item of a batch
-   * ({@link DistinctColumns}): always, unless hard negatives are mined or {@code
-   * -Dsbcnm.fullColumns=true} asks for every column to be computed.
+   * ({@link DistinctColumns}): always, unless hard negatives are mined or {@link
+   * TrainConfig#fullColumns()} asks for every column to be computed.
    */
   public boolean distinctColumns() {
-    return config.hardNegatives() == 0 && !Boolean.getBoolean("sbcnm.fullColumns");
+    return config.hardNegatives() == 0 && !config.fullColumns();
   }
 
   /** The test split: each user's last interaction against all the others. */

@@ -70,6 +70,8 @@ class TrainerTest {
         false,
         new int[] {10, 50},
         2,
+        false,
+        false,
         0,
         0);
   }
@@ -92,6 +94,34 @@ class TrainerTest {
     double random = recall50(skewed, Baselines.randomRanks(t.split(), skewed.numItems(), 1));
     double ours = r.finalMetrics().get("recall@50");
     assertTrue(ours > 2 * random, "recall@50 " + ours + " vs random " + random);
+  }
+
+  @Test
+  void towersSideBySideOrOneAfterTheOtherGiveTheSameModelAndTheChoiceIsSaved() throws IOException {
+    TrainConfig sideBySide = fast(1, "streaming");
+    Trainer a =
+        Trainer.create(skewed, small(TowerKind.MLP, TowerKind.ID), sideBySide, null, null, null);
+    Trainer b =
+        Trainer.create(
+            skewed,
+            small(TowerKind.MLP, TowerKind.ID),
+            sideBySide.toBuilder().sequentialTowers(true).build(),
+            null,
+            null,
+            null);
+    assertTrue(a.towersSideBySide() && !b.towersSideBySide());
+    float[][] pa = params(a.run(null));
+    float[][] pb = params(b.run(null));
+    for (int k = 0; k < pa.length; k++) {
+      assertArrayEquals(pa[k], pb[k], "parameter " + k);
+    }
+    TrainConfig back =
+        TrainConfig.fromMap(sideBySide.toBuilder().sequentialTowers(true).build().toMap());
+    assertTrue(back.sequentialTowers() && !back.fullColumns());
+    java.util.Map<String, String> old = new java.util.LinkedHashMap<>(sideBySide.toMap());
+    old.remove("sequential_towers");
+    old.remove("full_columns");
+    assertEquals(sideBySide, TrainConfig.fromMap(old), "a checkpoint from before: both off");
   }
 
   @Test
@@ -227,14 +257,10 @@ class TrainerTest {
   }
 
   private TrainResult fullColumns(ModelConfig model, TrainConfig c) throws IOException {
-    System.setProperty("sbcnm.fullColumns", "true");
-    try {
-      Trainer t = Trainer.create(skewed, model, c, null, null, null);
-      assertFalse(t.distinctColumns());
-      return t.run(null);
-    } finally {
-      System.clearProperty("sbcnm.fullColumns");
-    }
+    Trainer t =
+        Trainer.create(skewed, model, c.toBuilder().fullColumns(true).build(), null, null, null);
+    assertFalse(t.distinctColumns());
+    return t.run(null);
   }
 
   @Test
