@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.sbcnm.datasets.prepared.CsvReader;
 import org.sbcnm.datasets.prepared.PreparedDataset;
 import org.sbcnm.engine.io.WriterLock;
 import org.sbcnm.towers.config.ModelConfig;
@@ -427,40 +426,6 @@ final class TrainCommand implements Callable<Integer> {
     if (probabilitiesFile == null) {
       throw new CliException("--correction static needs --probabilities CSV (item_id,probability)");
     }
-    double[] p = new double[data.numItems()];
-    try (CsvReader csv = new CsvReader(probabilitiesFile, ',')) {
-      java.util.List<String> row = csv.next();
-      if (row == null || row.size() != 2) {
-        throw new CliException(probabilitiesFile + ":1: expected the header item_id,probability");
-      }
-      while ((row = csv.next()) != null) {
-        if (row.size() != 2) {
-          throw new CliException(
-              probabilitiesFile + ":" + csv.line() + ": expected 2 fields (item_id,probability)");
-        }
-        int item = data.items().indexOf(row.get(0));
-        if (item < 0) {
-          throw new CliException(
-              probabilitiesFile
-                  + ":"
-                  + csv.line()
-                  + ": item_id '"
-                  + row.get(0)
-                  + "' is not in the dataset");
-        }
-        try {
-          p[item] = Double.parseDouble(row.get(1));
-        } catch (NumberFormatException e) {
-          throw new CliException(
-              probabilitiesFile
-                  + ":"
-                  + csv.line()
-                  + ": field probability: expected a number, found '"
-                  + row.get(1)
-                  + "'");
-        }
-      }
-    }
-    return new StaticProbabilities(p);
+    return StaticProbabilities.read(probabilitiesFile, data.items());
   }
 }

@@ -1,5 +1,11 @@
 package org.sbcnm.training.sampling;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.sbcnm.datasets.prepared.CsvReader;
+import org.sbcnm.datasets.prepared.DatasetException;
+import org.sbcnm.datasets.prepared.IdMap;
 import org.sbcnm.engine.io.TensorBundle;
 
 /**
@@ -33,6 +39,60 @@ public final class StaticProbabilities implements SamplingProbabilities {
     for (int j = 0; j < p.length; j++) {
       logP[j] = Math.log((p[j] > 0 ? p[j] : smallest) / sum);
     }
+  }
+
+  /**
+   * Reads weights from a CSV with the header {@code item_id,probability}: one line per item of
+   * {@code items} named by its raw id (items not listed weigh 0), each weight finite and
+   * non-negative, no item twice, at least one positive.
+   *
+   * @throws DatasetException naming the file, the line and what was expected
+   */
+  public static StaticProbabilities read(Path file, IdMap items) throws IOException {
+    double[] p = new double[items.size()];
+    boolean[] seen = new boolean[items.size()];
+    try (CsvReader csv = new CsvReader(file, ',')) {
+      List<String> row = csv.next();
+      if (row == null || row.size() != 2) {
+        throw new DatasetException(file + ":1: expected the header item_id,probability");
+      }
+      while ((row = csv.next()) != null) {
+        String where = file + ":" + csv.line() + ": ";
+        if (row.size() != 2) {
+          throw new DatasetException(where + "expected 2 fields (item_id,probability)");
+        }
+        int item = items.indexOf(row.get(0));
+        if (item < 0) {
+          throw new DatasetException(where + "item_id '" + row.get(0) + "' is not in the dataset");
+        }
+        if (seen[item]) {
+          throw new DatasetException(where + "item_id '" + row.get(0) + "' appears twice");
+        }
+        seen[item] = true;
+        double w;
+        try {
+          w = Double.parseDouble(row.get(1).trim());
+        } catch (NumberFormatException e) {
+          w = Double.NaN;
+        }
+        if (!(w >= 0) || Double.isInfinite(w)) {
+          throw new DatasetException(
+              where
+                  + "field probability: expected a finite number >= 0, found '"
+                  + row.get(1)
+                  + "'");
+        }
+        p[item] = w;
+      }
+    }
+    double sum = 0;
+    for (double w : p) {
+      sum += w;
+    }
+    if (!(sum > 0) || Double.isInfinite(sum)) {
+      throw new DatasetException(file + ": the probabilities sum to " + sum + ", expected > 0");
+    }
+    return new StaticProbabilities(p);
   }
 
   @Override

@@ -340,4 +340,35 @@ class ReliabilityTest {
     assertOneLineError(
         r, index.toString(), "holds " + (items - 20) + " items but the dataset has " + items);
   }
+
+  @Test
+  void aBadProbabilitiesFileIsNamedWithItsLine() throws IOException {
+    org.sbcnm.datasets.prepared.PreparedDataset d =
+        org.sbcnm.datasets.prepared.PreparedDataset.read(data, false);
+    String item = d.items().rawId(0);
+    Path csv = Files.writeString(dir.resolve("p.csv"), "item_id,probability\n" + item + ",-2\n");
+    Result r =
+        train(
+            "--data",
+            data.toString(),
+            "--correction",
+            "static",
+            "--probabilities",
+            csv.toString(),
+            "--save_path",
+            dir.resolve("m.sbcnm").toString());
+    assertOneLineError(r, csv + ":2: field probability: expected a finite number >= 0");
+    Files.writeString(csv, "item_id,probability\n" + item + ",2\n");
+    Result ok =
+        train(
+            "--data",
+            data.toString(),
+            "--correction",
+            "static",
+            "--probabilities",
+            csv.toString(),
+            "--save_path",
+            dir.resolve("m.sbcnm").toString());
+    assertEquals(0, ok.code(), ok.err());
+  }
 }
