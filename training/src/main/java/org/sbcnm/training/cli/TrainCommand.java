@@ -115,6 +115,12 @@ final class TrainCommand implements Callable<Integer> {
   int idDim;
 
   @Option(
+      names = "--side_dim",
+      defaultValue = "8",
+      description = "Width of each categorical side-field embedding (ID and history towers).")
+  int sideDim;
+
+  @Option(
       names = "--id_hash_buckets",
       defaultValue = "0",
       description = "Hashed ID embeddings with this many rows (0 = one per id).")
@@ -350,7 +356,8 @@ final class TrainCommand implements Callable<Integer> {
     q = featurelessSide(q, data.queryFeatures().cols(), "--query_tower", PreparedDataset.Q_FEATS);
     i = featurelessSide(i, data.itemFeatures().cols(), "--item_tower", PreparedDataset.I_FEATS);
     TowerConfig base =
-        new TowerConfig(TowerKind.MLP, h1, h2, outDim, idDim, 8, crossLayers, gcnLayers, 0, false);
+        new TowerConfig(
+            TowerKind.MLP, h1, h2, outDim, idDim, sideDim, crossLayers, gcnLayers, 0, false);
     return new ModelConfig(
         base.withKind(q).withHashBuckets(idHashBuckets).withDense(useDense),
         base.withKind(i),

@@ -581,4 +581,26 @@ class CliTest {
             "user_id,item_id,rating,timestamp", "u1,i1,5,2", "u2,\"i,2\",4,3", "u1,\"i,2\",3,5"),
         lines);
   }
+
+  @Test
+  void sideFieldWidthIsAnOption() throws IOException {
+    Path ckpt = dir.resolve("side.sbcnm");
+    Result r =
+        run(
+            with(
+                SMALL,
+                "train",
+                "--data",
+                data.toString(),
+                "--query_tower",
+                "id",
+                "--side_dim",
+                "3",
+                "--save_path",
+                ckpt.toString()));
+    assertEquals(0, r.code(), r.err());
+    org.sbcnm.engine.io.TensorBundle b = org.sbcnm.engine.io.TensorBundle.read(ckpt);
+    assertEquals(3, b.shape("param/query.side.0")[1]);
+    assertEquals("3", b.meta("model.query.side_dim"));
+  }
 }
