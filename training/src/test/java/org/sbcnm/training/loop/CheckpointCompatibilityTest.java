@@ -1,0 +1,74 @@
+package org.sbcnm.training.loop;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sbcnm.datasets.prepared.PreparedDataset;
+import org.sbcnm.datasets.synthetic.SyntheticConfig;
+import org.sbcnm.datasets.synthetic.SyntheticGenerator;
+import org.sbcnm.engine.param.Parameter;
+import org.sbcnm.towers.config.ModelConfig;
+import org.sbcnm.towers.config.TowerConfig;
+import org.sbcnm.towers.config.TowerKind;
+
+/**
+ * A checkpoint written by an earlier build ({@code checkpoints/v0-interrupted.sbcnm}: an ID query
+ * tower with side fields, an MLP item tower, the streaming estimator, interrupted after 7 of its 14
+ * steps) still resumes, and ends with the same model as a run that was never interrupted.
+ */
+class CheckpointCompatibilityTest {
+  @TempDir Path dir;
+
+  static PreparedDataset data() {
+    return SyntheticGenerator.generate(
+        new SyntheticConfig(40, 25, 4, 4, 6, 1.1, 1.0, 0.3, 0.5, 3, 5));
+  }
+
+  static ModelConfig model() {
+    TowerConfig q = TowerConfig.defaults(TowerKind.ID).withWidths(8, 8, 4).withIdDim(4);
+    TowerConfig i = TowerConfig.defaults(TowerKind.MLP).withWidths(8, 8, 4);
+    return new ModelConfig(q, i, 0.1, 3);
+  }
+
+  static TrainConfig config() {
+    return TrainConfig.defaults().toBuilder()
+        .epochs(2)
+        .batchSize(32)
+        .lr(0.01)
+        .seed(2)
+        .hashBuckets(64)
+        .threads(1)
+        .stopAfterSteps(7)
+        .build();
+  }
+
+  private static float[][] params(TrainResult r) {
+    float[][] out = new float[r.model().parameters().size()][];
+    int k = 0;
+    for (Parameter p : r.model().parameters()) {
+      out[k++] = p.value().floats().clone();
+    }
+    return out;
+  }
+
+  @Test
+  void anOlderCheckpointResumesToTheUninterruptedModel() throws IOException {
+    Path old =
+        Files.copy(
+            Path.of("src/test/resources/checkpoints/v0-interrupted.sbcnm"), dir.resolve("c.sbcnm"));
+    PreparedDataset d = data();
+    float[][] resumed = params(Trainer.resume(d, old, null).run(null));
+    TrainConfig whole = config().toBuilder().stopAfterSteps(0).build();
+    float[][] straight =
+        params(Trainer.create(d, model(), whole, null, dir.resolve("w.sbcnm"), null).run(null));
+    assertEquals(straight.length, resumed.length);
+    for (int k = 0; k < straight.length; k++) {
+      assertArrayEquals(straight[k], resumed[k], "parameter " + k);
+    }
+  }
+}
