@@ -9,9 +9,9 @@ import org.sbcnm.engine.io.TensorBundle;
 import org.sbcnm.towers.config.TowerKind;
 import org.sbcnm.towers.tower.TwoTowerModel;
 import org.sbcnm.training.eval.QueryEncoder;
+import org.sbcnm.training.loop.CheckpointCodec;
 import org.sbcnm.training.loop.CheckpointFiles;
 import org.sbcnm.training.loop.Models;
-import org.sbcnm.training.loop.Trainer;
 import org.sbcnm.training.retrieval.PopularityControl;
 import org.sbcnm.training.sampling.SamplingProbabilities;
 import org.slf4j.Logger;
@@ -86,7 +86,7 @@ final class Checkpoints {
       throw new CliException(ckpt + ": " + e.getMessage());
     }
     // Checked whole at load, so that no later use meets a damaged state.
-    SamplingProbabilities p = Trainer.savedProbabilities(b, data.numItems());
+    SamplingProbabilities p = CheckpointCodec.readProbabilities(b, data.numItems());
     int historyLength =
         b.meta("train.history_length") == null ? 50 : b.intMeta("train.history_length", 1, 10_000);
     return new Loaded(ckpt, model, b, p, historyLength);

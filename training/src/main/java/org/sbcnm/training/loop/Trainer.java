@@ -66,12 +66,11 @@ import org.slf4j.LoggerFactory;
  * from (seed, t), so the same seed and thread count give the same model bit for bit, and a run
  * resumed from a checkpoint ends where an uninterrupted one would. Checkpoints (atomic) hold the
  * model, the optimiser and estimator states, both configs, the seed, the dataset checksum, the
- * kernel implementation and the progress. A {@code {}} in the checkpoint's file name writes one
- * file per epoch ({@link CheckpointFiles}).
+ * kernel implementation and the progress ({@link CheckpointCodec} owns the schema). A {@code {}} in
+ * the checkpoint's file name writes one file per epoch ({@link CheckpointFiles}).
  */
 public final class Trainer {
   private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
-  private static final String FORMAT = "sbcnm-checkpoint";
 
   /** Progress callbacks; both default to nothing. */
   public interface Listener {
@@ -152,40 +151,14 @@ public final class Trainer {
     return new Trainer(data, modelConfig, config, p, checkpoint, metricsLog);
   }
 
-  /** The kernel implementation and vector width, as checkpoints record them ("simd/16"). */
-  static String kernels() {
-    return Kernels.implementation() + "/" + Kernels.lanes();
-  }
-
   /** Continues the run saved in {@code checkpoint} on the same dataset (checked by checksum). */
   public static Trainer resume(PreparedDataset data, Path checkpoint, Path metricsLog)
       throws IOException {
-    TensorBundle b = TensorBundle.read(CheckpointFiles.latest(checkpoint));
-    if (!FORMAT.equals(b.meta("format"))) {
-      throw new IOException(checkpoint + ": not a training checkpoint");
-    }
-    if (!data.checksum().equals(b.meta("data.checksum"))) {
-      throw new IOException(
-          checkpoint
-              + ": was trained on other data (checksum "
-              + b.meta("data.checksum")
-              + ", this dataset "
-              + data.checksum()
-              + ")");
-    }
-    Map<String, String> train = new LinkedHashMap<>();
-    for (Map.Entry<String, String> e : b.metadata().entrySet()) {
-      if (e.getKey().startsWith("train.")) {
-        train.put(e.getKey().substring(6), e.getValue());
-      }
-    }
-    TrainConfig config;
-    try {
-      config = TrainConfig.fromMap(train);
-    } catch (IllegalArgumentException e) {
-      throw new FormatException(checkpoint + ": " + e.getMessage());
-    }
-    String kernels = kernels();
+    Path file = CheckpointFiles.latest(checkpoint);
+    TensorBundle b = TensorBundle.read(file);
+    CheckpointCodec.checkHeader(b, file, data);
+    TrainConfig config = CheckpointCodec.readTrainConfig(b);
+    String kernels = CheckpointCodec.kernels();
     if (b.meta("kernels") != null && !b.meta("kernels").equals(kernels)) {
       // Another kernel implementation or vector width sums in another order: the run goes on,
       // but no longer bit for bit as the uninterrupted run would have.
@@ -198,7 +171,10 @@ public final class Trainer {
     }
     SamplingProbabilities p = probabilities(config, data.numItems());
     if ("static".equals(config.correction())) {
-      p = new StaticProbabilities(uniform(data.numItems()));
+      // A placeholder of the right size: the saved weights are loaded into it.
+      double[] uniform = new double[data.numItems()];
+      java.util.Arrays.fill(uniform, 1);
+      p = new StaticProbabilities(uniform);
     }
     try {
       ModelConfig modelConfig = TwoTowerModel.configOf(b);
@@ -209,48 +185,6 @@ public final class Trainer {
     } catch (IllegalArgumentException e) {
       throw new FormatException(checkpoint + ": " + e.getMessage());
     }
-  }
-
-  /**
-   * The sampling-probability state saved in a checkpoint (estimator, counts or static), restored;
-   * null when the run trained without correction.
-   */
-  public static SamplingProbabilities savedProbabilities(TensorBundle b, int numItems)
-      throws FormatException {
-    String kind = b.meta("probs/kind");
-    SamplingProbabilities p;
-    try {
-      if ("streaming".equals(kind)) {
-        p =
-            new StreamingFrequencyEstimator(
-                b.intMeta("probs/buckets", 1, 1 << 28),
-                b.intMeta("probs/hashes", 1, 64),
-                b.doubleMeta("probs/alpha", false),
-                b.longMeta("probs/seed", Long.MIN_VALUE, Long.MAX_VALUE));
-      } else if ("counts".equals(kind)) {
-        p = new ExactCounts(numItems);
-      } else if ("static".equals(kind)) {
-        p = new StaticProbabilities(uniform(numItems));
-      } else if (kind == null || "none".equals(kind)) {
-        return null;
-      } else {
-        throw new FormatException(
-            b.source()
-                + ": metadata 'probs/kind' = '"
-                + kind
-                + "', expected streaming, counts or static");
-      }
-      p.load(b, "probs/");
-    } catch (IllegalArgumentException e) {
-      throw new FormatException(b.source() + ": sampling-probability state: " + e.getMessage());
-    }
-    return p;
-  }
-
-  private static double[] uniform(int n) {
-    double[] u = new double[n];
-    java.util.Arrays.fill(u, 1);
-    return u;
   }
 
   /** The probability source a config names (null for "none" and "static"). */
@@ -659,72 +593,41 @@ public final class Trainer {
    */
   private void save(boolean complete, int fileEpoch) throws IOException {
     TensorBundle b = new TensorBundle();
-    b.meta("format", FORMAT);
-    b.meta("created_by", "sbcnm " + Trainer.class.getPackage().getImplementationVersion());
-    b.meta("jdk", System.getProperty("java.version"));
-    b.meta("kernels", kernels());
-    b.meta("data.checksum", data.checksum());
-    b.meta("seed", Long.toString(config.seed()));
-    for (Map.Entry<String, String> e : config.toMap().entrySet()) {
-      b.meta("train." + e.getKey(), e.getValue());
-    }
+    CheckpointCodec.writeHeader(b, data, config);
     model.save(b);
     Models.saveGraph(modelConfig, data, b);
-    b.meta("progress.epoch", Integer.toString(epoch));
-    b.meta("progress.step_in_epoch", Integer.toString(stepInEpoch));
-    b.meta("progress.global_step", Long.toString(globalStep));
-    b.meta("progress.loss_sum", Double.toString(lossSum));
-    b.meta("progress.loss_steps", Integer.toString(lossSteps));
-    b.meta("progress.best", Double.toString(earlyStopping.best()));
-    b.meta("progress.bad_epochs", Integer.toString(earlyStopping.badEpochs()));
-    b.meta("progress.complete", Boolean.toString(complete));
-    b.meta("optimizer.name", optimizer.name());
-    b.meta("optimizer.steps", Long.toString(optimizer.steps()));
-    for (Map.Entry<String, Tensor> e : optimizer.state().entrySet()) {
-      b.put("optim/" + e.getKey(), e.getValue());
-    }
+    CheckpointCodec.writeProgress(
+        b,
+        new CheckpointCodec.Progress(
+            epoch,
+            stepInEpoch,
+            globalStep,
+            lossSum,
+            lossSteps,
+            earlyStopping.best(),
+            earlyStopping.badEpochs(),
+            complete));
+    CheckpointCodec.writeOptimizer(b, optimizer);
     if (probabilities != null) {
       probabilities.save(b, "probs/");
     }
-    if (bestParams != null) {
-      for (Map.Entry<String, Tensor> e : bestParams.entrySet()) {
-        b.put("best/" + e.getKey(), e.getValue());
-      }
-    }
+    CheckpointCodec.writeBest(b, bestParams);
     b.write(CheckpointFiles.forEpoch(checkpoint, fileEpoch));
   }
 
   private void restore(TensorBundle b) throws IOException {
     model.load(b);
-    Map<String, Tensor> state = new LinkedHashMap<>();
-    for (String name : b.names()) {
-      if (name.startsWith("optim/")) {
-        state.put(name.substring(6), b.tensor(name));
-      }
-    }
-    optimizer.loadState(state, b.longMeta("optimizer.steps", 0, Long.MAX_VALUE));
+    CheckpointCodec.readOptimizer(b, optimizer);
     if (probabilities != null) {
       probabilities.load(b, "probs/");
     }
-    epoch = b.intMeta("progress.epoch", 0, config.epochs());
-    stepInEpoch = b.intMeta("progress.step_in_epoch", 0, Integer.MAX_VALUE);
-    globalStep = b.longMeta("progress.global_step", 0, Long.MAX_VALUE);
-    lossSum = b.doubleMeta("progress.loss_sum", false);
-    lossSteps = b.intMeta("progress.loss_steps", 0, Integer.MAX_VALUE);
-    earlyStopping.restore(
-        b.doubleMeta("progress.best", true),
-        b.intMeta("progress.bad_epochs", 0, Integer.MAX_VALUE));
-    boolean anyBest = false;
-    Map<String, Tensor> bp = new LinkedHashMap<>();
-    for (Parameter p : model.parameters()) {
-      if (b.has("best/" + p.name())) {
-        bp.put(p.name(), b.tensor("best/" + p.name()).copy());
-        anyBest = true;
-      }
-    }
-    bestParams = anyBest ? bp : null;
-    if (Boolean.parseBoolean(b.meta("progress.complete"))) {
-      epoch = config.epochs();
-    }
+    CheckpointCodec.Progress p = CheckpointCodec.readProgress(b, config.epochs());
+    epoch = p.complete() ? config.epochs() : p.epoch();
+    stepInEpoch = p.stepInEpoch();
+    globalStep = p.globalStep();
+    lossSum = p.lossSum();
+    lossSteps = p.lossSteps();
+    earlyStopping.restore(p.best(), p.badEpochs());
+    bestParams = CheckpointCodec.readBest(b, model.parameters());
   }
 }

@@ -71,4 +71,46 @@ class CheckpointCompatibilityTest {
       assertArrayEquals(straight[k], resumed[k], "parameter " + k);
     }
   }
+
+  /** The old checkpoint with one change, written back; returns resume's error message. */
+  private String refusal(java.util.function.Consumer<org.sbcnm.engine.io.TensorBundle> change)
+      throws IOException {
+    Path f = dir.resolve("changed.sbcnm");
+    org.sbcnm.engine.io.TensorBundle b =
+        org.sbcnm.engine.io.TensorBundle.read(
+            Path.of("src/test/resources/checkpoints/v0-interrupted.sbcnm"));
+    change.accept(b);
+    b.write(f);
+    IOException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IOException.class, () -> Trainer.resume(data(), f, null));
+    org.junit.jupiter.api.Assertions.assertTrue(
+        e.getMessage().startsWith(f.toString()), e.getMessage());
+    return e.getMessage();
+  }
+
+  @Test
+  void theSchemaIsCheckedKeyByKey() throws IOException {
+    String v = refusal(b -> b.meta("checkpoint.version", "2"));
+    org.junit.jupiter.api.Assertions.assertTrue(
+        v.contains("checkpoint version 2 is not supported"), v);
+    org.junit.jupiter.api.Assertions.assertTrue(
+        refusal(b -> b.meta("format", "other")).contains("not a training checkpoint"));
+    org.junit.jupiter.api.Assertions.assertTrue(
+        refusal(b -> b.meta("data.checksum", "abc")).contains("was trained on other data"));
+    org.junit.jupiter.api.Assertions.assertTrue(
+        refusal(b -> b.meta("progress.epoch", "9")).contains("'progress.epoch' = '9'"));
+    org.junit.jupiter.api.Assertions.assertTrue(
+        refusal(b -> b.meta("train.batch_size", "many")).contains("'batch_size' = 'many'"));
+  }
+
+  @Test
+  void theCurrentBuildWritesVersionOne() throws IOException {
+    Path f = dir.resolve("new.sbcnm");
+    Trainer.create(data(), model(), config(), null, f, null).run(null);
+    org.sbcnm.engine.io.TensorBundle b = org.sbcnm.engine.io.TensorBundle.read(f);
+    assertEquals("1", b.meta("checkpoint.version"));
+    assertEquals("sbcnm-checkpoint", b.meta("format"));
+    assertEquals(data().checksum(), b.meta("data.checksum"));
+  }
 }
