@@ -16,8 +16,6 @@ import org.sbcnm.datasets.prepared.Interactions;
 import org.sbcnm.datasets.prepared.PreparedDataset;
 import org.sbcnm.datasets.split.HeldOutSplit;
 import org.sbcnm.datasets.split.UserHistories;
-import org.sbcnm.engine.autograd.Node;
-import org.sbcnm.engine.autograd.Tape;
 import org.sbcnm.engine.io.FormatException;
 import org.sbcnm.engine.io.TensorBundle;
 import org.sbcnm.engine.kernel.Kernels;
@@ -29,7 +27,6 @@ import org.sbcnm.engine.param.Parameter;
 import org.sbcnm.engine.tensor.Tensor;
 import org.sbcnm.towers.config.ModelConfig;
 import org.sbcnm.towers.config.TowerKind;
-import org.sbcnm.towers.tower.TowerBatch;
 import org.sbcnm.towers.tower.TwoTowerModel;
 import org.sbcnm.training.eval.QueryEncoder;
 import org.sbcnm.training.eval.RetrievalMetrics;
@@ -283,13 +280,18 @@ public final class Trainer {
             data.numItems(),
             config.useRatings(),
             config.seed());
-    TowerBatch qb = new TowerBatch();
-    TowerBatch ib = new TowerBatch();
-    Tape tape = new Tape();
-    ConcurrentTowers towers = towersSideBySide() ? new ConcurrentTowers(model) : null;
-    BatchSoftmaxLoss lossFn =
-        new BatchSoftmaxLoss(modelConfig.temperature(), config.maskHits(), config.hardNegatives());
-    DistinctColumns distinct = distinctColumns() ? new DistinctColumns() : null;
+    TrainingStep step =
+        new TrainingStep(
+            model,
+            optimizer,
+            batches,
+            towersSideBySide() ? new ConcurrentTowers(model) : null,
+            new BatchSoftmaxLoss(
+                modelConfig.temperature(), config.maskHits(), config.hardNegatives()),
+            distinctColumns() ? new DistinctColumns() : null,
+            config.useRatings(),
+            extra);
+    step.profile(profile);
     List<EpochMetrics> epochs = new ArrayList<>();
     long runSteps = 0;
     long runExamples = 0;
@@ -300,77 +302,8 @@ public final class Trainer {
       long epochStart = System.nanoTime();
       long epochExamples = 0;
       for (; stepInEpoch < stepsPerEpoch; stepInEpoch++) {
-        long t0 = System.nanoTime();
-        if (profile != null && profile.firstStepAt == 0) {
-          profile.firstStepAt = t0;
-        }
-        int m = batches.assemble(perm, stepInEpoch * bsz, globalStep, qb);
-        int[] columns = batches.columns();
-        float[] lq = batches.logQ();
-        if (distinct != null) {
-          distinct.build(columns, lq, m + extra);
-          ib.set(distinct.items(), 0, distinct.size());
-        } else {
-          ib.set(columns, 0, m + extra);
-        }
-        double loss;
-        long t1;
-        long t2;
-        long t3;
-        long t4;
-        try (Tape t = tape.begin()) {
-          t1 = System.nanoTime();
-          Node q;
-          Node v;
-          if (towers != null) {
-            towers.forward(qb, ib);
-            q = t.input(towers.queryOutput().value());
-            v = t.input(towers.itemOutput().value());
-            // The towers ran side by side: their wall time is shared in proportion to each
-            // one's own thread time, so the phase split still sums to the step.
-            t3 = System.nanoTime();
-            long qn = towers.queryNanos();
-            long in = towers.itemNanos();
-            t2 = t1 + (qn + in == 0 ? 0 : (long) ((double) (t3 - t1) * qn / (qn + in)));
-          } else {
-            q = model.query().embed(t, qb);
-            t2 = System.nanoTime();
-            v = model.item().embed(t, ib);
-            t3 = System.nanoTime();
-          }
-          Tensor rowWeights = config.useRatings() ? batches.weights() : null;
-          Node l =
-              distinct != null
-                  ? lossFn.applyDistinct(t, q, v, distinct, rowWeights)
-                  : lossFn.apply(t, q, v, columns, lq, rowWeights);
-          loss = l.value().getFlat(0);
-          t4 = System.nanoTime();
-          t.backward(l);
-          if (towers != null) {
-            towers.backward(q.grad(), v.grad());
-          }
-        } finally {
-          if (towers != null) {
-            towers.close();
-          }
-        }
-        long t5 = System.nanoTime();
-        optimizer.step();
-        optimizer.zeroGrad();
-        if (profile != null) {
-          long t6 = System.nanoTime();
-          long[] p = profile.nanos;
-          p[0] += t1 - t0;
-          p[1] += t2 - t1;
-          p[2] += t3 - t2;
-          p[3] += t4 - t3;
-          p[4] += t5 - t4;
-          p[5] += t6 - t5;
-          profile.steps++;
-          profile.examples += m;
-          profile.itemColumns += m + extra;
-          profile.itemRows += distinct != null ? distinct.size() : m + extra;
-        }
+        double loss = step.run(perm, stepInEpoch * bsz, globalStep);
+        int m = step.examples();
         if (!Double.isFinite(loss)) {
           throw new IllegalStateException(
               "training diverged: loss "
