@@ -1,12 +1,7 @@
 package org.sbcnm.training.loop;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -87,7 +82,7 @@ public final class Trainer {
   private final Optimizer optimizer;
   private final SamplingProbabilities probabilities;
   private final Path checkpoint;
-  private final Path metricsLog;
+  private final MetricsLog metricsLog;
   private int epoch;
   private int stepInEpoch;
   private long globalStep;
@@ -127,7 +122,7 @@ public final class Trainer {
     optimizer.init(model.parameters());
     this.probabilities = probabilities;
     this.checkpoint = checkpoint;
-    this.metricsLog = metricsLog;
+    this.metricsLog = new MetricsLog(metricsLog);
   }
 
   /**
@@ -355,7 +350,7 @@ public final class Trainer {
               epochExamples / Math.max(1e-9, seconds),
               seconds);
       epochs.add(em);
-      log(em);
+      metricsLog.epoch(em);
       if (listener != null) {
         listener.epoch(em);
       }
@@ -480,43 +475,6 @@ public final class Trainer {
       int tmp = perm[i];
       perm[i] = perm[j];
       perm[j] = tmp;
-    }
-  }
-
-  private void log(EpochMetrics em) throws IOException {
-    StringBuilder sb = new StringBuilder();
-    for (Map.Entry<String, Double> e : em.metrics().entrySet()) {
-      sb.append(" validation_")
-          .append(e.getKey())
-          .append('=')
-          .append(String.format("%.4f", e.getValue()));
-    }
-    LOG.info(
-        "epoch {} loss {}{} ({} examples/s)",
-        em.epoch(),
-        String.format("%.4f", em.loss()),
-        sb,
-        String.format("%.0f", em.examplesPerSecond()));
-    if (metricsLog != null) {
-      ObjectMapper om = new ObjectMapper();
-      ObjectNode o = om.createObjectNode();
-      o.put("epoch", em.epoch());
-      o.put("loss", em.loss());
-      for (Map.Entry<String, Double> e : em.metrics().entrySet()) {
-        o.put("validation_" + e.getKey(), e.getValue());
-      }
-      o.put("examples_per_second", em.examplesPerSecond());
-      o.put("seconds", em.seconds());
-      Path parent = metricsLog.toAbsolutePath().getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
-      }
-      Files.writeString(
-          metricsLog,
-          om.writeValueAsString(o) + "\n",
-          StandardCharsets.UTF_8,
-          StandardOpenOption.CREATE,
-          StandardOpenOption.APPEND);
     }
   }
 
