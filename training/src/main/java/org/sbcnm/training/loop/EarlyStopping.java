@@ -1,15 +1,23 @@
 package org.sbcnm.training.loop;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.sbcnm.engine.param.Parameter;
+import org.sbcnm.engine.tensor.Tensor;
+
 /**
  * Early stopping on one validation metric: an epoch improves when its value beats the best so far
  * (strictly: lower for "loss", higher for every other metric; the first epoch always improves), and
  * training stops once {@code patience} epochs in a row have not improved. Patience 0 never stops.
+ * Given the model's parameters, it keeps a copy of them from the best epoch, to restore at the end.
  */
 final class EarlyStopping {
   private final boolean lowerIsBetter;
   private final int patience;
   private double best = Double.NaN;
   private int badEpochs;
+  private Map<String, Tensor> bestParams;
 
   /**
    * @param metric the metric's name ("loss" is minimised, the rest maximised)
@@ -48,6 +56,51 @@ final class EarlyStopping {
   /** Epochs since the last improvement. */
   int badEpochs() {
     return badEpochs;
+  }
+
+  /**
+   * Records the epoch's value of the watched metric (from {@code metrics}, or {@code loss}),
+   * copying {@code params} when it is the best so far; returns whether to stop.
+   *
+   * @throws IllegalArgumentException when the metric was not computed
+   */
+  boolean track(String metric, Map<String, Double> metrics, double loss, List<Parameter> params) {
+    Double value = metric.equals("loss") ? Double.valueOf(loss) : metrics.get(metric);
+    if (value == null) {
+      throw new IllegalArgumentException(
+          "early-stopping metric "
+              + metric
+              + " is not computed (metrics: "
+              + metrics.keySet()
+              + ")");
+    }
+    if (record(value)) {
+      bestParams = new LinkedHashMap<>();
+      for (Parameter p : params) {
+        bestParams.put(p.name(), p.value().copy());
+      }
+    }
+    return shouldStop();
+  }
+
+  /** Copies the best epoch's parameters back into {@code params} (nothing kept: no change). */
+  void restoreBest(List<Parameter> params) {
+    if (bestParams == null) {
+      return;
+    }
+    for (Parameter p : params) {
+      p.value().copyFrom(bestParams.get(p.name()));
+    }
+  }
+
+  /** The parameters of the best epoch, or null before any (not copied). */
+  Map<String, Tensor> bestParams() {
+    return bestParams;
+  }
+
+  /** Sets the kept parameters, as a checkpoint saved them (null for none). */
+  void bestParams(Map<String, Tensor> saved) {
+    this.bestParams = saved;
   }
 
   /** Restores the state saved from {@link #best()} and {@link #badEpochs()}. */

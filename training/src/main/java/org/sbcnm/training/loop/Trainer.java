@@ -3,7 +3,6 @@ package org.sbcnm.training.loop;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -18,8 +17,6 @@ import org.sbcnm.engine.optim.Adagrad;
 import org.sbcnm.engine.optim.Adam;
 import org.sbcnm.engine.optim.Optimizer;
 import org.sbcnm.engine.optim.Sgd;
-import org.sbcnm.engine.param.Parameter;
-import org.sbcnm.engine.tensor.Tensor;
 import org.sbcnm.towers.config.ModelConfig;
 import org.sbcnm.towers.config.TowerKind;
 import org.sbcnm.towers.tower.TwoTowerModel;
@@ -89,7 +86,6 @@ public final class Trainer {
   private double lossSum;
   private int lossSteps;
   private final EarlyStopping earlyStopping;
-  private Map<String, Tensor> bestParams;
   private StepProfile profile;
 
   private Trainer(
@@ -358,7 +354,10 @@ public final class Trainer {
       stepInEpoch = 0;
       lossSum = 0;
       lossSteps = 0;
-      boolean stop = config.patience() > 0 && track(metrics, em.loss());
+      boolean stop =
+          config.patience() > 0
+              && earlyStopping.track(
+                  config.earlyStopMetric(), metrics, em.loss(), model.parameters());
       if (checkpoint != null) {
         save(false, epoch);
       }
@@ -375,10 +374,8 @@ public final class Trainer {
     if (!stopped) {
       // Only early stopping (patience > 0) selects an epoch; otherwise the last epoch's model is
       // the result, as in the reference trainer (choosing by held-out metrics would peek at them).
-      if (config.patience() > 0 && bestParams != null && !isBestCurrent()) {
-        for (Parameter p : model.parameters()) {
-          p.value().copyFrom(bestParams.get(p.name()));
-        }
+      if (config.patience() > 0) {
+        earlyStopping.restoreBest(model.parameters());
       }
       finalMetrics = evaluate();
       int lastEpoch = Math.max(1, epoch);
@@ -434,36 +431,6 @@ public final class Trainer {
         UserHistories.of(split.train(), data.numUsers()), config.historyLength());
   }
 
-  /** Feeds early stopping this epoch's value, keeping the parameters of the best epoch. */
-  private boolean track(Map<String, Double> metrics, double loss) {
-    String name = config.earlyStopMetric();
-    Double value = name.equals("loss") ? Double.valueOf(loss) : metrics.get(name);
-    if (value == null) {
-      throw new IllegalArgumentException(
-          "early-stopping metric "
-              + name
-              + " is not computed (cut-offs "
-              + java.util.Arrays.toString(config.ks())
-              + ")");
-    }
-    if (earlyStopping.record(value)) {
-      bestParams = new LinkedHashMap<>();
-      for (Parameter p : model.parameters()) {
-        bestParams.put(p.name(), p.value().copy());
-      }
-    }
-    return earlyStopping.shouldStop();
-  }
-
-  private boolean isBestCurrent() {
-    for (Parameter p : model.parameters()) {
-      if (!java.util.Arrays.equals(bestParams.get(p.name()).floats(), p.value().floats())) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   /** Fisher–Yates shuffle of 0..n−1 seeded by (seed, epoch). */
   static void shuffle(int[] perm, long seed, int epoch) {
     for (int i = 0; i < perm.length; i++) {
@@ -502,7 +469,7 @@ public final class Trainer {
     if (probabilities != null) {
       probabilities.save(b, "probs/");
     }
-    CheckpointCodec.writeBest(b, bestParams);
+    CheckpointCodec.writeBest(b, earlyStopping.bestParams());
     b.write(CheckpointFiles.forEpoch(checkpoint, fileEpoch));
   }
 
@@ -519,6 +486,6 @@ public final class Trainer {
     lossSum = p.lossSum();
     lossSteps = p.lossSteps();
     earlyStopping.restore(p.best(), p.badEpochs());
-    bestParams = CheckpointCodec.readBest(b, model.parameters());
+    earlyStopping.bestParams(CheckpointCodec.readBest(b, model.parameters()));
   }
 }

@@ -50,4 +50,35 @@ class EarlyStoppingTest {
     assertTrue(Double.isNaN(new EarlyStopping("mrr", 1).best()));
     assertThrows(IllegalArgumentException.class, () -> new EarlyStopping("mrr", -1));
   }
+
+  @Test
+  void keepsTheBestEpochsParametersAndPutsThemBack() {
+    org.sbcnm.engine.param.Parameter w =
+        new org.sbcnm.engine.param.Parameter(
+            "w", org.sbcnm.engine.tensor.Tensor.wrap(new float[] {1, 2}, 1, 2), true);
+    java.util.List<org.sbcnm.engine.param.Parameter> params = java.util.List.of(w);
+    EarlyStopping s = new EarlyStopping("recall@10", 2);
+    org.junit.jupiter.api.Assertions.assertNull(s.bestParams());
+    s.restoreBest(params); // nothing kept: no change
+    org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {1, 2}, w.value().floats());
+    org.junit.jupiter.api.Assertions.assertFalse(
+        s.track("recall@10", java.util.Map.of("recall@10", 0.5), 9, params));
+    w.value().set(0, 0, 7);
+    org.junit.jupiter.api.Assertions.assertFalse(
+        s.track("recall@10", java.util.Map.of("recall@10", 0.4), 9, params));
+    org.junit.jupiter.api.Assertions.assertTrue(
+        s.track("recall@10", java.util.Map.of("recall@10", 0.5), 9, params), "two without gain");
+    s.restoreBest(params);
+    org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {1, 2}, w.value().floats());
+    EarlyStopping byLoss = new EarlyStopping("loss", 1);
+    org.junit.jupiter.api.Assertions.assertFalse(
+        byLoss.track("loss", java.util.Map.of(), 3, params));
+    org.junit.jupiter.api.Assertions.assertTrue(
+        byLoss.track("loss", java.util.Map.of(), 3, params));
+    IllegalArgumentException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class,
+            () -> s.track("ndcg@5", java.util.Map.of("recall@10", 0.5), 9, params));
+    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("ndcg@5"), e.getMessage());
+  }
 }
