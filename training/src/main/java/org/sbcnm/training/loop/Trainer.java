@@ -13,10 +13,7 @@ import org.sbcnm.datasets.split.UserHistories;
 import org.sbcnm.engine.io.FormatException;
 import org.sbcnm.engine.io.TensorBundle;
 import org.sbcnm.engine.kernel.Kernels;
-import org.sbcnm.engine.optim.Adagrad;
-import org.sbcnm.engine.optim.Adam;
 import org.sbcnm.engine.optim.Optimizer;
-import org.sbcnm.engine.optim.Sgd;
 import org.sbcnm.towers.config.ModelConfig;
 import org.sbcnm.towers.config.TowerKind;
 import org.sbcnm.towers.tower.TwoTowerModel;
@@ -24,10 +21,8 @@ import org.sbcnm.training.eval.QueryEncoder;
 import org.sbcnm.training.eval.RetrievalMetrics;
 import org.sbcnm.training.loss.BatchSoftmaxLoss;
 import org.sbcnm.training.loss.DistinctColumns;
-import org.sbcnm.training.sampling.ExactCounts;
 import org.sbcnm.training.sampling.SamplingProbabilities;
 import org.sbcnm.training.sampling.StaticProbabilities;
-import org.sbcnm.training.sampling.StreamingFrequencyEstimator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -114,7 +109,7 @@ public final class Trainer {
     this.config = config;
     this.earlyStopping = new EarlyStopping(config.earlyStopMetric(), config.patience());
     this.model = Models.build(modelConfig, data);
-    this.optimizer = optimizer(config);
+    this.optimizer = TrainingParts.optimizer(config);
     optimizer.init(model.parameters());
     this.probabilities = probabilities;
     this.checkpoint = checkpoint;
@@ -132,7 +127,9 @@ public final class Trainer {
       Path checkpoint,
       Path metricsLog) {
     SamplingProbabilities p =
-        probabilities != null ? probabilities : probabilities(config, data.numItems());
+        probabilities != null
+            ? probabilities
+            : TrainingParts.probabilities(config, data.numItems());
     if ("static".equals(config.correction()) && p == null) {
       throw new IllegalArgumentException("correction 'static' needs item probabilities (a file)");
     }
@@ -157,7 +154,7 @@ public final class Trainer {
           b.meta("kernels"),
           kernels);
     }
-    SamplingProbabilities p = probabilities(config, data.numItems());
+    SamplingProbabilities p = TrainingParts.probabilities(config, data.numItems());
     if ("static".equals(config.correction())) {
       // A placeholder of the right size: the saved weights are loaded into it.
       double[] uniform = new double[data.numItems()];
@@ -172,41 +169,6 @@ public final class Trainer {
       return t;
     } catch (IllegalArgumentException e) {
       throw new FormatException(checkpoint + ": " + e.getMessage());
-    }
-  }
-
-  /** The probability source a config names (null for "none" and "static"). */
-  public static SamplingProbabilities probabilities(TrainConfig c, int numItems) {
-    switch (c.correction()) {
-      case "streaming":
-        MemoryBudget.require(
-            (long) c.hashBuckets() * c.hashes() * 16,
-            "the frequency estimator (--hash_buckets "
-                + c.hashBuckets()
-                + " x --hashes "
-                + c.hashes()
-                + ")");
-        return new StreamingFrequencyEstimator(c.hashBuckets(), c.hashes(), c.alpha(), 0);
-      case "counts":
-        return new ExactCounts(numItems);
-      default:
-        return null;
-    }
-  }
-
-  private static Optimizer optimizer(TrainConfig c) {
-    double lr = c.effectiveLr();
-    switch (c.optimizer()) {
-      case "adamw":
-        return Adam.adamW(lr, 0.01);
-      case "adagrad":
-        return new Adagrad(lr);
-      case "sgd":
-        return new Sgd(lr, 0.9);
-      case "lazyadam":
-        return Adam.lazyAdam(lr);
-      default:
-        return Adam.adam(lr);
     }
   }
 
