@@ -283,9 +283,8 @@ public final class Trainer {
         if (checkpoint != null
             && (kill
                 || (config.checkpointEvery() > 0 && globalStep % config.checkpointEvery() == 0))) {
-          stepInEpoch++;
-          save(false, epoch + 1);
-          stepInEpoch--;
+          // The checkpoint counts this step as done: a resume starts at the next one.
+          save(progress(stepInEpoch + 1, false), epoch + 1);
         }
         if (kill) {
           stepInEpoch++;
@@ -321,7 +320,7 @@ public final class Trainer {
               && earlyStopping.track(
                   config.earlyStopMetric(), metrics, em.loss(), model.parameters());
       if (checkpoint != null) {
-        save(false, epoch);
+        save(progress(stepInEpoch, false), epoch);
       }
       if (stop) {
         LOG.info(
@@ -343,7 +342,7 @@ public final class Trainer {
       int lastEpoch = Math.max(1, epoch);
       epoch = config.epochs();
       if (checkpoint != null) {
-        save(true, lastEpoch);
+        save(progress(stepInEpoch, true), lastEpoch);
       }
     }
     return new TrainResult(
@@ -407,26 +406,29 @@ public final class Trainer {
     }
   }
 
+  /** Where the run stands, with {@code stepsDone} steps of the current epoch behind it. */
+  private CheckpointCodec.Progress progress(int stepsDone, boolean complete) {
+    return new CheckpointCodec.Progress(
+        epoch,
+        stepsDone,
+        globalStep,
+        lossSum,
+        lossSteps,
+        earlyStopping.best(),
+        earlyStopping.badEpochs(),
+        complete);
+  }
+
   /**
    * Writes the checkpoint atomically; a numbered checkpoint path ({@link CheckpointFiles}) gets the
    * file of {@code fileEpoch}.
    */
-  private void save(boolean complete, int fileEpoch) throws IOException {
+  private void save(CheckpointCodec.Progress progress, int fileEpoch) throws IOException {
     TensorBundle b = new TensorBundle();
     CheckpointCodec.writeHeader(b, data, config);
     model.save(b);
     Models.saveGraph(modelConfig, data, b);
-    CheckpointCodec.writeProgress(
-        b,
-        new CheckpointCodec.Progress(
-            epoch,
-            stepInEpoch,
-            globalStep,
-            lossSum,
-            lossSteps,
-            earlyStopping.best(),
-            earlyStopping.badEpochs(),
-            complete));
+    CheckpointCodec.writeProgress(b, progress);
     CheckpointCodec.writeOptimizer(b, optimizer);
     if (probabilities != null) {
       probabilities.save(b, "probs/");
