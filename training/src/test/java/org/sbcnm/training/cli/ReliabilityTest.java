@@ -347,28 +347,19 @@ class ReliabilityTest {
         org.sbcnm.datasets.prepared.PreparedDataset.read(data, false);
     String item = d.items().rawId(0);
     Path csv = Files.writeString(dir.resolve("p.csv"), "item_id,probability\n" + item + ",-2\n");
-    Result r =
-        train(
-            "--data",
-            data.toString(),
-            "--correction",
-            "static",
-            "--probabilities",
-            csv.toString(),
-            "--save_path",
-            dir.resolve("m.sbcnm").toString());
-    assertOneLineError(r, csv + ":2: field probability: expected a finite number >= 0");
+    String[] args = {
+      "--data",
+      data.toString(),
+      "--correction",
+      "static",
+      "--probabilities",
+      csv.toString(),
+      "--save_path",
+      dir.resolve("m.sbcnm").toString()
+    };
+    assertOneLineError(train(args), csv + ":2: field probability: expected a finite number >= 0");
     Files.writeString(csv, "item_id,probability\n" + item + ",2\n");
-    Result ok =
-        train(
-            "--data",
-            data.toString(),
-            "--correction",
-            "static",
-            "--probabilities",
-            csv.toString(),
-            "--save_path",
-            dir.resolve("m.sbcnm").toString());
+    Result ok = train(args);
     assertEquals(0, ok.code(), ok.err());
   }
 }
