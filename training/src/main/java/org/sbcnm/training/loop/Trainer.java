@@ -215,21 +215,53 @@ public final class Trainer {
    */
   public TrainResult run(Listener listener) throws IOException {
     Kernels.setThreads(config.threads());
-    Interactions train = trainSet;
-    int n = train.size();
-    int bsz = config.batchSize();
-    int extra = config.mixedNegatives();
-    int stepsPerEpoch = (n + bsz - 1) / bsz;
-    long totalSteps = (long) stepsPerEpoch * config.epochs();
-    int[] perm = new int[n];
+    TrainingStep step = newStep();
+    int[] perm = new int[trainSet.size()];
+    RunTotals run = new RunTotals();
+    while (epoch < config.epochs()) {
+      shuffle(perm, config.seed(), epoch);
+      long epochStart = System.nanoTime();
+      long examples = trainEpoch(step, perm, run, listener);
+      double seconds = (System.nanoTime() - epochStart) / 1e9;
+      run.seconds += seconds;
+      run.examples += examples;
+      if (run.stopped || endEpoch(examples, seconds, run, listener)) {
+        break;
+      }
+    }
+    Map<String, Double> finalMetrics = run.stopped ? null : finish();
+    return new TrainResult(
+        model,
+        run.epochs,
+        finalMetrics,
+        run.examples / Math.max(1e-9, run.seconds),
+        run.seconds,
+        !run.stopped);
+  }
+
+  /** What this call of {@link #run} has done so far. */
+  private static final class RunTotals {
+    final List<EpochMetrics> epochs = new ArrayList<>();
+    long steps;
+    long examples;
+    double seconds;
+    boolean stopped;
+  }
+
+  private int stepsPerEpoch() {
+    return (trainSet.size() + config.batchSize() - 1) / config.batchSize();
+  }
+
+  /** The step of this run, its parts built once. */
+  private TrainingStep newStep() {
     BatchAssembler batches =
         new BatchAssembler(
-            train,
+            trainSet,
             histories,
             config.historyLength(),
             probabilities,
-            bsz,
-            extra,
+            config.batchSize(),
+            config.mixedNegatives(),
             data.numItems(),
             config.useRatings(),
             config.seed());
@@ -243,115 +275,116 @@ public final class Trainer {
                 modelConfig.temperature(), config.maskHits(), config.hardNegatives()),
             distinctColumns() ? new DistinctColumns() : null,
             config.useRatings(),
-            extra);
+            config.mixedNegatives());
     step.profile(profile);
-    List<EpochMetrics> epochs = new ArrayList<>();
-    long runSteps = 0;
-    long runExamples = 0;
-    double runSeconds = 0;
-    boolean stopped = false;
-    while (epoch < config.epochs() && !stopped) {
-      shuffle(perm, config.seed(), epoch);
-      long epochStart = System.nanoTime();
-      long epochExamples = 0;
-      for (; stepInEpoch < stepsPerEpoch; stepInEpoch++) {
-        double loss = step.run(perm, stepInEpoch * bsz, globalStep);
-        int m = step.examples();
-        if (!Double.isFinite(loss)) {
-          throw new IllegalStateException(
-              "training diverged: loss "
-                  + loss
-                  + " at step "
-                  + (globalStep + 1)
-                  + " (the usual cause: learning rate "
-                  + config.effectiveLr()
-                  + " too large for temperature "
-                  + model.config().temperature()
-                  + "; try --lr "
-                  + config.effectiveLr() / 10
-                  + " or a larger --temperature)");
-        }
-        lossSum += loss;
-        lossSteps++;
-        globalStep++;
-        runSteps++;
-        epochExamples += m;
-        if (listener != null) {
-          listener.step(globalStep, totalSteps, loss);
-        }
-        boolean kill = config.stopAfterSteps() > 0 && runSteps >= config.stopAfterSteps();
-        if (checkpoint != null
-            && (kill
-                || (config.checkpointEvery() > 0 && globalStep % config.checkpointEvery() == 0))) {
-          // The checkpoint counts this step as done: a resume starts at the next one.
-          save(progress(stepInEpoch + 1, false), epoch + 1);
-        }
-        if (kill) {
-          stepInEpoch++;
-          stopped = true;
-          break;
-        }
+    return step;
+  }
+
+  /**
+   * The rest of the current epoch's steps (all of them, or up to stopAfterSteps, which sets {@code
+   * run.stopped}), checkpointing when due; returns the examples trained on.
+   */
+  private long trainEpoch(TrainingStep step, int[] perm, RunTotals run, Listener listener)
+      throws IOException {
+    long totalSteps = (long) stepsPerEpoch() * config.epochs();
+    long examples = 0;
+    for (; stepInEpoch < stepsPerEpoch(); stepInEpoch++) {
+      double loss = step.run(perm, stepInEpoch * config.batchSize(), globalStep);
+      if (!Double.isFinite(loss)) {
+        throw new IllegalStateException(
+            "training diverged: loss "
+                + loss
+                + " at step "
+                + (globalStep + 1)
+                + " (the usual cause: learning rate "
+                + config.effectiveLr()
+                + " too large for temperature "
+                + model.config().temperature()
+                + "; try --lr "
+                + config.effectiveLr() / 10
+                + " or a larger --temperature)");
       }
-      double seconds = (System.nanoTime() - epochStart) / 1e9;
-      runSeconds += seconds;
-      runExamples += epochExamples;
-      if (stopped) {
-        break;
-      }
-      Map<String, Double> metrics = validation != null ? evaluateValidation() : Map.of();
-      EpochMetrics em =
-          new EpochMetrics(
-              epoch + 1,
-              lossSum / Math.max(1, lossSteps),
-              metrics,
-              epochExamples / Math.max(1e-9, seconds),
-              seconds);
-      epochs.add(em);
-      metricsLog.epoch(em);
+      lossSum += loss;
+      lossSteps++;
+      globalStep++;
+      run.steps++;
+      examples += step.examples();
       if (listener != null) {
-        listener.epoch(em);
+        listener.step(globalStep, totalSteps, loss);
       }
-      epoch++;
-      stepInEpoch = 0;
-      lossSum = 0;
-      lossSteps = 0;
-      boolean stop =
-          config.patience() > 0
-              && earlyStopping.track(
-                  config.earlyStopMetric(), metrics, em.loss(), model.parameters());
-      if (checkpoint != null) {
-        save(progress(stepInEpoch, false), epoch);
+      boolean kill = config.stopAfterSteps() > 0 && run.steps >= config.stopAfterSteps();
+      if (checkpoint != null
+          && (kill
+              || (config.checkpointEvery() > 0 && globalStep % config.checkpointEvery() == 0))) {
+        // The checkpoint counts this step as done: a resume starts at the next one.
+        save(progress(stepInEpoch + 1, false), epoch + 1);
       }
-      if (stop) {
-        LOG.info(
-            "early stop after epoch {}: no {} gain in {} epochs",
-            epoch,
-            config.earlyStopMetric(),
-            config.patience());
+      if (kill) {
+        stepInEpoch++;
+        run.stopped = true;
         break;
       }
     }
-    Map<String, Double> finalMetrics = null;
-    if (!stopped) {
-      // Only early stopping (patience > 0) selects an epoch; otherwise the last epoch's model is
-      // the result, as in the reference trainer (choosing by held-out metrics would peek at them).
-      if (config.patience() > 0) {
-        earlyStopping.restoreBest(model.parameters());
-      }
-      finalMetrics = evaluate();
-      int lastEpoch = Math.max(1, epoch);
-      epoch = config.epochs();
-      if (checkpoint != null) {
-        save(progress(stepInEpoch, true), lastEpoch);
-      }
+    return examples;
+  }
+
+  /**
+   * Closes a finished epoch: validation metrics, the metrics sink and listener, early stopping and
+   * the epoch's checkpoint; returns whether early stopping ends the run.
+   */
+  private boolean endEpoch(long examples, double seconds, RunTotals run, Listener listener)
+      throws IOException {
+    Map<String, Double> metrics = validation != null ? evaluateValidation() : Map.of();
+    EpochMetrics em =
+        new EpochMetrics(
+            epoch + 1,
+            lossSum / Math.max(1, lossSteps),
+            metrics,
+            examples / Math.max(1e-9, seconds),
+            seconds);
+    run.epochs.add(em);
+    metricsLog.epoch(em);
+    if (listener != null) {
+      listener.epoch(em);
     }
-    return new TrainResult(
-        model,
-        epochs,
-        finalMetrics,
-        runExamples / Math.max(1e-9, runSeconds),
-        runSeconds,
-        !stopped);
+    epoch++;
+    stepInEpoch = 0;
+    lossSum = 0;
+    lossSteps = 0;
+    boolean stop =
+        config.patience() > 0
+            && earlyStopping.track(
+                config.earlyStopMetric(), metrics, em.loss(), model.parameters());
+    if (checkpoint != null) {
+      save(progress(stepInEpoch, false), epoch);
+    }
+    if (stop) {
+      LOG.info(
+          "early stop after epoch {}: no {} gain in {} epochs",
+          epoch,
+          config.earlyStopMetric(),
+          config.patience());
+    }
+    return stop;
+  }
+
+  /**
+   * Ends a run that was not interrupted: the best epoch's parameters under early stopping, the test
+   * metrics, the final checkpoint.
+   */
+  private Map<String, Double> finish() throws IOException {
+    // Only early stopping (patience > 0) selects an epoch; otherwise the last epoch's model is the
+    // result, as in the reference trainer (choosing by held-out metrics would peek at them).
+    if (config.patience() > 0) {
+      earlyStopping.restoreBest(model.parameters());
+    }
+    Map<String, Double> finalMetrics = evaluate();
+    int lastEpoch = Math.max(1, epoch);
+    epoch = config.epochs();
+    if (checkpoint != null) {
+      save(progress(stepInEpoch, true), lastEpoch);
+    }
+    return finalMetrics;
   }
 
   /**
