@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import org.sbcnm.datasets.prepared.DatasetException;
+import org.sbcnm.engine.io.AtomicFolders;
 
 /**
  * Fetches and unpacks the official MovieLens 100K zip.
@@ -216,7 +217,7 @@ public final class MovieLensDownload {
       }
       return placed;
     } finally {
-      deleteTree(tmp);
+      AtomicFolders.deleteTree(tmp);
     }
   }
 
@@ -258,18 +259,6 @@ public final class MovieLensDownload {
     } catch (java.util.zip.ZipException | java.io.EOFException e2) {
       throw new DatasetException(
           zip + ": entry '" + e.getName() + "' is damaged (" + e2.getMessage() + ")");
-    }
-  }
-
-  /** Deletes a file, or a folder and all it holds; a missing path is fine. */
-  public static void deleteTree(Path p) throws IOException {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (java.util.stream.Stream<Path> walk = Files.walk(p)) {
-      for (Path f : (Iterable<Path>) walk.sorted(java.util.Comparator.reverseOrder())::iterator) {
-        Files.deleteIfExists(f);
-      }
     }
   }
 }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.sbcnm.datasets.prepared.DatasetException;
 import org.sbcnm.datasets.prepared.PreparedDataset;
+import org.sbcnm.engine.io.AtomicFolders;
 import org.sbcnm.engine.testing.ReaderContract;
 
 /**
@@ -59,7 +60,7 @@ class MovieLensFuzzTest {
       new ReaderContract(
           zip -> {
             Path dest = ROOT.resolve("out");
-            MovieLensDownload.deleteTree(dest);
+            AtomicFolders.deleteTree(dest);
             Files.createDirectories(dest);
             try {
               MovieLensDownload.extract(zip, dest, CAP);
@@ -78,7 +79,7 @@ class MovieLensFuzzTest {
                                 || p.getFileName().toString().equals("input.zip")),
                     "an entry escaped its folder");
               }
-              MovieLensDownload.deleteTree(dest);
+              AtomicFolders.deleteTree(dest);
             }
           },
           DatasetException.class);

@@ -38,6 +38,11 @@ public final class AtomicFolders {
     }
   }
 
+  /** Deletes a file, or a folder and all it holds (links not followed); a missing path is fine. */
+  public static void deleteTree(Path p) throws IOException {
+    Temporaries.deleteTree(p);
+  }
+
   /** True when {@code dir} is missing or an empty folder. */
   public static boolean isMissingOrEmpty(Path dir) throws IOException {
     if (!Files.exists(dir)) {

@@ -40,6 +40,9 @@ public final class TensorBundle {
   private static final byte I32 = 2;
   private static final byte I64 = 3;
 
+  /** The file this bundle was read from; null for one built in memory. */
+  private Path source;
+
   private final Map<String, String> meta = new LinkedHashMap<>();
   private final Map<String, Entry> entries = new LinkedHashMap<>();
 
@@ -56,8 +59,6 @@ public final class TensorBundle {
       this.data = data;
     }
   }
-
-  private Path source;
 
   /** Sets a metadata string. */
   public TensorBundle meta(String key, String value) {
@@ -171,6 +172,34 @@ public final class TensorBundle {
   public TensorBundle putDoubles(String name, double[] data) {
     entries.put(checkName(name), new Entry(F64, 1, data.length, data.clone()));
     return this;
+  }
+
+  /**
+   * The float tensor stored under name, which must be there.
+   *
+   * @throws FormatException naming the file and entry when it is missing or holds integers
+   */
+  public Tensor requireTensor(String name) throws FormatException {
+    if (!has(name)) {
+      throw new FormatException(where() + "entry '" + name + "' is missing");
+    }
+    try {
+      return tensor(name);
+    } catch (IllegalArgumentException e) {
+      throw new FormatException(where() + e.getMessage());
+    }
+  }
+
+  /** {@link #requireTensor} for an int32 entry. */
+  public int[] requireInts(String name) throws FormatException {
+    if (!has(name)) {
+      throw new FormatException(where() + "entry '" + name + "' is missing");
+    }
+    try {
+      return ints(name);
+    } catch (IllegalArgumentException e) {
+      throw new FormatException(where() + e.getMessage());
+    }
   }
 
   /** The [rows, cols] shape of the entry under name. */

@@ -56,6 +56,11 @@ public record TowerConfig(
    * The reference tower: {@code kind}, MLP 256 → 128 → 64, id_dim 64, side_dim 8, 2 cross layers, 2
    * hops.
    */
+  /** Whether this tower reads the dense features: by its kind, or an ID tower asked to. */
+  public boolean readsFeatures() {
+    return kind.readsFeatures() || (kind == TowerKind.ID && useDense);
+  }
+
   public static TowerConfig defaults(TowerKind kind) {
     return new TowerConfig(kind, 256, 128, 64, 64, 8, 2, 2, 0, false);
   }

@@ -17,12 +17,12 @@ public enum TowerKind {
 
   /** Parses "mlp", "id", "history", "dcn", "gcn" (any case). */
   public static TowerKind parse(String s) {
-    try {
-      return valueOf(s.trim().toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "tower kind must be one of mlp, id, history, dcn, gcn; got '" + s + "'");
-    }
+    return parse(s, java.util.List.of(values()), "tower kind");
+  }
+
+  /** Whether a tower of this kind always reads the dense features (an ID tower may, by choice). */
+  public boolean readsFeatures() {
+    return this == MLP || this == DCN || this == GCN;
   }
 
   /** The kinds a query tower may take: mlp, id, history, dcn. */

@@ -65,11 +65,7 @@ public final class Tower implements Layer {
     this.config = config;
     this.data = data;
     TowerKind kind = config.kind();
-    boolean needsDense =
-        kind == TowerKind.MLP
-            || kind == TowerKind.DCN
-            || kind == TowerKind.GCN
-            || (kind == TowerKind.ID && config.useDense());
+    boolean needsDense = config.readsFeatures();
     if (needsDense && data.dense() == null) {
       throw new IllegalArgumentException(
           name + ": a " + kind.label() + " tower needs dense features");

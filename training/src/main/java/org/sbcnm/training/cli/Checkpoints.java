@@ -23,7 +23,6 @@ final class Checkpoints {
 
   private Checkpoints() {}
 
-  /** The model and the bundle it came from (for the history length and the estimator state). */
   /**
    * A checkpoint checked whole at load: the model, the history length it trained with (bags at
    * query time) and its sampling-probability state (null when trained without correction).
@@ -87,8 +86,6 @@ final class Checkpoints {
     }
     // Checked whole at load, so that no later use meets a damaged state.
     SamplingProbabilities p = CheckpointCodec.readProbabilities(b, data.numItems());
-    int historyLength =
-        b.meta("train.history_length") == null ? 50 : b.intMeta("train.history_length", 1, 10_000);
-    return new Loaded(ckpt, model, b, p, historyLength);
+    return new Loaded(ckpt, model, b, p, CheckpointCodec.readHistoryLength(b));
   }
 }

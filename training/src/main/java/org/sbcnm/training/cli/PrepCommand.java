@@ -161,7 +161,7 @@ final class PrepCommand implements Callable<Integer> {
       } catch (IOException | RuntimeException e) {
         // A failed preparation leaves nothing it downloaded or unpacked behind.
         for (Path p : fetched) {
-          MovieLensDownload.deleteTree(p);
+          AtomicFolders.deleteTree(p);
         }
         throw e;
       }

@@ -371,8 +371,7 @@ final class TrainCommand implements Callable<Integer> {
    * user asked for by flag is refused instead.
    */
   private TowerKind featurelessSide(TowerKind kind, int width, String flag, String file) {
-    boolean readsFeatures = kind == TowerKind.MLP || kind == TowerKind.DCN || kind == TowerKind.GCN;
-    if (width > 0 || !readsFeatures) {
+    if (width > 0 || !kind.readsFeatures()) {
       return kind;
     }
     boolean chosen =

@@ -157,11 +157,7 @@ public final class CheckpointCodec {
     Map<String, Tensor> state = new LinkedHashMap<>();
     for (String name : b.names()) {
       if (name.startsWith("optim/")) {
-        try {
-          state.put(name.substring(6), b.tensor(name));
-        } catch (IllegalArgumentException e) {
-          throw new FormatException(b.source() + ": " + e.getMessage());
-        }
+        state.put(name.substring(6), b.requireTensor(name));
       }
     }
     try {
@@ -186,12 +182,7 @@ public final class CheckpointCodec {
     for (Parameter p : params) {
       String key = "best/" + p.name();
       if (b.has(key)) {
-        Tensor t;
-        try {
-          t = b.tensor(key);
-        } catch (IllegalArgumentException e) {
-          throw new FormatException(b.source() + ": " + e.getMessage());
-        }
+        Tensor t = b.requireTensor(key);
         if (!t.sameShape(p.value())) {
           throw new FormatException(
               b.source()
@@ -208,6 +199,13 @@ public final class CheckpointCodec {
     return best.isEmpty() ? null : best;
   }
 
+  /** The history length the model trained with (bags at query time); 50 when not saved. */
+  public static int readHistoryLength(TensorBundle b) throws FormatException {
+    return b.meta("train.history_length") == null
+        ? 50
+        : b.intMeta("train.history_length", 1, 10_000);
+  }
+
   /**
    * The sampling-probability state saved in a checkpoint (estimator, counts or static), restored;
    * null when the run trained without correction.
@@ -218,10 +216,25 @@ public final class CheckpointCodec {
     SamplingProbabilities p;
     try {
       if ("streaming".equals(kind)) {
+        int buckets = b.intMeta("probs/buckets", 1, 1 << 28);
+        int hashes = b.intMeta("probs/hashes", 1, 64);
+        // The arrays must be in the file before the estimator allocates them: a crafted header
+        // could otherwise claim gigabytes.
+        int[] saved = b.has("probs/A") ? b.shape("probs/A") : new int[] {0, 0};
+        if ((long) saved[0] * saved[1] != (long) buckets * hashes) {
+          throw new FormatException(
+              b.source()
+                  + ": the estimator's saved state holds "
+                  + (long) saved[0] * saved[1]
+                  + " buckets, its metadata says "
+                  + buckets
+                  + " x "
+                  + hashes);
+        }
         p =
             new StreamingFrequencyEstimator(
-                b.intMeta("probs/buckets", 1, 1 << 28),
-                b.intMeta("probs/hashes", 1, 64),
+                buckets,
+                hashes,
                 b.doubleMeta("probs/alpha", false),
                 b.longMeta("probs/seed", Long.MIN_VALUE, Long.MAX_VALUE));
       } else if ("counts".equals(kind)) {

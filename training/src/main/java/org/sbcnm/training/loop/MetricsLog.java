@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
  * appended so that a resumed run continues the same file.
  */
 final class MetricsLog {
+  // Under the trainer's name: the epoch lines have always come from "Trainer".
   private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private final Path file;

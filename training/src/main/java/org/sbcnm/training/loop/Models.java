@@ -1,5 +1,7 @@
 package org.sbcnm.training.loop;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.sbcnm.datasets.prepared.CategoricalFields;
 import org.sbcnm.datasets.prepared.ItemEdges;
 import org.sbcnm.datasets.prepared.PreparedDataset;
@@ -30,14 +32,15 @@ public final class Models {
    */
   public static TwoTowerModel build(
       ModelConfig config, PreparedDataset data, TensorBundle checkpoint) {
+    List<Part> parts = parts(config, data);
     if (checkpoint != null && checkpoint.source() != null) {
-      requirePlausible(config, data, checkpoint.source());
+      requirePlausible(parts, checkpoint.source());
     }
     CategoricalFields qs = data.querySide();
     CategoricalFields is = data.itemSide();
     requireFeatures(config.query(), data.queryFeatures().cols(), PreparedDataset.Q_FEATS);
     requireFeatures(config.item(), data.itemFeatures().cols(), PreparedDataset.I_FEATS);
-    requireMemory(config, data);
+    requireMemory(parts);
     TowerData query =
         new TowerData(
             data.numUsers(),
@@ -92,20 +95,15 @@ public final class Models {
   }
 
   /**
-   * Bytes per embedding-table element while training: the value, its gradient and Adam's two
-   * moments, float32 each.
+   * Bytes per parameter while training: the value, its gradient and Adam's two moments, float32
+   * each.
    */
   static final long BYTES_PER_ELEMENT = 16;
 
   /** Refuses a tower that reads dense features over a features file without columns. */
   private static void requireFeatures(
       org.sbcnm.towers.config.TowerConfig t, int width, String file) {
-    boolean reads =
-        t.kind() == TowerKind.MLP
-            || t.kind() == TowerKind.DCN
-            || t.kind() == TowerKind.GCN
-            || (t.kind() == TowerKind.ID && t.useDense());
-    if (reads && width == 0) {
+    if (t.readsFeatures() && width == 0) {
       throw new IllegalArgumentException(
           file
               + " has no feature columns, but the "
@@ -134,8 +132,8 @@ public final class Models {
    * The model's parameter blocks for {@code config} over {@code data}, computed from the shapes
    * alone (nothing is allocated): ID, history and side-field tables, cross layers and MLP layers.
    */
-  static java.util.List<Part> parts(ModelConfig config, PreparedDataset data) {
-    java.util.List<Part> parts = new java.util.ArrayList<>();
+  static List<Part> parts(ModelConfig config, PreparedDataset data) {
+    List<Part> parts = new ArrayList<>();
     for (boolean isQuery : new boolean[] {true, false}) {
       org.sbcnm.towers.config.TowerConfig t = isQuery ? config.query() : config.item();
       String tower = isQuery ? "query" : "item";
@@ -185,12 +183,7 @@ public final class Models {
           width += t.sideDim();
         }
       }
-      boolean dense =
-          t.kind() == TowerKind.MLP
-              || t.kind() == TowerKind.DCN
-              || t.kind() == TowerKind.GCN
-              || (t.kind() == TowerKind.ID && t.useDense());
-      if (dense) {
+      if (t.readsFeatures()) {
         width += (isQuery ? data.queryFeatures() : data.itemFeatures()).cols();
       }
       if (t.kind() == TowerKind.DCN) {
@@ -228,7 +221,11 @@ public final class Models {
    * gigabytes.
    */
   static void requirePlausible(ModelConfig config, PreparedDataset data, java.nio.file.Path file) {
-    long need = times(parameterCount(config, data), 4);
+    requirePlausible(parts(config, data), file);
+  }
+
+  private static void requirePlausible(List<Part> parts, java.nio.file.Path file) {
+    long need = times(count(parts), 4);
     long have;
     try {
       have = java.nio.file.Files.size(file);
@@ -247,8 +244,12 @@ public final class Models {
 
   /** The model's parameter count for {@code config} over {@code data}; see {@link #parts}. */
   public static long parameterCount(ModelConfig config, PreparedDataset data) {
+    return count(parts(config, data));
+  }
+
+  private static long count(List<Part> parts) {
     long total = 0;
-    for (Part p : parts(config, data)) {
+    for (Part p : parts) {
       total = plus(total, p.elements());
     }
     return total;
@@ -258,17 +259,15 @@ public final class Models {
    * Refuses a model whose parameters, with their gradients and optimiser state, would not fit the
    * heap, naming the largest block and where its size comes from, before anything is allocated.
    */
-  static void requireMemory(ModelConfig config, PreparedDataset data) {
-    long total = 0;
-    Part largest = null;
-    for (Part p : parts(config, data)) {
-      total = plus(total, p.elements());
-      if (largest == null || p.elements() > largest.elements()) {
+  private static void requireMemory(List<Part> parts) {
+    Part largest = parts.get(0);
+    for (Part p : parts) {
+      if (p.elements() > largest.elements()) {
         largest = p;
       }
     }
     MemoryBudget.require(
-        times(total, BYTES_PER_ELEMENT),
+        times(count(parts), BYTES_PER_ELEMENT),
         "the model's parameters (largest: " + largest.source() + ")");
   }
 

@@ -22,7 +22,6 @@ import org.sbcnm.training.eval.RetrievalMetrics;
 import org.sbcnm.training.loss.BatchSoftmaxLoss;
 import org.sbcnm.training.loss.DistinctColumns;
 import org.sbcnm.training.sampling.SamplingProbabilities;
-import org.sbcnm.training.sampling.StaticProbabilities;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -154,13 +153,8 @@ public final class Trainer {
           b.meta("kernels"),
           kernels);
     }
-    SamplingProbabilities p = TrainingParts.probabilities(config, data.numItems());
-    if ("static".equals(config.correction())) {
-      // A placeholder of the right size: the saved weights are loaded into it.
-      double[] uniform = new double[data.numItems()];
-      java.util.Arrays.fill(uniform, 1);
-      p = new StaticProbabilities(uniform);
-    }
+    // The saved state itself (estimator, counts or static weights), loaded once, here.
+    SamplingProbabilities p = CheckpointCodec.readProbabilities(b, data.numItems());
     try {
       ModelConfig modelConfig = TwoTowerModel.configOf(b);
       Models.requirePlausible(modelConfig, data, b.source());
@@ -473,9 +467,6 @@ public final class Trainer {
   private void restore(TensorBundle b) throws IOException {
     model.load(b);
     CheckpointCodec.readOptimizer(b, optimizer);
-    if (probabilities != null) {
-      probabilities.load(b, "probs/");
-    }
     CheckpointCodec.Progress p = CheckpointCodec.readProgress(b, config.epochs());
     epoch = p.complete() ? config.epochs() : p.epoch();
     stepInEpoch = p.stepInEpoch();

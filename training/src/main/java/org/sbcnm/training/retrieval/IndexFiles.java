@@ -61,7 +61,7 @@ public final class IndexFiles {
       if (!b.has(name)) {
         continue;
       }
-      Tensor t = tensor(b, file, name);
+      Tensor t = b.requireTensor(name);
       for (int k = 0; k < t.size(); k++) {
         if (!Double.isFinite(t.getFlat(k))) {
           throw new FormatException(
@@ -85,22 +85,18 @@ public final class IndexFiles {
     if (!kind.equals(b.meta("kind"))) {
       throw new FormatException(file + ": a " + b.meta("kind") + " index, not " + kind);
     }
-    Tensor e = tensor(b, file, "embeddings");
+    Tensor e = b.requireTensor("embeddings");
     if (e.rows() < 1 || e.cols() < 1) {
       throw new FormatException(
           file + ": embeddings of shape [" + e.rows() + ", " + e.cols() + "] hold no item");
     }
-    if (!e.isFloat32() || (b.has("adjustment") && !tensor(b, file, "adjustment").isFloat32())) {
+    Tensor adjustment = b.has("adjustment") ? b.requireTensor("adjustment") : null;
+    if (!e.isFloat32() || (adjustment != null && !adjustment.isFloat32())) {
       throw new FormatException(file + ": embeddings and adjustment must be float32");
     }
-    if (b.has("adjustment") && tensor(b, file, "adjustment").size() != e.rows()) {
+    if (adjustment != null && adjustment.size() != e.rows()) {
       throw new FormatException(
-          file
-              + ": "
-              + tensor(b, file, "adjustment").size()
-              + " popularity adjustments for "
-              + e.rows()
-              + " items");
+          file + ": " + adjustment.size() + " popularity adjustments for " + e.rows() + " items");
     }
     requireFinite(file, b);
     return b;
@@ -118,8 +114,8 @@ public final class IndexFiles {
   /** Reads an exact index; every error names the file. */
   public static ExactIndex readExact(Path file) throws IOException {
     TensorBundle b = open(file, "exact");
-    ExactIndex idx = new ExactIndex(tensor(b, file, "embeddings"));
-    return b.has("adjustment") ? idx.withAdjustment(tensor(b, file, "adjustment").floats()) : idx;
+    ExactIndex idx = new ExactIndex(b.requireTensor("embeddings"));
+    return b.has("adjustment") ? idx.withAdjustment(b.requireTensor("adjustment").floats()) : idx;
   }
 
   /**
@@ -130,7 +126,7 @@ public final class IndexFiles {
    */
   public static HnswIndex readHnsw(Path file) throws IOException {
     TensorBundle b = open(file, "hnsw");
-    Tensor e = tensor(b, file, "embeddings");
+    Tensor e = b.requireTensor("embeddings");
     int size = e.rows();
     requireUnitRows(file, e);
     int levels = b.intMeta("hnsw.levels", 1, 64);
@@ -138,9 +134,9 @@ public final class IndexFiles {
     int[][] ptr = new int[levels][];
     int[][] nbrs = new int[levels][];
     for (int l = 0; l < levels; l++) {
-      nodes[l] = ints(b, file, "hnsw/nodes/" + l);
-      ptr[l] = ints(b, file, "hnsw/ptr/" + l);
-      nbrs[l] = ints(b, file, "hnsw/neighbors/" + l);
+      nodes[l] = b.requireInts("hnsw/nodes/" + l);
+      ptr[l] = b.requireInts("hnsw/ptr/" + l);
+      nbrs[l] = b.requireInts("hnsw/neighbors/" + l);
       checkLevel(file, l, size, nodes[l], l == 0 ? null : nodes[l - 1], ptr[l], nbrs[l]);
     }
     int entry = b.intMeta("hnsw.entry", 0, size - 1);
@@ -154,7 +150,7 @@ public final class IndexFiles {
             b.intMeta("hnsw.m", 1, 1 << 16),
             b.intMeta("hnsw.beam_width", 1, 1 << 20),
             new HnswIndex.PackedGraph(size, entry, nodes, ptr, nbrs));
-    return b.has("adjustment") ? idx.withAdjustment(tensor(b, file, "adjustment").floats()) : idx;
+    return b.has("adjustment") ? idx.withAdjustment(b.requireTensor("adjustment").floats()) : idx;
   }
 
   /**
@@ -225,28 +221,6 @@ public final class IndexFiles {
         throw new FormatException(
             where + "neighbour " + n + " at " + k + " is not a node of this level");
       }
-    }
-  }
-
-  private static Tensor tensor(TensorBundle b, Path file, String name) throws FormatException {
-    if (!b.has(name)) {
-      throw new FormatException(file + ": entry '" + name + "' is missing");
-    }
-    try {
-      return b.tensor(name);
-    } catch (IllegalArgumentException e) {
-      throw new FormatException(file + ": " + e.getMessage());
-    }
-  }
-
-  private static int[] ints(TensorBundle b, Path file, String name) throws FormatException {
-    if (!b.has(name)) {
-      throw new FormatException(file + ": entry '" + name + "' is missing");
-    }
-    try {
-      return b.ints(name);
-    } catch (IllegalArgumentException e) {
-      throw new FormatException(file + ": " + e.getMessage());
     }
   }
 }

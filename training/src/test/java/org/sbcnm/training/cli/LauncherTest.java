@@ -83,7 +83,7 @@ class LauncherTest {
   }
 
   @Test
-  void aLauncherThatIsAlreadyGoneEndsTheJvmAtOnceOnlyWhenRelaunched() {
+  void onlyARelaunchedJvmWatchesItsLauncher() {
     String before = System.getProperty(Launcher.LAUNCHER_PID);
     try {
       System.clearProperty(Launcher.LAUNCHER_PID);

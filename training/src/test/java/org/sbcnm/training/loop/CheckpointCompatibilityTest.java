@@ -102,6 +102,9 @@ class CheckpointCompatibilityTest {
         refusal(b -> b.meta("progress.epoch", "9")).contains("'progress.epoch' = '9'"));
     org.junit.jupiter.api.Assertions.assertTrue(
         refusal(b -> b.meta("train.batch_size", "many")).contains("'batch_size' = 'many'"));
+    String est = refusal(b -> b.meta("probs/buckets", "268435456"));
+    org.junit.jupiter.api.Assertions.assertTrue(
+        est.contains("saved state holds 64 buckets, its metadata says 268435456 x 1"), est);
   }
 
   @Test
