@@ -13,6 +13,7 @@ import org.sbcnm.datasets.prepared.PreparedDataset;
 import org.sbcnm.towers.config.ModelConfig;
 import org.sbcnm.towers.config.TowerConfig;
 import org.sbcnm.towers.config.TowerKind;
+import org.sbcnm.training.loop.OptimizerKind;
 import org.sbcnm.training.loop.StepProfile;
 import org.sbcnm.training.loop.TrainConfig;
 import org.sbcnm.training.loop.Trainer;
@@ -106,13 +107,12 @@ final class BenchTrainCommand implements Callable<Integer> {
             0);
     int t = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
     TrainConfig config =
-        TrainConfig.defaults()
-            .withEpochs(1000)
-            .withBatchSize(batchSize)
-            .withThreads(t)
-            .withStopAfterSteps(warmup + steps)
-            .toBuilder()
-            .optimizer(optimizer)
+        TrainConfig.builder()
+            .epochs(1000)
+            .batchSize(batchSize)
+            .threads(t)
+            .stopAfterSteps(warmup + steps)
+            .optimizer(OptimizerKind.parse(optimizer))
             .build();
     StepProfile profile = new StepProfile();
     Trainer trainer = Trainer.create(d, model, config, null, null, null).profile(profile);
@@ -144,7 +144,7 @@ final class BenchTrainCommand implements Callable<Integer> {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("data", data.getFileName().toString());
     out.put("query_tower", queryTower);
-    out.put("optimizer", config.optimizer());
+    out.put("optimizer", config.optimizer().kind().id());
     out.put("item_tower", itemTower);
     out.put("batch", batchSize);
     out.put("threads", t);

@@ -13,6 +13,7 @@ import org.sbcnm.datasets.synthetic.SyntheticGenerator;
 import org.sbcnm.towers.config.ModelConfig;
 import org.sbcnm.towers.config.TowerConfig;
 import org.sbcnm.towers.config.TowerKind;
+import org.sbcnm.training.loop.Correction;
 import org.sbcnm.training.loop.TrainConfig;
 import org.sbcnm.training.loop.TrainResult;
 import org.sbcnm.training.loop.Trainer;
@@ -72,18 +73,16 @@ final class QuickstartCommand implements Callable<Integer> {
         new ModelConfig(
             TowerConfig.defaults(TowerKind.MLP), TowerConfig.defaults(TowerKind.MLP), 0.05, 0);
     TrainConfig base =
-        TrainConfig.defaults()
-            .withEpochs(n)
-            .withThreads(Runtime.getRuntime().availableProcessors());
+        TrainConfig.builder().epochs(n).threads(Runtime.getRuntime().availableProcessors()).build();
     Map<String, Map<String, Double>> rows = new LinkedHashMap<>();
-    for (String correction : new String[] {"streaming", "none"}) {
-      String name = correction.equals("none") ? "uncorrected" : "corrected";
+    for (Correction correction : new Correction[] {Correction.STREAMING, Correction.NONE}) {
+      String name = correction == Correction.NONE ? "uncorrected" : "corrected";
       Progress progress = new Progress(name, silent);
       TrainResult r =
           Trainer.create(
                   d,
                   model,
-                  base.withCorrection(correction),
+                  base.toBuilder().correction(correction).build(),
                   null,
                   dir.resolve(name + ".sbcnm"),
                   null)

@@ -15,7 +15,9 @@ import org.sbcnm.towers.config.ModelConfig;
 import org.sbcnm.towers.config.TowerConfig;
 import org.sbcnm.towers.config.TowerKind;
 import org.sbcnm.training.loop.CheckpointFiles;
+import org.sbcnm.training.loop.Correction;
 import org.sbcnm.training.loop.EpochMetrics;
+import org.sbcnm.training.loop.OptimizerKind;
 import org.sbcnm.training.loop.TrainConfig;
 import org.sbcnm.training.loop.TrainResult;
 import org.sbcnm.training.loop.Trainer;
@@ -395,13 +397,13 @@ final class TrainCommand implements Callable<Integer> {
 
   TrainConfig trainConfig() {
     int t = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-    return TrainConfig.defaults().toBuilder()
+    return TrainConfig.builder()
         .epochs(epochs)
         .batchSize(batchSize)
-        .optimizer(optimizer)
+        .optimizer(OptimizerKind.parse(optimizer))
         .lr(lr)
         .seed(seed)
-        .correction(noCorrection ? "none" : correction)
+        .correction(noCorrection ? Correction.NONE : Correction.parse(correction))
         .hashBuckets(hashBuckets)
         .hashes(hashes)
         .alpha(alpha)

@@ -91,7 +91,8 @@ public final class Trainer {
       Path metricsLog) {
     this.data = data;
     this.split = HeldOutSplit.of(data.interactions(), data.numUsers());
-    this.validation = config.validation() ? HeldOutSplit.of(split.train(), data.numUsers()) : null;
+    this.validation =
+        config.evaluation().validation() ? HeldOutSplit.of(split.train(), data.numUsers()) : null;
     this.trainSet = validation != null ? validation.train() : split.train();
     if (trainSet.size() == 0) {
       throw new IllegalArgumentException("the dataset has no training interactions");
@@ -106,9 +107,10 @@ public final class Trainer {
             : null;
     this.modelConfig = modelConfig;
     this.config = config;
-    this.earlyStopping = new EarlyStopping(config.earlyStopMetric(), config.patience());
+    this.earlyStopping =
+        new EarlyStopping(config.evaluation().earlyStopMetric(), config.evaluation().patience());
     this.model = Models.build(modelConfig, data);
-    this.optimizer = TrainingParts.optimizer(config);
+    this.optimizer = config.optimizer().create();
     optimizer.init(model.parameters());
     this.probabilities = probabilities;
     this.checkpoint = checkpoint;
@@ -126,10 +128,8 @@ public final class Trainer {
       Path checkpoint,
       Path metricsLog) {
     SamplingProbabilities p =
-        probabilities != null
-            ? probabilities
-            : TrainingParts.probabilities(config, data.numItems());
-    if ("static".equals(config.correction()) && p == null) {
+        probabilities != null ? probabilities : config.correction().create(data.numItems());
+    if (config.correction().source() == Correction.STATIC && p == null) {
       throw new IllegalArgumentException("correction 'static' needs item probabilities (a file)");
     }
     return new Trainer(data, modelConfig, config, p, checkpoint, metricsLog);
@@ -181,7 +181,8 @@ public final class Trainer {
    * more, no shared parameter, and not turned off with {@link TrainConfig#sequentialTowers()}.
    */
   public boolean towersSideBySide() {
-    return ConcurrentTowers.applicable(model, config.threads()) && !config.sequentialTowers();
+    return ConcurrentTowers.applicable(model, config.execution().threads())
+        && !config.execution().sequentialTowers();
   }
 
   /**
@@ -190,7 +191,7 @@ public final class Trainer {
    * TrainConfig#fullColumns()} asks for every column to be computed.
    */
   public boolean distinctColumns() {
-    return config.hardNegatives() == 0 && !config.fullColumns();
+    return config.negatives().hard() == 0 && !config.execution().fullColumns();
   }
 
   /** The test split: each user's last interaction against all the others. */
@@ -208,7 +209,7 @@ public final class Trainer {
    * split, evaluating on it every epoch; the test split is scored once, at the end.
    */
   public TrainResult run(Listener listener) throws IOException {
-    Kernels.setThreads(config.threads());
+    Kernels.setThreads(config.execution().threads());
     TrainingStep step = newStep();
     int[] perm = new int[trainSet.size()];
     RunTotals run = new RunTotals();
@@ -255,7 +256,7 @@ public final class Trainer {
             config.historyLength(),
             probabilities,
             config.batchSize(),
-            config.mixedNegatives(),
+            config.negatives().mixed(),
             data.numItems(),
             config.useRatings(),
             config.seed());
@@ -266,10 +267,12 @@ public final class Trainer {
             batches,
             towersSideBySide() ? new ConcurrentTowers(model) : null,
             new BatchSoftmaxLoss(
-                modelConfig.temperature(), config.maskHits(), config.hardNegatives()),
+                modelConfig.temperature(),
+                config.negatives().maskHits(),
+                config.negatives().hard()),
             distinctColumns() ? new DistinctColumns() : null,
             config.useRatings(),
-            config.mixedNegatives());
+            config.negatives().mixed());
     step.profile(profile);
     return step;
   }
@@ -291,11 +294,11 @@ public final class Trainer {
                 + " at step "
                 + (globalStep + 1)
                 + " (the usual cause: learning rate "
-                + config.effectiveLr()
+                + config.optimizer().effectiveLr()
                 + " too large for temperature "
                 + model.config().temperature()
                 + "; try --lr "
-                + config.effectiveLr() / 10
+                + config.optimizer().effectiveLr() / 10
                 + " or a larger --temperature)");
       }
       lossSum += loss;
@@ -306,10 +309,13 @@ public final class Trainer {
       if (listener != null) {
         listener.step(globalStep, totalSteps, loss);
       }
-      boolean kill = config.stopAfterSteps() > 0 && run.steps >= config.stopAfterSteps();
+      boolean kill =
+          config.execution().stopAfterSteps() > 0
+              && run.steps >= config.execution().stopAfterSteps();
       if (checkpoint != null
           && (kill
-              || (config.checkpointEvery() > 0 && globalStep % config.checkpointEvery() == 0))) {
+              || (config.execution().checkpointEvery() > 0
+                  && globalStep % config.execution().checkpointEvery() == 0))) {
         // The checkpoint counts this step as done: a resume starts at the next one.
         save(progress(stepInEpoch + 1, false), epoch + 1);
       }
@@ -346,9 +352,9 @@ public final class Trainer {
     lossSum = 0;
     lossSteps = 0;
     boolean stop =
-        config.patience() > 0
+        config.evaluation().patience() > 0
             && earlyStopping.track(
-                config.earlyStopMetric(), metrics, em.loss(), model.parameters());
+                config.evaluation().earlyStopMetric(), metrics, em.loss(), model.parameters());
     if (checkpoint != null) {
       save(progress(stepInEpoch, false), epoch);
     }
@@ -356,8 +362,8 @@ public final class Trainer {
       LOG.info(
           "early stop after epoch {}: no {} gain in {} epochs",
           epoch,
-          config.earlyStopMetric(),
-          config.patience());
+          config.evaluation().earlyStopMetric(),
+          config.evaluation().patience());
     }
     return stop;
   }
@@ -369,7 +375,7 @@ public final class Trainer {
   private Map<String, Double> finish() throws IOException {
     // Only early stopping (patience > 0) selects an epoch; otherwise the last epoch's model is the
     // result, as in the reference trainer (choosing by held-out metrics would peek at them).
-    if (config.patience() > 0) {
+    if (config.evaluation().patience() > 0) {
       earlyStopping.restoreBest(model.parameters());
     }
     Map<String, Double> finalMetrics = evaluate();
@@ -389,7 +395,7 @@ public final class Trainer {
   public Map<String, Double> evaluate() {
     int[] ranks =
         RetrievalMetrics.ranks(model, split, model.itemEmbeddings(), queryEncoder(), null);
-    return RetrievalMetrics.fromRanks(ranks, config.ks());
+    return RetrievalMetrics.fromRanks(ranks, config.evaluation().ks());
   }
 
   /**
@@ -407,7 +413,7 @@ public final class Trainer {
             model.itemEmbeddings(),
             QueryEncoder.of(histories, config.historyLength()),
             null);
-    return RetrievalMetrics.fromRanks(ranks, config.ks());
+    return RetrievalMetrics.fromRanks(ranks, config.evaluation().ks());
   }
 
   /** Fills query batches for test users (bags of a user's whole history before the test item). */

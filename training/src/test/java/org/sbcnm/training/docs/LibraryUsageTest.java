@@ -35,7 +35,7 @@ class LibraryUsageTest {
     Trainer.create(
             PreparedDataset.read(dataDir, false),
             new ModelConfig(small, small, 0.1, 0),
-            TrainConfig.defaults().withEpochs(1).withBatchSize(64),
+            TrainConfig.defaults().toBuilder().epochs(1).batchSize(64).build(),
             null,
             ckptFile,
             null)

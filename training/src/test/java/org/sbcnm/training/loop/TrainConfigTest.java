@@ -20,10 +20,8 @@ class TrainConfigTest {
             b -> b.epochs(100_001),
             b -> b.batchSize(1),
             b -> b.batchSize((1 << 16) + 1),
-            b -> b.optimizer("rmsprop"),
             b -> b.lr(-1e-3),
             b -> b.lr(Double.POSITIVE_INFINITY),
-            b -> b.correction("sometimes"),
             b -> b.hashBuckets(1000),
             b -> b.hashes(0),
             b -> b.hashes(65),
@@ -73,20 +71,27 @@ class TrainConfigTest {
   @Test
   void roundTripsThroughItsMapAndDefaultsTheLearningRate() {
     TrainConfig c =
-        BASE.toBuilder().optimizer("LazyAdam").validation(true).patience(3).lr(0).build();
-    assertEquals("lazyadam", c.optimizer());
+        BASE.toBuilder()
+            .optimizer(OptimizerKind.parse("LazyAdam"))
+            .validation(true)
+            .patience(3)
+            .lr(0)
+            .build();
+    assertEquals(OptimizerKind.LAZYADAM, c.optimizer().kind());
     assertEquals(c, TrainConfig.fromMap(c.toMap()));
-    assertEquals(1e-3, c.effectiveLr());
-    assertEquals(0.1, BASE.toBuilder().optimizer("adagrad").build().effectiveLr());
-    assertEquals(0.05, BASE.toBuilder().optimizer("sgd").build().effectiveLr());
-    assertEquals(0.02, BASE.toBuilder().lr(0.02).build().effectiveLr());
+    assertEquals(1e-3, c.optimizer().effectiveLr());
+    assertEquals(
+        0.1, BASE.toBuilder().optimizer(OptimizerKind.ADAGRAD).build().optimizer().effectiveLr());
+    assertEquals(
+        0.05, BASE.toBuilder().optimizer(OptimizerKind.SGD).build().optimizer().effectiveLr());
+    assertEquals(0.02, BASE.toBuilder().lr(0.02).build().optimizer().effectiveLr());
     assertNotEquals(c, BASE);
     // A checkpoint from before the validation split: early stopping implies it.
     java.util.Map<String, String> old = new java.util.LinkedHashMap<>(c.toMap());
     old.remove("validation");
-    assertTrue(TrainConfig.fromMap(old).validation());
+    assertTrue(TrainConfig.fromMap(old).evaluation().validation());
     old.put("patience", "0");
-    assertEquals(false, TrainConfig.fromMap(old).validation());
+    assertEquals(false, TrainConfig.fromMap(old).evaluation().validation());
   }
 
   @Test
@@ -107,6 +112,16 @@ class TrainConfigTest {
     m.putAll(BASE.toMap());
     m.put("ks", "10,x");
     assertThrows(IllegalArgumentException.class, () -> TrainConfig.fromMap(m));
+    m.putAll(BASE.toMap());
+    m.put("optimizer", "rmsprop");
+    e = assertThrows(IllegalArgumentException.class, () -> TrainConfig.fromMap(m));
+    assertEquals(
+        "optimizer must be adam, lazyadam, adamw, adagrad or sgd, got 'rmsprop'", e.getMessage());
+    m.putAll(BASE.toMap());
+    m.put("correction", "sometimes");
+    e = assertThrows(IllegalArgumentException.class, () -> TrainConfig.fromMap(m));
+    assertEquals(
+        "correction must be streaming, counts, static or none, got 'sometimes'", e.getMessage());
     m.putAll(BASE.toMap());
     m.put("lr", "fast");
     e = assertThrows(IllegalArgumentException.class, () -> TrainConfig.fromMap(m));

@@ -50,30 +50,20 @@ class TrainerTest {
   }
 
   static TrainConfig fast(int epochs, String correction, boolean maskHits, boolean useRatings) {
-    return new TrainConfig(
-        epochs,
-        128,
-        "adam",
-        0.005,
-        11,
-        correction,
-        1 << 12,
-        1,
-        0.05,
-        maskHits,
-        0,
-        0,
-        useRatings,
-        20,
-        "recall@50",
-        0,
-        false,
-        new int[] {10, 50},
-        2,
-        false,
-        false,
-        0,
-        0);
+    return TrainConfig.builder()
+        .epochs(epochs)
+        .batchSize(128)
+        .lr(0.005)
+        .seed(11)
+        .correction(Correction.parse(correction))
+        .hashBuckets(1 << 12)
+        .alpha(0.05)
+        .maskHits(maskHits)
+        .useRatings(useRatings)
+        .historyLength(20)
+        .ks(10, 50)
+        .threads(2)
+        .build();
   }
 
   private static double recall50(PreparedDataset d, int[] ranks) {
@@ -117,7 +107,7 @@ class TrainerTest {
     }
     TrainConfig back =
         TrainConfig.fromMap(sideBySide.toBuilder().sequentialTowers(true).build().toMap());
-    assertTrue(back.sequentialTowers() && !back.fullColumns());
+    assertTrue(back.execution().sequentialTowers() && !back.execution().fullColumns());
     java.util.Map<String, String> old = new java.util.LinkedHashMap<>(sideBySide.toMap());
     old.remove("sequential_towers");
     old.remove("full_columns");
@@ -167,7 +157,7 @@ class TrainerTest {
 
   @Test
   void hardAndMixedNegativesTrain() throws IOException {
-    TrainConfig c = fast(2, "streaming").withNegatives(16, 64);
+    TrainConfig c = fast(2, "streaming").toBuilder().hardNegatives(16).mixedNegatives(64).build();
     TrainResult r =
         Trainer.create(skewed, small(TowerKind.MLP, TowerKind.MLP), c, null, null, null).run(null);
     assertTrue(
@@ -211,13 +201,17 @@ class TrainerTest {
     TowerConfig q = TowerConfig.defaults(query).withWidths(64, 64, 32).withIdDim(16);
     TowerConfig i = TowerConfig.defaults(item).withWidths(64, 64, 32).withIdDim(16);
     ModelConfig model = new ModelConfig(q, i, 0.1, 7);
-    TrainConfig config = fast(1, "streaming").withBatchSize(256);
+    TrainConfig config = fast(1, "streaming").toBuilder().batchSize(256).build();
     int threads = Kernels.threads();
     try {
       float[][] one =
-          params(Trainer.create(skewed, model, config.withThreads(1), null, null, null).run(null));
+          params(
+              Trainer.create(skewed, model, config.toBuilder().threads(1).build(), null, null, null)
+                  .run(null));
       float[][] two =
-          params(Trainer.create(skewed, model, config.withThreads(2), null, null, null).run(null));
+          params(
+              Trainer.create(skewed, model, config.toBuilder().threads(2).build(), null, null, null)
+                  .run(null));
       for (int k = 0; k < one.length; k++) {
         assertArrayEquals(one[k], two[k], "parameter " + k);
       }
@@ -231,11 +225,15 @@ class TrainerTest {
   void distinctColumnsTrainTheModelFullColumnsTrain(boolean maskHits) throws IOException {
     // One item-tower row and one score column per distinct item computes the same loss as every
     // column; only the rounding differs. On the skewed data batches repeat their popular items.
-    TrainConfig c = fast(1, "streaming", maskHits, true).withNegatives(0, 16);
+    TrainConfig c =
+        fast(1, "streaming", maskHits, true).toBuilder()
+            .hardNegatives(0)
+            .mixedNegatives(16)
+            .build();
     ModelConfig model = small(TowerKind.MLP, TowerKind.ID);
     assertTrue(Trainer.create(skewed, model, c, null, null, null).distinctColumns());
     // A few steps: the parameters agree to rounding, and do differ (not one path in disguise).
-    TrainConfig few = c.withStopAfterSteps(5);
+    TrainConfig few = c.toBuilder().stopAfterSteps(5).build();
     float[][] a = params(Trainer.create(skewed, model, few, null, null, null).run(null));
     float[][] b = params(fullColumns(model, few));
     double worst = 0;
@@ -277,7 +275,7 @@ class TrainerTest {
 
   @Test
   void killAndResumeEndsWithTheSameParameters() throws IOException {
-    TrainConfig full = fast(3, "streaming").withNegatives(0, 16);
+    TrainConfig full = fast(3, "streaming").toBuilder().hardNegatives(0).mixedNegatives(16).build();
     float[][] straight =
         params(
             Trainer.create(skewed, small(TowerKind.ID, TowerKind.MLP), full, null, null, null)
@@ -288,7 +286,7 @@ class TrainerTest {
         Trainer.create(
                 skewed,
                 small(TowerKind.ID, TowerKind.MLP),
-                full.withStopAfterSteps(11),
+                full.toBuilder().stopAfterSteps(11).build(),
                 null,
                 ckpt,
                 null)
@@ -385,7 +383,7 @@ class TrainerTest {
   void theStepProfileAccountsForEveryStepAndExample() throws IOException {
     StepProfile profile = new StepProfile();
     long t0 = System.nanoTime();
-    TrainConfig c = fast(2, "streaming").withNegatives(0, 16);
+    TrainConfig c = fast(2, "streaming").toBuilder().hardNegatives(0).mixedNegatives(16).build();
     Trainer.create(skewed, small(TowerKind.MLP, TowerKind.MLP), c, null, null, null)
         .profile(profile)
         .run(null);
@@ -426,7 +424,7 @@ class TrainerTest {
             skewed.itemSide(),
             skewed.itemEdges(),
             "rated");
-    TrainConfig c = fast(1, "counts", true, true).withThreads(1);
+    TrainConfig c = fast(1, "counts", true, true).toBuilder().threads(1).build();
     Trainer trainer =
         Trainer.create(rated, small(TowerKind.MLP, TowerKind.MLP), c, null, null, null);
     org.sbcnm.datasets.prepared.Interactions train = trainer.trainingInteractions();
