@@ -1,5 +1,6 @@
 package org.sbcnm.training.loop;
 
+import java.util.SplittableRandom;
 import org.sbcnm.datasets.prepared.Interactions;
 import org.sbcnm.datasets.split.UserHistories;
 import org.sbcnm.engine.param.Seeds;
@@ -141,5 +142,19 @@ final class BatchAssembler {
   static int uniformItem(long seed, long step, int r, int numItems) {
     long z = Seeds.mix64(seed ^ (step * 0xBF58476D1CE4E5B9L) ^ ((r + 1) * 0x94D049BB133111EBL));
     return (int) Long.remainderUnsigned(z, numItems);
+  }
+
+  /** Fisher–Yates shuffle of 0..n−1 seeded by (seed, epoch). */
+  static void shuffle(int[] perm, long seed, int epoch) {
+    for (int i = 0; i < perm.length; i++) {
+      perm[i] = i;
+    }
+    SplittableRandom rng = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + epoch);
+    for (int i = perm.length - 1; i > 0; i--) {
+      int j = rng.nextInt(i + 1);
+      int tmp = perm[i];
+      perm[i] = perm[j];
+      perm[j] = tmp;
+    }
   }
 }

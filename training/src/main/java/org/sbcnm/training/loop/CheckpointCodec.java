@@ -18,6 +18,8 @@ import org.sbcnm.training.sampling.ExactCounts;
 import org.sbcnm.training.sampling.SamplingProbabilities;
 import org.sbcnm.training.sampling.StaticProbabilities;
 import org.sbcnm.training.sampling.StreamingFrequencyEstimator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The training checkpoint's schema, owned in one place. A checkpoint is a {@link TensorBundle}:
@@ -41,6 +43,8 @@ public final class CheckpointCodec {
   static final String FORMAT = "sbcnm-checkpoint";
   static final int VERSION = 1;
 
+  private static final Logger LOG = LoggerFactory.getLogger(CheckpointCodec.class);
+
   private CheckpointCodec() {}
 
   /** Where a run stands: enough to continue it as if it had never stopped. */
@@ -59,11 +63,28 @@ public final class CheckpointCodec {
     return Kernels.implementation() + "/" + Kernels.lanes();
   }
 
+  /**
+   * Warns when {@code b} was written under other kernels than this JVM's: another implementation or
+   * vector width sums in another order, so a resumed run goes on, but no longer bit for bit as the
+   * uninterrupted run would have.
+   */
+  static void warnOnOtherKernels(TensorBundle b) {
+    String saved = b.meta("kernels");
+    if (saved != null && !saved.equals(kernels())) {
+      LOG.warn(
+          "{}: trained with kernels {}, resuming with {}: the result will differ in the last bits"
+              + " from an uninterrupted run (bit-for-bit resume needs the same kernels)",
+          b.source(),
+          saved,
+          kernels());
+    }
+  }
+
   static void writeHeader(TensorBundle b, PreparedDataset data, TrainConfig config) {
     b.meta("format", FORMAT);
     b.meta("checkpoint.version", Integer.toString(VERSION));
     b.meta("created_by", "sbcnm " + CheckpointCodec.class.getPackage().getImplementationVersion());
-    b.meta("jdk", System.getProperty("java.version"));
+    b.meta("jdk", Runtime.version().toString());
     b.meta("kernels", kernels());
     b.meta("data.checksum", data.checksum());
     b.meta("seed", Long.toString(config.seed()));

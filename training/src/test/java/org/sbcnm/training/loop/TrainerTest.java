@@ -429,7 +429,7 @@ class TrainerTest {
         Trainer.create(rated, small(TowerKind.MLP, TowerKind.MLP), c, null, null, null);
     org.sbcnm.datasets.prepared.Interactions train = trainer.trainingInteractions();
     int[] perm = new int[train.size()];
-    Trainer.shuffle(perm, c.seed(), 0);
+    BatchAssembler.shuffle(perm, c.seed(), 0);
     BatchAssembler batches =
         new BatchAssembler(
             train,
