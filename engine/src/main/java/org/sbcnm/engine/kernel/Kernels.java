@@ -16,6 +16,9 @@ public final class Kernels {
 
   private static volatile WorkerPool pool;
 
+  /** The pool bound to a thread ({@link KernelPool#bind}); pool threads are bound to their own. */
+  static final ThreadLocal<WorkerPool> BOUND = new ThreadLocal<>();
+
   private Kernels() {}
 
   static FloatKernels impl() {
@@ -38,14 +41,20 @@ public final class Kernels {
   }
 
   /**
-   * Threads GEMM and other row-parallel kernels use: the {@code sbcnm.threads} system property if
-   * set, else the number of available processors, unless changed by {@link #setThreads}.
+   * Threads GEMM and other row-parallel kernels use on the calling thread: those of the {@link
+   * KernelPool} bound to it, if any; else those of the process-wide default pool, which has the
+   * {@code sbcnm.threads} system property's count if set, else one per available processor, unless
+   * changed by {@link #setThreads}.
    */
   public static int threads() {
     return pool().threads();
   }
 
-  /** Sets the thread count (≥ 1) for row-parallel kernels. Safe between calls, not during one. */
+  /**
+   * Replaces the process-wide default pool with one of {@code threads} (≥ 1) threads, for threads
+   * with no {@link KernelPool} bound: for a program's entry point, which owns the process. Library
+   * code that runs beside other work binds a pool of its own instead.
+   */
   public static synchronized void setThreads(int threads) {
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be >= 1, got " + threads);
@@ -61,6 +70,10 @@ public final class Kernels {
   }
 
   static WorkerPool pool() {
+    WorkerPool bound = BOUND.get();
+    if (bound != null) {
+      return bound;
+    }
     WorkerPool p = pool;
     if (p == null) {
       synchronized (Kernels.class) {

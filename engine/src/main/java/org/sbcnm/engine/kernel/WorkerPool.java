@@ -292,6 +292,8 @@ final class WorkerPool {
   }
 
   private void workerLoop(int index) {
+    // A chunk that calls a parallel kernel nests in this pool, whichever pool is the default.
+    Kernels.BOUND.set(this);
     long seen = 0;
     long spinUntil = 0;
     while (!shutdown) {
@@ -318,6 +320,10 @@ final class WorkerPool {
       claim(outer, false, -1);
       spinUntil = System.nanoTime() + SPIN_NANOS;
     }
+  }
+
+  boolean isShutdown() {
+    return shutdown;
   }
 
   void shutdown() {

@@ -116,31 +116,8 @@ final class BenchTrainCommand implements Callable<Integer> {
             .build();
     StepProfile profile = new StepProfile();
     Trainer trainer = Trainer.create(d, model, config, null, null, null).profile(profile);
-    long[] firstStepWallMillis = {0};
-    long[] allocatedAtWarmup = {0, 0};
-    // Step-end times of the measured steps: their median is robust to a noisy neighbour's bursts.
-    long[] stepEnds = new long[steps + 1];
-    trainer.run(
-        new Trainer.Listener() {
-          @Override
-          public void step(long done, long total, double loss) {
-            if (done >= warmup && done - warmup <= steps) {
-              stepEnds[(int) (done - warmup)] = System.nanoTime();
-            }
-            if (done == 1) {
-              firstStepWallMillis[0] =
-                  System.currentTimeMillis()
-                      - (System.nanoTime() - profile.firstStepAt()) / 1_000_000;
-            }
-            if (done == warmup) {
-              profile.reset();
-              allocatedAtWarmup[0] = allocatedBytes();
-              allocatedAtWarmup[1] = allocatedBytesAllThreads();
-            }
-          }
-        });
-    long launched =
-        Long.getLong("sbcnm.launchMillis", ManagementFactory.getRuntimeMXBean().getStartTime());
+    StepRecorder recorder = new StepRecorder(profile);
+    trainer.run(recorder);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("data", data.getFileName().toString());
     out.put("query_tower", queryTower);
@@ -148,46 +125,86 @@ final class BenchTrainCommand implements Callable<Integer> {
     out.put("item_tower", itemTower);
     out.put("batch", batchSize);
     out.put("threads", t);
-    boolean sideBySide = trainer.towersSideBySide();
-    out.put("towers_side_by_side", sideBySide);
-    boolean distinct = trainer.distinctColumns();
-    out.put("distinct_item_columns", distinct);
+    out.put("towers_side_by_side", trainer.towersSideBySide());
+    out.put("distinct_item_columns", trainer.distinctColumns());
+    measurements(out, profile, recorder);
+    out.put("load_seconds", loadSeconds);
+    print(out, profile, t, trainer.towersSideBySide(), trainer.distinctColumns());
+    if (json != null) {
+      Json.write(json, out);
+    }
+    return 0;
+  }
+
+  /** Records the measured steps' end times, the first step's time and the allocation at warm-up. */
+  private final class StepRecorder implements Trainer.Listener {
+    final StepProfile profile;
+    // Step-end times of the measured steps: their median is robust to a noisy neighbour's bursts.
+    final long[] stepEnds = new long[steps + 1];
+    long firstStepWallMillis;
+    long allocatedAtWarmup;
+    long allocatedAtWarmupAllThreads;
+
+    StepRecorder(StepProfile profile) {
+      this.profile = profile;
+    }
+
+    @Override
+    public void step(long done, long total, double loss) {
+      if (done >= warmup && done - warmup <= steps) {
+        stepEnds[(int) (done - warmup)] = System.nanoTime();
+      }
+      if (done == 1) {
+        firstStepWallMillis =
+            System.currentTimeMillis() - (System.nanoTime() - profile.firstStepAt()) / 1_000_000;
+      }
+      if (done == warmup) {
+        profile.reset();
+        allocatedAtWarmup = allocatedBytes();
+        allocatedAtWarmupAllThreads = allocatedBytesAllThreads();
+      }
+    }
+  }
+
+  /** Puts the measured steps' speed, spread, phases, allocation, memory and start-up into out. */
+  private void measurements(Map<String, Object> out, StepProfile profile, StepRecorder r) {
     out.put("item_columns_per_step", profile.itemColumnsPerStep());
     out.put("item_rows_per_step", profile.itemRowsPerStep());
     out.put("steps_measured", profile.steps());
     out.put("examples_per_second", profile.examples() / profile.seconds());
     out.put("ms_per_step", 1000 * profile.seconds() / Math.max(1, profile.steps()));
-    long[] stepNanos = stepNanos(stepEnds);
+    long[] stepNanos = stepNanos(r.stepEnds);
     double[] stepMillis = new double[stepNanos.length];
     for (int i = 0; i < stepNanos.length; i++) {
       stepMillis[i] = stepNanos[i] / 1e6;
     }
     Arrays.sort(stepNanos);
     double medianMs = quantileMillis(stepNanos, 0.5);
-    double fastMs = quantileMillis(stepNanos, 0.1);
-    double slowMs = quantileMillis(stepNanos, 0.9);
     out.put("median_ms_per_step", medianMs);
-    out.put("p10_ms_per_step", fastMs);
-    out.put("p90_ms_per_step", slowMs);
+    out.put("p10_ms_per_step", quantileMillis(stepNanos, 0.1));
+    out.put("p90_ms_per_step", quantileMillis(stepNanos, 0.9));
     out.put("examples_per_second_median", batchSize * 1000.0 / medianMs);
     // In order, so that a reader can tell a JIT or GC transient from a neighbour's burst.
     out.put("step_ms", stepMillis);
-    Map<String, Double> phases = profile.phaseSeconds();
     Map<String, Double> share = new LinkedHashMap<>();
-    for (Map.Entry<String, Double> e : phases.entrySet()) {
+    for (Map.Entry<String, Double> e : profile.phaseSeconds().entrySet()) {
       share.put(e.getKey(), e.getValue() / profile.seconds());
     }
     out.put("phase_share", share);
-    out.put(
-        "allocated_bytes_per_step",
-        (allocatedBytes() - allocatedAtWarmup[0]) / (double) Math.max(1, profile.steps()));
+    double stepsDone = Math.max(1, profile.steps());
+    out.put("allocated_bytes_per_step", (allocatedBytes() - r.allocatedAtWarmup) / stepsDone);
     out.put(
         "allocated_bytes_per_step_all_threads",
-        (allocatedBytesAllThreads() - allocatedAtWarmup[1])
-            / (double) Math.max(1, profile.steps()));
+        (allocatedBytesAllThreads() - r.allocatedAtWarmupAllThreads) / stepsDone);
     out.put("peak_rss_mb", peakRssMb());
-    out.put("load_seconds", loadSeconds);
-    out.put("seconds_to_first_step", (firstStepWallMillis[0] - launched) / 1000.0);
+    long launched =
+        Long.getLong("sbcnm.launchMillis", ManagementFactory.getRuntimeMXBean().getStartTime());
+    out.put("seconds_to_first_step", (r.firstStepWallMillis - launched) / 1000.0);
+  }
+
+  @SuppressWarnings("unchecked")
+  private void print(
+      Map<String, Object> out, StepProfile profile, int t, boolean sideBySide, boolean distinct) {
     PrintWriter w = spec.commandLine().getOut();
     w.printf(
         "%s: %.0f examples/s (%.1f ms/step over %d steps, %d threads), peak RSS %.0f MB, first step %.1f s after launch%n",
@@ -202,7 +219,10 @@ final class BenchTrainCommand implements Callable<Integer> {
     // has run steps at 10 ms and at 18 ms within one run.
     w.printf(
         "  median step %.1f ms: %.0f examples/s (10th-90th percentile %.1f-%.1f ms)%n",
-        medianMs, (Double) out.get("examples_per_second_median"), fastMs, slowMs);
+        (Double) out.get("median_ms_per_step"),
+        (Double) out.get("examples_per_second_median"),
+        (Double) out.get("p10_ms_per_step"),
+        (Double) out.get("p90_ms_per_step"));
     w.printf(
         "  towers %s%n",
         sideBySide
@@ -215,7 +235,7 @@ final class BenchTrainCommand implements Callable<Integer> {
         distinct
             ? "each distinct item once, padded to a multiple of " + DistinctColumns.PAD
             : "every column");
-    for (Map.Entry<String, Double> e : share.entrySet()) {
+    for (Map.Entry<String, Double> e : ((Map<String, Double>) out.get("phase_share")).entrySet()) {
       w.printf("  %-15s %5.1f%%%n", e.getKey(), 100 * e.getValue());
     }
     w.printf(
@@ -223,10 +243,6 @@ final class BenchTrainCommand implements Callable<Integer> {
         (Double) out.get("allocated_bytes_per_step"),
         (Double) out.get("allocated_bytes_per_step_all_threads"));
     w.flush();
-    if (json != null) {
-      Json.write(json, out);
-    }
-    return 0;
   }
 
   /**

@@ -99,6 +99,38 @@ final class CompareCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    Map<String, Path> checkpoints = namedCheckpoints();
+    if (batchSize < 1) {
+      throw new CliException("--batch_size must be >= 1, got " + batchSize);
+    }
+    PreparedDataset d = data.load();
+    HeldOutSplit split = HeldOutSplit.of(d.interactions(), d.numUsers());
+    int bucketK = ks[ks.length / 2];
+    Results results = new Results();
+    for (Map.Entry<String, Path> e : checkpoints.entrySet()) {
+      evaluate(e.getKey(), Checkpoints.load(e.getValue(), d), d, split, bucketK, results);
+    }
+    results.rows.putAll(EvalCommand.baselines(d, split, ks));
+    results.ranks.put("popularity", Baselines.popularityRanks(split, d.numItems()));
+    results.ranks.put("random", Baselines.randomRanks(split, d.numItems(), 0));
+    charts(results, bucketK);
+    String md = report(d, split, results, bucketK, checkpoints);
+    AtomicFiles.write(out.resolve("report.md"), o -> o.write(md.getBytes(StandardCharsets.UTF_8)));
+    Tables.metrics(spec.commandLine().getOut(), results.rows);
+    spec.commandLine().getOut().println("report: " + out.resolve("report.md"));
+    return 0;
+  }
+
+  /** What the compared models and baselines measured, by name. */
+  private static final class Results {
+    final Map<String, int[]> ranks = new LinkedHashMap<>();
+    final Map<String, Map<String, Double>> rows = new LinkedHashMap<>();
+    final Map<String, double[][]> betaCurves = new LinkedHashMap<>();
+    final StringBuilder betaTable = new StringBuilder();
+  }
+
+  /** The checkpoints by name: every --ckpt, then the original project's named flags. */
+  private Map<String, Path> namedCheckpoints() {
     Map<String, Path> checkpoints = new LinkedHashMap<>(this.checkpoints);
     String[] names = {"baseline", "userembed", "gcn", "dcn", "dcn_bias", "dcn_nobias"};
     Path[] named = {baseline, userembed, gcn, dcn, dcnBias, dcnNoBias};
@@ -111,53 +143,53 @@ final class CompareCommand implements Callable<Integer> {
       throw new CliException(
           "no checkpoint to compare: give --ckpt NAME=FILE (or the original --baseline_ckpt, --dcn_ckpt, ...)");
     }
-    if (batchSize < 1) {
-      throw new CliException("--batch_size must be >= 1, got " + batchSize);
+    return checkpoints;
+  }
+
+  /** One model's metrics and ranks, and its recall-coverage curve over β when it has p̂. */
+  private void evaluate(
+      String name,
+      Checkpoints.Loaded loaded,
+      PreparedDataset d,
+      HeldOutSplit split,
+      int bucketK,
+      Results results) {
+    Tensor items = loaded.model().itemEmbeddings();
+    EvalCommand.ModelEvaluation evaluation =
+        EvalCommand.modelMetrics(loaded, items, d, split, ks, 0);
+    results.ranks.put(name, evaluation.ranks());
+    results.rows.put(name, evaluation.metrics());
+    if (!loaded.hasProbabilities()) {
+      return;
     }
-    PreparedDataset d = data.load();
-    HeldOutSplit split = HeldOutSplit.of(d.interactions(), d.numUsers());
-    Map<String, int[]> ranks = new LinkedHashMap<>();
-    Map<String, Map<String, Double>> rows = new LinkedHashMap<>();
-    int bucketK = ks[ks.length / 2];
-    Map<String, double[][]> betaCurves = new LinkedHashMap<>();
-    StringBuilder betaTable = new StringBuilder();
-    for (Map.Entry<String, Path> e : checkpoints.entrySet()) {
-      Checkpoints.Loaded loaded = Checkpoints.load(e.getValue(), d);
-      Tensor items = loaded.model().itemEmbeddings();
-      EvalCommand.ModelEvaluation evaluation =
-          EvalCommand.modelMetrics(loaded, items, d, split, ks, 0);
-      ranks.put(e.getKey(), evaluation.ranks());
-      rows.put(e.getKey(), evaluation.metrics());
-      if (loaded.hasProbabilities()) {
-        double[][] curve = new double[2][betas.length];
-        for (int b = 0; b < betas.length; b++) {
-          Map<String, Double> m =
-              betas[b] == 0
-                  ? evaluation.metrics()
-                  : EvalCommand.modelMetrics(loaded, items, d, split, ks, betas[b]).metrics();
-          curve[0][b] = m.get("coverage@" + bucketK);
-          curve[1][b] = m.get("recall@" + bucketK);
-          betaTable.append(
-              String.format(
-                  Locale.ROOT,
-                  "| %s | %s | %.4f | %.4f |%n",
-                  e.getKey(),
-                  betas[b],
-                  curve[1][b],
-                  curve[0][b]));
-        }
-        betaCurves.put(e.getKey(), curve);
-      }
+    double[][] curve = new double[2][betas.length];
+    for (int b = 0; b < betas.length; b++) {
+      Map<String, Double> m =
+          betas[b] == 0
+              ? evaluation.metrics()
+              : EvalCommand.modelMetrics(loaded, items, d, split, ks, betas[b]).metrics();
+      curve[0][b] = m.get("coverage@" + bucketK);
+      curve[1][b] = m.get("recall@" + bucketK);
+      results.betaTable.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %s | %.4f | %.4f |%n",
+              name,
+              betas[b],
+              curve[1][b],
+              curve[0][b]));
     }
-    rows.putAll(EvalCommand.baselines(d, split, ks));
-    ranks.put("popularity", Baselines.popularityRanks(split, d.numItems()));
-    ranks.put("random", Baselines.randomRanks(split, d.numItems(), 0));
+    results.betaCurves.put(name, curve);
+  }
+
+  /** Recall@K curves, recall by popularity bucket and, with β curves, recall against coverage. */
+  private void charts(Results results, int bucketK) throws IOException {
     double[] x = new double[maxK];
     for (int k = 1; k <= maxK; k++) {
       x[k - 1] = k;
     }
     Map<String, double[]> curves = new LinkedHashMap<>();
-    for (Map.Entry<String, int[]> e : ranks.entrySet()) {
+    for (Map.Entry<String, int[]> e : results.ranks.entrySet()) {
       curves.put(e.getKey(), recallCurve(e.getValue(), maxK));
     }
     Charts.save(
@@ -165,7 +197,7 @@ final class CompareCommand implements Callable<Integer> {
         out,
         "recall_at_k");
     Map<String, double[]> byBucket = new LinkedHashMap<>();
-    for (Map.Entry<String, Map<String, Double>> e : rows.entrySet()) {
+    for (Map.Entry<String, Map<String, Double>> e : results.rows.entrySet()) {
       Map<String, Double> m = e.getValue();
       byBucket.put(
           e.getKey(),
@@ -184,6 +216,25 @@ final class CompareCommand implements Callable<Integer> {
             byBucket),
         out,
         "recall_by_popularity");
+    if (!results.betaCurves.isEmpty()) {
+      Charts.save(
+          Charts.curves(
+              "Recall@" + bucketK + " against coverage@" + bucketK + " over popularity β",
+              "coverage@" + bucketK,
+              "Recall@" + bucketK,
+              results.betaCurves),
+          out,
+          "recall_vs_coverage");
+    }
+  }
+
+  /** report.md: the dataset, the metrics table, the charts and the checkpoints compared. */
+  private static String report(
+      PreparedDataset d,
+      HeldOutSplit split,
+      Results results,
+      int bucketK,
+      Map<String, Path> checkpoints) {
     StringBuilder md = new StringBuilder();
     md.append("# Model comparison\n\n");
     md.append("Dataset: ")
@@ -194,18 +245,10 @@ final class CompareCommand implements Callable<Integer> {
         .append(split.testSize())
         .append(
             " test users (each user's last interaction held out; training items excluded from the ranking).\n\n");
-    md.append(Tables.markdown(rows)).append('\n');
+    md.append(Tables.markdown(results.rows)).append('\n');
     md.append("![Recall@K](recall_at_k.svg)\n\n");
     md.append("![Recall by popularity bucket](recall_by_popularity.svg)\n\n");
-    if (!betaCurves.isEmpty()) {
-      Charts.save(
-          Charts.curves(
-              "Recall@" + bucketK + " against coverage@" + bucketK + " over popularity β",
-              "coverage@" + bucketK,
-              "Recall@" + bucketK,
-              betaCurves),
-          out,
-          "recall_vs_coverage");
+    if (!results.betaCurves.isEmpty()) {
       md.append("## Serving-time popularity control\n\n")
           .append(
               "Ranking by ⟨u, v⟩/τ − β·log p̂ (β = 1 subtracts the training-time correction).\n\n")
@@ -214,7 +257,7 @@ final class CompareCommand implements Callable<Integer> {
           .append(" | coverage@")
           .append(bucketK)
           .append(" |\n|---|---:|---:|---:|\n")
-          .append(betaTable)
+          .append(results.betaTable)
           .append("\n![Recall against coverage](recall_vs_coverage.svg)\n\n");
     }
     md.append(
@@ -225,11 +268,7 @@ final class CompareCommand implements Callable<Integer> {
     for (Map.Entry<String, Path> e : checkpoints.entrySet()) {
       md.append("- `").append(e.getKey()).append("`: ").append(e.getValue()).append('\n');
     }
-    AtomicFiles.write(
-        out.resolve("report.md"), o -> o.write(md.toString().getBytes(StandardCharsets.UTF_8)));
-    Tables.metrics(spec.commandLine().getOut(), rows);
-    spec.commandLine().getOut().println("report: " + out.resolve("report.md"));
-    return 0;
+    return md.toString();
   }
 
   private static double nz(Double v) {

@@ -113,6 +113,23 @@ final class RetrieveCommand implements Callable<Integer> {
       }
     }
     HeldOutSplit split = HeldOutSplit.of(d.interactions(), d.numUsers());
+    Tensor queries = queries(loaded, d, split, idx, unseen);
+    Exclusions ex =
+        includeSeen
+            ? null
+            : Exclusions.ofUsers(split.userTrainPtr(), split.userTrainItems(), idx, 0, idx.length);
+    int kk = Math.min(k, d.numItems());
+    int[] top = new int[idx.length * kk];
+    float[] vals = new float[idx.length * kk];
+    search(loaded, d, queries, kk, ex, top, vals);
+    print(rows(d, idx.length, kk, top, vals));
+    return 0;
+  }
+
+  /** The query embeddings of the users asked for: known ones by the tower, unseen ones hashed. */
+  private Tensor queries(
+      Checkpoints.Loaded loaded, PreparedDataset d, HeldOutSplit split, int[] idx, int unseen) {
+    TwoTowerModel model = loaded.model();
     int[] known = java.util.Arrays.stream(idx).filter(i -> i >= 0).toArray();
     Tensor queries = Tensor.zeros(idx.length, model.config().query().outDim());
     Tape tape = new Tape();
@@ -129,13 +146,19 @@ final class RetrieveCommand implements Callable<Integer> {
         copyRows(embedUnseen(t, model, idx, unseen), idx, false, queries);
       }
     }
-    Exclusions ex =
-        includeSeen
-            ? null
-            : Exclusions.ofUsers(split.userTrainPtr(), split.userTrainItems(), idx, 0, idx.length);
-    int kk = Math.min(k, d.numItems());
-    int[] top = new int[idx.length * kk];
-    float[] vals = new float[idx.length * kk];
+    return queries;
+  }
+
+  /** The top kk of every query into top and vals: from --index, or exact over the model's items. */
+  private void search(
+      Checkpoints.Loaded loaded,
+      PreparedDataset d,
+      Tensor queries,
+      int kk,
+      Exclusions ex,
+      int[] top,
+      float[] vals)
+      throws IOException {
     if (indexFile != null) {
       if (beta > 0) {
         throw new CliException(
@@ -152,12 +175,16 @@ final class RetrieveCommand implements Callable<Integer> {
       }
     } else {
       float[] adjustment = beta > 0 ? loaded.popularityAdjustment(d.numItems(), beta) : null;
-      new ExactIndex(model.itemEmbeddings())
+      new ExactIndex(loaded.model().itemEmbeddings())
           .withAdjustment(adjustment)
           .search(queries, kk, ex, top, vals);
     }
+  }
+
+  private List<Map<String, Object>> rows(
+      PreparedDataset d, int queryCount, int kk, int[] top, float[] vals) {
     List<Map<String, Object>> rows = new ArrayList<>();
-    for (int r = 0; r < idx.length; r++) {
+    for (int r = 0; r < queryCount; r++) {
       for (int j = 0; j < kk; j++) {
         int item = top[r * kk + j];
         if (item < 0) {
@@ -171,6 +198,11 @@ final class RetrieveCommand implements Callable<Integer> {
         rows.add(row);
       }
     }
+    return rows;
+  }
+
+  /** The rows in --format: table, json or csv. */
+  private void print(List<Map<String, Object>> rows) throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     switch (format) {
       case "json":
@@ -201,7 +233,6 @@ final class RetrieveCommand implements Callable<Integer> {
         }
     }
     out.flush();
-    return 0;
   }
 
   /**

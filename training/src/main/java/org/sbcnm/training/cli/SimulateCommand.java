@@ -138,6 +138,15 @@ final class SimulateCommand implements Callable<Integer> {
     }
     Map<String, double[]> all = new LinkedHashMap<>(byAlpha);
     all.putAll(byHashes);
+    writeCsv(x, all);
+    charts(x, byAlpha, bands, spreads);
+    print(all, n);
+    return 0;
+  }
+
+  /** The error curves, one column each, as estimator_error.csv. */
+  private void writeCsv(double[] x, Map<String, double[]> all) throws IOException {
+    int n = x.length;
     AtomicFiles.write(
         out.resolve("estimator_error.csv"),
         o -> {
@@ -156,6 +165,14 @@ final class SimulateCommand implements Callable<Integer> {
           }
           w.flush();
         });
+  }
+
+  private void charts(
+      double[] x,
+      Map<String, double[]> byAlpha,
+      Map<String, EstimatorSimulation.Band> bands,
+      Map<String, double[]> spreads)
+      throws IOException {
     Charts.save(
         Charts.lines(
             "Estimator error, distribution switched at step " + switchAt,
@@ -185,6 +202,10 @@ final class SimulateCommand implements Callable<Integer> {
             spreads),
         out,
         "error_by_hashes");
+  }
+
+  /** The error of each estimator before the switch, shortly after it, and at the end. */
+  private void print(Map<String, double[]> all, int n) {
     var o = spec.commandLine().getOut();
     o.printf(
         "%-22s %12s %16s %12s%n",
@@ -202,6 +223,5 @@ final class SimulateCommand implements Callable<Integer> {
             + out.resolve("estimator_error.csv")
             + ", error_by_alpha.{svg,png}, error_by_hashes.{svg,png}");
     o.flush();
-    return 0;
   }
 }

@@ -11,9 +11,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.sbcnm.datasets.prepared.PreparedDataset;
 import org.sbcnm.engine.io.WriterLock;
-import org.sbcnm.towers.config.ModelConfig;
-import org.sbcnm.towers.config.TowerConfig;
-import org.sbcnm.towers.config.TowerKind;
 import org.sbcnm.training.loop.CheckpointFiles;
 import org.sbcnm.training.loop.Correction;
 import org.sbcnm.training.loop.EpochMetrics;
@@ -62,80 +59,7 @@ final class TrainCommand implements Callable<Integer> {
       description = "Accepted for the original commands: sbcnm always runs on the CPU.")
   boolean cpu;
 
-  @Option(names = "--query_tower", defaultValue = "mlp", description = "mlp, id, history or dcn.")
-  String queryTower;
-
-  @Option(names = "--item_tower", defaultValue = "mlp", description = "mlp, id, dcn or gcn.")
-  String itemTower;
-
-  @Option(
-      names = "--use_gcn",
-      description = "Item tower: GCN over the item graph (= --item_tower gcn).")
-  boolean useGcn;
-
-  @Option(
-      names = "--use_dcn_query",
-      description = "Query tower: DCN-v2 cross layers (= --query_tower dcn).")
-  boolean useDcnQuery;
-
-  @Option(
-      names = "--use_dcn_item",
-      description = "Item tower: DCN-v2 cross layers (= --item_tower dcn).")
-  boolean useDcnItem;
-
-  @Option(
-      names = "--cross_layers",
-      defaultValue = "2",
-      description = "Cross layers of a DCN tower.")
-  int crossLayers;
-
-  @Option(
-      names = "--gcn_layers",
-      defaultValue = "2",
-      description = "Propagation layers of a GCN item tower.")
-  int gcnLayers;
-
-  @Option(
-      names = "--h1",
-      defaultValue = "256",
-      description = "Width of the first hidden layer of each tower's MLP.")
-  int h1;
-
-  @Option(names = "--h2", defaultValue = "128", description = "Width of the second hidden layer.")
-  int h2;
-
-  @Option(
-      names = "--out_dim",
-      defaultValue = "64",
-      description = "Embedding dimension of both towers.")
-  int outDim;
-
-  @Option(
-      names = "--id_dim",
-      defaultValue = "64",
-      description = "Width of ID and history embeddings.")
-  int idDim;
-
-  @Option(
-      names = "--side_dim",
-      defaultValue = "8",
-      description = "Width of each categorical side-field embedding (ID and history towers).")
-  int sideDim;
-
-  @Option(
-      names = "--id_hash_buckets",
-      defaultValue = "0",
-      description = "Hashed ID embeddings with this many rows (0 = one per id).")
-  int idHashBuckets;
-
-  @Option(names = "--use_dense", description = "ID query tower also reads the dense features.")
-  boolean useDense;
-
-  @Option(
-      names = "--temperature",
-      defaultValue = "0.05",
-      description = "Softmax temperature τ: logits are cosine / τ.")
-  double temperature;
+  @Mixin TowerOptions towers;
 
   @Option(
       names = "--optimizer",
@@ -295,22 +219,7 @@ final class TrainCommand implements Callable<Integer> {
     // would otherwise overwrite this one's files and both would report success.
     try (WriterLock lock = WriterLock.acquire(savePath)) {
       PreparedDataset data = dataOptions.load();
-      Trainer trainer;
-      if (resume) {
-        if (!CheckpointFiles.numbered(savePath) && !Files.exists(savePath)) {
-          throw new CliException("--resume: no checkpoint at " + savePath);
-        }
-        trainer = Trainer.resume(data, savePath, metricsJsonl);
-      } else {
-        trainer =
-            Trainer.create(
-                data,
-                modelConfig(data),
-                trainConfig(),
-                staticProbabilities(data),
-                savePath,
-                metricsJsonl);
-      }
+      Trainer trainer = resume ? resumed(data) : created(data);
       Progress progress = new Progress("train", quiet);
       TrainResult r =
           trainer.run(
@@ -321,78 +230,51 @@ final class TrainCommand implements Callable<Integer> {
                 }
               });
       progress.done();
-      PrintWriter out = spec.commandLine().getOut();
-      for (EpochMetrics e : r.epochs()) {
-        out.printf(
-            "epoch %d  loss %.4f%s  %.0f examples/s%n",
-            e.epoch(),
-            e.loss(),
-            e.metrics().containsKey("recall@50")
-                ? String.format("  validation recall@50 %.4f", e.metrics().get("recall@50"))
-                : "",
-            e.examplesPerSecond());
-      }
-      Tables.metrics(out, Map.of("model", r.finalMetrics()));
-      out.println("saved " + savePath);
-      if (metricsJson != null) {
-        Map<String, Object> m = new LinkedHashMap<>(r.finalMetrics());
-        m.put("train_examples_per_second", r.trainExamplesPerSecond());
-        m.put("epochs", r.epochs().size());
-        m.put("train_seconds", r.trainSeconds());
-        m.put("checkpoint", savePath.toString());
-        Json.write(metricsJson, m);
-      }
+      report(r);
     }
     return 0;
   }
 
-  ModelConfig modelConfig(PreparedDataset data) {
-    TowerKind q =
-        useDcnQuery ? TowerKind.DCN : TowerKind.parse(queryTower, TowerKind.QUERY, "--query_tower");
-    TowerKind i =
-        useGcn
-            ? TowerKind.GCN
-            : useDcnItem
-                ? TowerKind.DCN
-                : TowerKind.parse(itemTower, TowerKind.ITEM, "--item_tower");
-    q = featurelessSide(q, data.queryFeatures().cols(), "--query_tower", PreparedDataset.Q_FEATS);
-    i = featurelessSide(i, data.itemFeatures().cols(), "--item_tower", PreparedDataset.I_FEATS);
-    TowerConfig base =
-        new TowerConfig(
-            TowerKind.MLP, h1, h2, outDim, idDim, sideDim, crossLayers, gcnLayers, 0, false);
-    return new ModelConfig(
-        base.withKind(q).withHashBuckets(idHashBuckets).withDense(useDense),
-        base.withKind(i),
-        temperature,
-        seed);
+  private Trainer resumed(PreparedDataset data) throws IOException {
+    if (!CheckpointFiles.numbered(savePath) && !Files.exists(savePath)) {
+      throw new CliException("--resume: no checkpoint at " + savePath);
+    }
+    return Trainer.resume(data, savePath, metricsJsonl);
   }
 
-  /**
-   * The tower kind for a side whose features file has {@code width} columns: a tower that reads
-   * features cannot be built on none, so the default becomes an ID tower (and says so); a kind the
-   * user asked for by flag is refused instead.
-   */
-  private TowerKind featurelessSide(TowerKind kind, int width, String flag, String file) {
-    if (width > 0 || !kind.readsFeatures()) {
-      return kind;
+  private Trainer created(PreparedDataset data) throws IOException {
+    return Trainer.create(
+        data,
+        towers.modelConfig(data, seed, spec),
+        trainConfig(),
+        staticProbabilities(data),
+        savePath,
+        metricsJsonl);
+  }
+
+  /** Prints each epoch and the final metrics; writes {@code --metrics_json}. */
+  private void report(TrainResult r) throws IOException {
+    PrintWriter out = spec.commandLine().getOut();
+    for (EpochMetrics e : r.epochs()) {
+      out.printf(
+          "epoch %d  loss %.4f%s  %.0f examples/s%n",
+          e.epoch(),
+          e.loss(),
+          e.metrics().containsKey("recall@50")
+              ? String.format("  validation recall@50 %.4f", e.metrics().get("recall@50"))
+              : "",
+          e.examplesPerSecond());
     }
-    boolean chosen =
-        spec.commandLine().getParseResult().hasMatchedOption(flag)
-            || (flag.equals("--query_tower") && useDcnQuery)
-            || (flag.equals("--item_tower") && (useGcn || useDcnItem));
-    if (chosen) {
-      throw new CliException(
-          file
-              + " has no feature columns, so a "
-              + kind.label()
-              + " tower has nothing to read; use "
-              + flag
-              + " id (or prepare the data with feature files)");
+    Tables.metrics(out, Map.of("model", r.finalMetrics()));
+    out.println("saved " + savePath);
+    if (metricsJson != null) {
+      Map<String, Object> m = new LinkedHashMap<>(r.finalMetrics());
+      m.put("train_examples_per_second", r.trainExamplesPerSecond());
+      m.put("epochs", r.epochs().size());
+      m.put("train_seconds", r.trainSeconds());
+      m.put("checkpoint", savePath.toString());
+      Json.write(metricsJson, m);
     }
-    spec.commandLine()
-        .getErr()
-        .println(file + " has no feature columns: training an id tower (" + flag + " id)");
-    return TowerKind.ID;
   }
 
   TrainConfig trainConfig() {

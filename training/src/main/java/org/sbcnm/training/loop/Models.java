@@ -8,6 +8,7 @@ import org.sbcnm.datasets.prepared.PreparedDataset;
 import org.sbcnm.engine.io.TensorBundle;
 import org.sbcnm.engine.tensor.DType;
 import org.sbcnm.towers.config.ModelConfig;
+import org.sbcnm.towers.config.TowerConfig;
 import org.sbcnm.towers.config.TowerKind;
 import org.sbcnm.towers.tower.TowerData;
 import org.sbcnm.towers.tower.TwoTowerModel;
@@ -134,85 +135,67 @@ public final class Models {
    */
   static List<Part> parts(ModelConfig config, PreparedDataset data) {
     List<Part> parts = new ArrayList<>();
-    for (boolean isQuery : new boolean[] {true, false}) {
-      org.sbcnm.towers.config.TowerConfig t = isQuery ? config.query() : config.item();
-      String tower = isQuery ? "query" : "item";
-      long width = 0;
-      if (t.kind() == TowerKind.ID) {
-        boolean hashed = t.hashBuckets() > 0;
-        long rows = hashed ? t.hashBuckets() : isQuery ? data.numUsers() : data.numItems();
+    towerParts(config.query(), true, data, parts);
+    towerParts(config.item(), false, data, parts);
+    return parts;
+  }
+
+  /** One tower's blocks, added to {@code parts}: tables first, then the dense layers they feed. */
+  private static void towerParts(
+      TowerConfig t, boolean isQuery, PreparedDataset data, List<Part> parts) {
+    String tower = isQuery ? "query" : "item";
+    long width = tableParts(t, isQuery, data, parts);
+    if (t.readsFeatures()) {
+      width += (isQuery ? data.queryFeatures() : data.itemFeatures()).cols();
+    }
+    if (t.kind() == TowerKind.DCN) {
+      parts.add(
+          new Part(
+              times(t.crossLayers(), plus(times(width, width), width)),
+              tower + " tower: " + t.crossLayers() + " cross layers of " + width + " x " + width));
+    }
+    long[] widths = {width, t.h1(), t.h2(), t.outDim()};
+    for (int l = 0; l + 1 < widths.length; l++) {
+      parts.add(
+          new Part(
+              plus(times(widths[l], widths[l + 1]), widths[l + 1]),
+              tower + " tower: MLP layer " + (l + 1) + " of " + widths[l] + " x " + widths[l + 1]));
+    }
+  }
+
+  /** A tower's embedding tables (ID, history, side fields), added to parts; returns their width. */
+  private static long tableParts(
+      TowerConfig t, boolean isQuery, PreparedDataset data, List<Part> parts) {
+    long width = 0;
+    if (t.kind() == TowerKind.ID) {
+      boolean hashed = t.hashBuckets() > 0;
+      long rows = hashed ? t.hashBuckets() : isQuery ? data.numUsers() : data.numItems();
+      String source =
+          hashed
+              ? "id_hash_buckets " + t.hashBuckets()
+              : (isQuery ? PreparedDataset.Q_IDMAP : PreparedDataset.I_IDMAP) + " ids";
+      parts.add(table(rows, t.idDim(), source));
+      width += t.idDim();
+    }
+    if (t.kind() == TowerKind.HISTORY) {
+      parts.add(table(data.numItems(), t.idDim(), PreparedDataset.I_IDMAP + " ids"));
+      width += t.idDim();
+    }
+    CategoricalFields side = isQuery ? data.querySide() : data.itemSide();
+    if (side != null && (t.kind() == TowerKind.ID || t.kind() == TowerKind.HISTORY)) {
+      String file = isQuery ? PreparedDataset.Q_SIDE : PreparedDataset.I_SIDE;
+      for (int f = 0; f < side.fields(); f++) {
+        long rows = Math.max(1, side.cardinality(f));
         parts.add(
-            new Part(
-                times(rows, t.idDim()),
-                (hashed
-                        ? "id_hash_buckets " + t.hashBuckets()
-                        : (isQuery ? PreparedDataset.Q_IDMAP : PreparedDataset.I_IDMAP) + " ids")
-                    + ": a table of "
-                    + rows
-                    + " x "
-                    + t.idDim()));
-        width += t.idDim();
-      }
-      if (t.kind() == TowerKind.HISTORY) {
-        parts.add(
-            new Part(
-                times(data.numItems(), t.idDim()),
-                PreparedDataset.I_IDMAP
-                    + " ids: a table of "
-                    + data.numItems()
-                    + " x "
-                    + t.idDim()));
-        width += t.idDim();
-      }
-      CategoricalFields side = isQuery ? data.querySide() : data.itemSide();
-      if (side != null && (t.kind() == TowerKind.ID || t.kind() == TowerKind.HISTORY)) {
-        for (int f = 0; f < side.fields(); f++) {
-          long rows = Math.max(1, side.cardinality(f));
-          parts.add(
-              new Part(
-                  times(rows, t.sideDim()),
-                  (isQuery ? PreparedDataset.Q_SIDE : PreparedDataset.I_SIDE)
-                      + " column "
-                      + f
-                      + " (largest code "
-                      + (rows - 1)
-                      + "): a table of "
-                      + rows
-                      + " x "
-                      + t.sideDim()));
-          width += t.sideDim();
-        }
-      }
-      if (t.readsFeatures()) {
-        width += (isQuery ? data.queryFeatures() : data.itemFeatures()).cols();
-      }
-      if (t.kind() == TowerKind.DCN) {
-        parts.add(
-            new Part(
-                times(t.crossLayers(), plus(times(width, width), width)),
-                tower
-                    + " tower: "
-                    + t.crossLayers()
-                    + " cross layers of "
-                    + width
-                    + " x "
-                    + width));
-      }
-      long[] widths = {width, t.h1(), t.h2(), t.outDim()};
-      for (int l = 0; l + 1 < widths.length; l++) {
-        parts.add(
-            new Part(
-                plus(times(widths[l], widths[l + 1]), widths[l + 1]),
-                tower
-                    + " tower: MLP layer "
-                    + (l + 1)
-                    + " of "
-                    + widths[l]
-                    + " x "
-                    + widths[l + 1]));
+            table(rows, t.sideDim(), file + " column " + f + " (largest code " + (rows - 1) + ")"));
+        width += t.sideDim();
       }
     }
-    return parts;
+    return width;
+  }
+
+  private static Part table(long rows, int dim, String source) {
+    return new Part(times(rows, dim), source + ": a table of " + rows + " x " + dim);
   }
 
   /**

@@ -14,12 +14,55 @@ public final class StepProfile {
   public static final String[] PHASES = {
     "batch_assembly", "query_tower", "item_tower", "scores_loss", "backward", "optimizer"
   };
-  final long[] nanos = new long[PHASES.length];
-  long steps;
-  long examples;
-  long firstStepAt;
-  long itemColumns;
-  long itemRows;
+  static final int BATCH_ASSEMBLY = 0;
+  static final int QUERY_TOWER = 1;
+  static final int ITEM_TOWER = 2;
+  static final int SCORES_LOSS = 3;
+  static final int BACKWARD = 4;
+  static final int OPTIMIZER = 5;
+
+  private final long[] nanos = new long[PHASES.length];
+  private long phaseStart;
+  private long steps;
+  private long examples;
+  private long firstStepAt;
+  private long itemColumns;
+  private long itemRows;
+
+  /** A step begins at {@code now} ({@link System#nanoTime()}). */
+  void startStep(long now) {
+    if (firstStepAt == 0) {
+      firstStepAt = now;
+    }
+    phaseStart = now;
+  }
+
+  /** Phase {@code phase} (one of the constants, in order) of the current step ends at now. */
+  void endPhase(int phase, long now) {
+    nanos[phase] += now - phaseStart;
+    phaseStart = now;
+  }
+
+  /**
+   * The towers, run side by side, end at {@code now}: their shared wall time is split between them
+   * in proportion to each one's own thread time, so the phases still sum to the step.
+   */
+  void endTowersSideBySide(long now, long queryThreadNanos, long itemThreadNanos) {
+    long wall = now - phaseStart;
+    long both = queryThreadNanos + itemThreadNanos;
+    long query = both == 0 ? 0 : (long) ((double) wall * queryThreadNanos / both);
+    nanos[QUERY_TOWER] += query;
+    nanos[ITEM_TOWER] += wall - query;
+    phaseStart = now;
+  }
+
+  /** The step ends: it trained {@code examples} rows against {@code columns} item columns. */
+  void endStep(int examples, int columns, int itemTowerRows) {
+    steps++;
+    this.examples += examples;
+    itemColumns += columns;
+    itemRows += itemTowerRows;
+  }
 
   /** Forgets what was recorded (call after warm-up). */
   public void reset() {

@@ -8,7 +8,7 @@ import org.sbcnm.datasets.prepared.PreparedDataset;
 import org.sbcnm.datasets.split.HeldOutSplit;
 import org.sbcnm.engine.io.FormatException;
 import org.sbcnm.engine.io.TensorBundle;
-import org.sbcnm.engine.kernel.Kernels;
+import org.sbcnm.engine.kernel.KernelPool;
 import org.sbcnm.engine.optim.Optimizer;
 import org.sbcnm.towers.config.ModelConfig;
 import org.sbcnm.towers.config.TowerKind;
@@ -152,8 +152,11 @@ public final class Trainer {
    * more, no shared parameter, and not turned off with {@link ExecutionConfig#sequentialTowers()}.
    */
   public boolean towersSideBySide() {
-    return ConcurrentTowers.applicable(model, config.execution().threads())
-        && !config.execution().sequentialTowers();
+    return towersSideBySide(config.execution().threads());
+  }
+
+  private boolean towersSideBySide(int threads) {
+    return ConcurrentTowers.applicable(model, threads) && !config.execution().sequentialTowers();
   }
 
   /**
@@ -176,16 +179,28 @@ public final class Trainer {
   }
 
   /**
-   * Trains to the end (or to stopAfterSteps), checkpointing every epoch and, with a validation
-   * split, evaluating on it every epoch; the test split is scored once, at the end.
+   * Trains to the end (or to stopAfterSteps) on a pool of the config's threads, made for this run
+   * and closed at its end, checkpointing every epoch and, with a validation split, evaluating on it
+   * every epoch; the test split is scored once, at the end.
    */
   public TrainResult run(Listener listener) throws IOException {
-    Kernels.setThreads(config.execution().threads());
-    return loop.run(newStep(), listener);
+    try (KernelPool pool = new KernelPool(config.execution().threads())) {
+      return run(listener, pool);
+    }
+  }
+
+  /**
+   * As {@link #run(Listener)}, on the caller's {@code pool}: its threads run this run's kernels
+   * (and the towers side by side when it has two or more), and nothing else's.
+   */
+  public TrainResult run(Listener listener, KernelPool pool) throws IOException {
+    try (KernelPool.Binding b = pool.bind()) {
+      return loop.run(newStep(pool.threads()), listener);
+    }
   }
 
   /** The step of this run, its parts built once. */
-  private TrainingStep newStep() {
+  private TrainingStep newStep(int threads) {
     BatchAssembler batches =
         new BatchAssembler(
             splits.train(),
@@ -202,7 +217,7 @@ public final class Trainer {
             model,
             optimizer,
             batches,
-            towersSideBySide() ? new ConcurrentTowers(model) : null,
+            towersSideBySide(threads) ? new ConcurrentTowers(model) : null,
             new BatchSoftmaxLoss(
                 modelConfig.temperature(),
                 config.negatives().maskHits(),

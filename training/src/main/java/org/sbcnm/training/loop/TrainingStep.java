@@ -33,7 +33,7 @@ final class TrainingStep {
   private final TowerBatch qb = new TowerBatch();
   private final TowerBatch ib = new TowerBatch();
   private final Tape tape = new Tape();
-  private StepProfile profile;
+  private StepProfile profile = new StepProfile();
   private int examples;
 
   /**
@@ -60,9 +60,9 @@ final class TrainingStep {
     this.extra = extra;
   }
 
-  /** Records each phase's time into {@code p} (null: no timing). */
+  /** Records each phase's time into {@code p} (null: no record kept). */
   void profile(StepProfile p) {
-    this.profile = p;
+    this.profile = p != null ? p : new StepProfile();
   }
 
   /** The examples of the last step (B, or fewer for an epoch's last batch). */
@@ -76,10 +76,7 @@ final class TrainingStep {
    * @return the batch's loss, before the update
    */
   double run(int[] perm, int from, long globalStep) {
-    long t0 = System.nanoTime();
-    if (profile != null && profile.firstStepAt == 0) {
-      profile.firstStepAt = t0;
-    }
+    profile.startStep(System.nanoTime());
     int m = batches.assemble(perm, from, globalStep, qb);
     examples = m;
     int[] columns = batches.columns();
@@ -90,30 +87,21 @@ final class TrainingStep {
     } else {
       ib.set(columns, 0, m + extra);
     }
+    profile.endPhase(StepProfile.BATCH_ASSEMBLY, System.nanoTime());
     double loss;
-    long t1;
-    long t2;
-    long t3;
-    long t4;
     try (Tape t = tape.begin()) {
-      t1 = System.nanoTime();
       Node q;
       Node v;
       if (towers != null) {
         towers.forward(qb, ib);
         q = t.input(towers.queryOutput().value());
         v = t.input(towers.itemOutput().value());
-        // The towers ran side by side: their wall time is shared in proportion to each one's own
-        // thread time, so the phase split still sums to the step.
-        t3 = System.nanoTime();
-        long qn = towers.queryNanos();
-        long in = towers.itemNanos();
-        t2 = t1 + (qn + in == 0 ? 0 : (long) ((double) (t3 - t1) * qn / (qn + in)));
+        profile.endTowersSideBySide(System.nanoTime(), towers.queryNanos(), towers.itemNanos());
       } else {
         q = model.query().embed(t, qb);
-        t2 = System.nanoTime();
+        profile.endPhase(StepProfile.QUERY_TOWER, System.nanoTime());
         v = model.item().embed(t, ib);
-        t3 = System.nanoTime();
+        profile.endPhase(StepProfile.ITEM_TOWER, System.nanoTime());
       }
       Tensor rowWeights = useRatings ? batches.weights() : null;
       Node l =
@@ -121,7 +109,7 @@ final class TrainingStep {
               ? lossFn.applyDistinct(t, q, v, distinct, rowWeights)
               : lossFn.apply(t, q, v, columns, lq, rowWeights);
       loss = l.value().getFlat(0);
-      t4 = System.nanoTime();
+      profile.endPhase(StepProfile.SCORES_LOSS, System.nanoTime());
       t.backward(l);
       if (towers != null) {
         towers.backward(q.grad(), v.grad());
@@ -131,23 +119,11 @@ final class TrainingStep {
         towers.close();
       }
     }
-    long t5 = System.nanoTime();
+    profile.endPhase(StepProfile.BACKWARD, System.nanoTime());
     optimizer.step();
     optimizer.zeroGrad();
-    if (profile != null) {
-      long t6 = System.nanoTime();
-      long[] p = profile.nanos;
-      p[0] += t1 - t0;
-      p[1] += t2 - t1;
-      p[2] += t3 - t2;
-      p[3] += t4 - t3;
-      p[4] += t5 - t4;
-      p[5] += t6 - t5;
-      profile.steps++;
-      profile.examples += m;
-      profile.itemColumns += m + extra;
-      profile.itemRows += distinct != null ? distinct.size() : m + extra;
-    }
+    profile.endPhase(StepProfile.OPTIMIZER, System.nanoTime());
+    profile.endStep(m, m + extra, distinct != null ? distinct.size() : m + extra);
     return loss;
   }
 }

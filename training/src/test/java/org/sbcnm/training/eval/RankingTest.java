@@ -62,8 +62,8 @@ class RankingTest {
         for (int base = 0; base < n; base += block) {
           int bn = Math.min(block, n - base);
           rank +=
-              RetrievalMetrics.beating(scores, row + base, bn, base, target, ts)
-                  - RetrievalMetrics.skippedBeating(
+              CatalogueRanking.beating(scores, row + base, bn, base, target, ts)
+                  - CatalogueRanking.skippedBeating(
                       scores, row + base, bn, base, target, ts, padded, 2, 2 + skip.length);
         }
         assertEquals(expected, rank, "n=" + n + " trial " + trial + " block " + block);
@@ -73,10 +73,10 @@ class RankingTest {
 
   @Test
   void usersAreOrderedByTheirTargetsBlockKeepingTheirOrderWithin() {
-    int b = RetrievalMetrics.ITEM_BLOCK;
+    int b = CatalogueRanking.ITEM_BLOCK;
     int[] targets = {3 * b + 1, 5, b, 2 * b - 1, 7, 3 * b, 0};
-    assertArrayEquals(new int[] {1, 4, 6, 2, 3, 0, 5}, RetrievalMetrics.byTargetBlock(targets));
-    assertEquals(0, RetrievalMetrics.byTargetBlock(new int[0]).length);
+    assertArrayEquals(new int[] {1, 4, 6, 2, 3, 0, 5}, CatalogueRanking.byTargetBlock(targets));
+    assertEquals(0, CatalogueRanking.byTargetBlock(new int[0]).length);
   }
 
   @Test
@@ -138,10 +138,10 @@ class RankingTest {
     assertEquals(
         0.0, RetrievalMetrics.fromRanks(new int[] {3, 3, 3}, new int[] {3}).get("recall@3"));
     float[] same = new float[37];
-    assertEquals(36, RetrievalMetrics.beating(same, 0, 37, 0, 11, 0f));
-    assertEquals(37, RetrievalMetrics.beating(same, 0, 37, 100, 11, 0f), "target in another block");
+    assertEquals(36, CatalogueRanking.beating(same, 0, 37, 0, 11, 0f));
+    assertEquals(37, CatalogueRanking.beating(same, 0, 37, 100, 11, 0f), "target in another block");
     same[11] = Float.NaN;
-    assertEquals(0, RetrievalMetrics.beating(same, 0, 37, 0, 11, Float.NaN));
+    assertEquals(0, CatalogueRanking.beating(same, 0, 37, 0, 11, Float.NaN));
   }
 
   @Test

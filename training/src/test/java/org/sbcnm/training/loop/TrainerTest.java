@@ -191,6 +191,71 @@ class TrainerTest {
     }
   }
 
+  @Test
+  void twoTrainersInOneJvmKeepTheirOwnThreads() throws Exception {
+    // Each run binds a pool of its own: side by side on two threads, a one-thread and a
+    // two-thread trainer each see their own count at every step, leave the JVM's default alone,
+    // and train the same models as when run alone.
+    int before = Kernels.threads();
+    ModelConfig model = small(TowerKind.MLP, TowerKind.MLP);
+    TrainConfig[] configs = {
+      fast(1, "streaming").toBuilder().threads(1).build(),
+      fast(1, "streaming").toBuilder().threads(2).build()
+    };
+    float[][][] alone = new float[2][][];
+    for (int k = 0; k < 2; k++) {
+      alone[k] = params(Trainer.create(skewed, model, configs[k], null, null, null).run(null));
+    }
+    float[][][] together = new float[2][][];
+    @SuppressWarnings("unchecked")
+    java.util.Set<Integer>[] seen =
+        new java.util.Set[] {
+          java.util.concurrent.ConcurrentHashMap.newKeySet(),
+          java.util.concurrent.ConcurrentHashMap.newKeySet()
+        };
+    java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+    java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Thread[] threads = new Thread[2];
+    for (int k = 0; k < 2; k++) {
+      int index = k;
+      threads[k] =
+          new Thread(
+              () -> {
+                try {
+                  Trainer t = Trainer.create(skewed, model, configs[index], null, null, null);
+                  start.await();
+                  together[index] =
+                      params(
+                          t.run(
+                              new Trainer.Listener() {
+                                @Override
+                                public void step(long done, long total, double loss) {
+                                  seen[index].add(Kernels.threads());
+                                }
+                              }));
+                } catch (Throwable e) {
+                  failure.set(e);
+                }
+              });
+      threads[k].start();
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    if (failure.get() != null) {
+      throw new AssertionError(failure.get());
+    }
+    assertEquals(java.util.Set.of(1), seen[0]);
+    assertEquals(java.util.Set.of(2), seen[1]);
+    assertEquals(before, Kernels.threads());
+    for (int k = 0; k < 2; k++) {
+      for (int p = 0; p < alone[k].length; p++) {
+        assertArrayEquals(alone[k][p], together[k][p], "trainer " + k + " parameter " + p);
+      }
+    }
+  }
+
   @ParameterizedTest
   @CsvSource({"MLP, MLP", "ID, GCN", "HISTORY, ID"})
   void threadCountDoesNotChangeTheModel(TowerKind query, TowerKind item) throws IOException {
@@ -202,21 +267,16 @@ class TrainerTest {
     TowerConfig i = TowerConfig.defaults(item).withWidths(64, 64, 32).withIdDim(16);
     ModelConfig model = new ModelConfig(q, i, 0.1, 7);
     TrainConfig config = fast(1, "streaming").toBuilder().batchSize(256).build();
-    int threads = Kernels.threads();
-    try {
-      float[][] one =
-          params(
-              Trainer.create(skewed, model, config.toBuilder().threads(1).build(), null, null, null)
-                  .run(null));
-      float[][] two =
-          params(
-              Trainer.create(skewed, model, config.toBuilder().threads(2).build(), null, null, null)
-                  .run(null));
-      for (int k = 0; k < one.length; k++) {
-        assertArrayEquals(one[k], two[k], "parameter " + k);
-      }
-    } finally {
-      Kernels.setThreads(threads);
+    float[][] one =
+        params(
+            Trainer.create(skewed, model, config.toBuilder().threads(1).build(), null, null, null)
+                .run(null));
+    float[][] two =
+        params(
+            Trainer.create(skewed, model, config.toBuilder().threads(2).build(), null, null, null)
+                .run(null));
+    for (int k = 0; k < one.length; k++) {
+      assertArrayEquals(one[k], two[k], "parameter " + k);
     }
   }
 
