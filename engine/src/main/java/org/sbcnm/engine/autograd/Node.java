@@ -1,5 +1,6 @@
 package org.sbcnm.engine.autograd;
 
+import java.util.function.Supplier;
 import org.sbcnm.engine.param.Parameter;
 import org.sbcnm.engine.tensor.DType;
 import org.sbcnm.engine.tensor.Tensor;
@@ -9,8 +10,10 @@ import org.sbcnm.engine.tensor.Tensor;
  * and the {@link Op} that made it (null for a leaf). Nodes are owned and recycled by their tape: a
  * node is valid only until the tape's next {@link Tape#begin()}.
  *
- * <p>The attribute slots ({@link #attr}, {@link #flags}, {@link #ctx}, {@link #scratch}) belong to
- * the op that created the node and hold what its backward rule needs.
+ * <p>What an op's backward rule needs beyond the values is the op's own saved state, a small class
+ * of named fields ({@link #save}, read back by {@link #saved}), and scratch tensors ({@link
+ * #scratch}). Both are recycled with the node: a step that builds the same graph as the last one
+ * reuses them and allocates nothing.
  */
 public final class Node {
   final Tape tape;
@@ -27,20 +30,8 @@ public final class Node {
   boolean requiresGrad;
   Parameter param;
 
-  /** Op-owned numeric attribute (a scale factor, an epsilon, ...). */
-  public double attr;
-
-  /** Op-owned bit flags (transposes, modes). */
-  public int flags;
-
-  /** Op-owned reference (indices, a sparse matrix, a mask); never copied. */
-  public Object ctx;
-
-  /** Second op-owned reference. */
-  public Object ctx2;
-
-  /** Third op-owned reference. */
-  public Object ctx3;
+  /** The op's saved state: kept across recycling, so an op finds its own from the last step. */
+  private Object saved;
 
   Node(Tape tape, int index) {
     this.tape = tape;
@@ -54,11 +45,6 @@ public final class Node {
     this.gradPass = -1;
     this.requiresGrad = false;
     this.param = null;
-    this.attr = 0;
-    this.flags = 0;
-    this.ctx = null;
-    this.ctx2 = null;
-    this.ctx3 = null;
     for (int i = 0; i < parentCount; i++) {
       parents[i] = null;
     }
@@ -183,6 +169,31 @@ public final class Node {
   /** True when a gradient reached this node in the current backward pass. */
   boolean hasGrad() {
     return gradPass == tape.pass();
+  }
+
+  /**
+   * For an op's forward: the node's saved state of class {@code type}, to be filled in; the same
+   * object as in the node's last use when that held a {@code type} (the steady state allocates
+   * nothing), else a new one from {@code fresh}. Every field must be set: a reused state holds the
+   * last step's values.
+   */
+  public <S> S save(Class<S> type, Supplier<S> fresh) {
+    if (!type.isInstance(saved)) {
+      saved = fresh.get();
+    }
+    return type.cast(saved);
+  }
+
+  /**
+   * For an op's backward: the state its forward saved.
+   *
+   * @throws IllegalStateException when the node holds no state of class {@code type}
+   */
+  public <S> S saved(Class<S> type) {
+    if (!type.isInstance(saved)) {
+      throw new IllegalStateException(opName() + ": no saved " + type.getSimpleName());
+    }
+    return type.cast(saved);
   }
 
   /** A reusable op-owned scratch tensor (slot 0 to 2) of the given shape; contents unspecified. */

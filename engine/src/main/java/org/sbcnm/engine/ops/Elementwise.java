@@ -36,10 +36,15 @@ public final class Elementwise implements Op {
     return y;
   }
 
+  /** What the backward of {@link #scale} needs: the factor s of y = s·x. */
+  private static final class Scale {
+    double factor;
+  }
+
   public static Node scale(Tape tape, Node x, double s) {
     Node y = tape.newNode(SCALE, x.dtype(), x.rows(), x.cols());
     y.addParent(x);
-    y.attr = s;
+    y.save(Scale.class, Scale::new).factor = s;
     MatrixOps.scale(s, x.value(), y.value());
     return y;
   }
@@ -93,7 +98,7 @@ public final class Elementwise implements Op {
       }
     } else if (this == SCALE) {
       if (a.requiresGrad()) {
-        MatrixOps.axpy(y.attr, g, a.gradForAccumulate());
+        MatrixOps.axpy(y.saved(Scale.class).factor, g, a.gradForAccumulate());
       }
     } else if (a.requiresGrad()) {
       Tensor ga = a.gradForAccumulate();

@@ -29,6 +29,18 @@ public final class Embedding implements Op {
     this.name = name;
   }
 
+  /** What the backward of {@link #gather} needs: row r came from ids[offset + r]. */
+  private static final class Gathered {
+    int[] ids;
+    int offset;
+  }
+
+  /** What the backward of {@link #bagMean} needs: bag b is ids[offsets[b] .. offsets[b+1]). */
+  private static final class Bags {
+    int[] offsets;
+    int[] ids;
+  }
+
   /** Rows {@code table[ids[off + r]]} for r &lt; count, as a [count, d] node. */
   public static Node gather(Tape tape, Node table, int[] ids, int off, int count) {
     Tensor t = table.value();
@@ -38,8 +50,9 @@ public final class Embedding implements Op {
     }
     Node y = tape.newNode(GATHER, t.dtype(), count, t.cols());
     y.addParent(table);
-    y.ctx = ids;
-    y.flags = off;
+    Gathered saved = y.save(Gathered.class, Gathered::new);
+    saved.ids = ids;
+    saved.offset = off;
     Tensor out = y.value();
     int d = t.cols();
     for (int r = 0; r < count; r++) {
@@ -66,8 +79,9 @@ public final class Embedding implements Op {
     }
     Node y = tape.newNode(BAG_MEAN, t.dtype(), bags, t.cols());
     y.addParent(table);
-    y.ctx = offsets;
-    y.ctx2 = ids;
+    Bags saved = y.save(Bags.class, Bags::new);
+    saved.offsets = offsets;
+    saved.ids = ids;
     Tensor out = y.value();
     out.fill(0);
     int d = t.cols();
@@ -127,8 +141,9 @@ public final class Embedding implements Op {
     Tensor g = y.grad();
     int d = g.cols();
     if (this == GATHER) {
-      int[] ids = (int[]) y.ctx;
-      int off = y.flags;
+      Gathered saved = y.saved(Gathered.class);
+      int[] ids = saved.ids;
+      int off = saved.offset;
       for (int r = 0; r < y.rows(); r++) {
         int id = ids[off + r];
         if (sparse) {
@@ -137,8 +152,9 @@ public final class Embedding implements Op {
         addRow(g, r, dT, id, 1.0, d);
       }
     } else {
-      int[] offsets = (int[]) y.ctx;
-      int[] ids = (int[]) y.ctx2;
+      Bags saved = y.saved(Bags.class);
+      int[] offsets = saved.offsets;
+      int[] ids = saved.ids;
       for (int b = 0; b < y.rows(); b++) {
         int from = offsets[b];
         int to = offsets[b + 1];

@@ -21,6 +21,11 @@ public final class L2Normalize implements Op {
 
   private L2Normalize() {}
 
+  /** What backward needs besides the norms: the ε of max(‖x‖, ε). */
+  private static final class Saved {
+    double eps;
+  }
+
   public static Node rows(Tape tape, Node x) {
     return rows(tape, x, EPS);
   }
@@ -28,7 +33,7 @@ public final class L2Normalize implements Op {
   public static Node rows(Tape tape, Node x, double eps) {
     Node y = tape.newNode(INSTANCE, x.dtype(), x.rows(), x.cols());
     y.addParent(x);
-    y.attr = eps;
+    y.save(Saved.class, Saved::new).eps = eps;
     Tensor norms = y.scratch(0, x.dtype(), x.rows(), 1);
     MatrixOps.rowL2Normalize(x.value(), y.value(), norms, eps);
     return y;
@@ -50,7 +55,7 @@ public final class L2Normalize implements Op {
     boolean accumulate = x.gradBeta() != 0;
     Tensor dx = x.gradForWrite();
     Tensor norms = y.scratch(0, x.dtype(), x.rows(), 1);
-    double eps = y.attr;
+    double eps = y.saved(Saved.class).eps;
     int d = yv.cols();
     for (int i = 0; i < yv.rows(); i++) {
       double norm = norms.getFlat(i);

@@ -18,10 +18,15 @@ import org.sbcnm.engine.tensor.Tensor;
  */
 public final class MatMul implements Op {
   static final MatMul INSTANCE = new MatMul();
-  private static final int TRANS_A = 1;
-  private static final int TRANS_B = 2;
 
   private MatMul() {}
+
+  /** What backward needs: C = α·op(A)·op(B) with op a transpose or not. */
+  private static final class Saved {
+    boolean transA;
+    boolean transB;
+    double alpha;
+  }
 
   /** C = A·B; A [m, k], B [k, n]. */
   public static Node ab(Tape tape, Node a, Node b) {
@@ -54,8 +59,10 @@ public final class MatMul implements Op {
     Node c = tape.newNode(INSTANCE, av.dtype(), m, n);
     c.addParent(a);
     c.addParent(b);
-    c.flags = (transA ? TRANS_A : 0) | (transB ? TRANS_B : 0);
-    c.attr = alpha;
+    Saved saved = c.save(Saved.class, Saved::new);
+    saved.transA = transA;
+    saved.transB = transB;
+    saved.alpha = alpha;
     MatrixOps.gemm(transA, transB, alpha, av, bv, 0.0, c.value());
     return c;
   }
@@ -69,9 +76,10 @@ public final class MatMul implements Op {
   public void backward(Node c) {
     Node a = c.parent(0);
     Node b = c.parent(1);
-    boolean ta = (c.flags & TRANS_A) != 0;
-    boolean tb = (c.flags & TRANS_B) != 0;
-    double alpha = c.attr;
+    Saved saved = c.saved(Saved.class);
+    boolean ta = saved.transA;
+    boolean tb = saved.transB;
+    double alpha = saved.alpha;
     Tensor g = c.grad();
     if (a.requiresGrad()) {
       double beta = a.gradBeta();

@@ -41,6 +41,13 @@ public final class SoftmaxCrossEntropy implements Op {
 
   private SoftmaxCrossEntropy() {}
 
+  /** What backward needs besides the probabilities: targets, row weights and their sum. */
+  private static final class Saved {
+    int[] targets;
+    Tensor rowWeights;
+    double weightSum;
+  }
+
   /**
    * The loss as a [1, 1] node.
    *
@@ -111,8 +118,10 @@ public final class SoftmaxCrossEntropy implements Op {
     double weightSum = rowWeightSum(targets, rowWeights, mask, b, n);
     Node y = tape.newNode(INSTANCE, z.dtype(), 1, 1);
     y.addParent(logits);
-    y.ctx = targets;
-    y.ctx2 = rowWeights;
+    Saved saved = y.save(Saved.class, Saved::new);
+    saved.targets = targets;
+    saved.rowWeights = rowWeights;
+    saved.weightSum = weightSum;
     Tensor probs = y.scratch(0, z.dtype(), b, n);
     Tensor rowLse = y.scratch(1, DType.FLOAT64, b, 1);
     // The softmax's column term: cⱼ + log nⱼ, so that each column counts nⱼ times.
@@ -131,7 +140,6 @@ public final class SoftmaxCrossEntropy implements Op {
         columnCounts != null && targetCountsOnce,
         targets,
         columnTerm);
-    y.attr = weightSum;
     y.value().setFlat(0, weightedLoss(z, targets, rowWeights, columnTerm, rowLse) / weightSum);
     return y;
   }
@@ -270,12 +278,13 @@ public final class SoftmaxCrossEntropy implements Op {
     Tensor z = logits.value();
     int b = z.rows();
     int n = z.cols();
-    int[] targets = (int[]) y.ctx;
-    Tensor rowWeights = (Tensor) y.ctx2;
+    Saved saved = y.saved(Saved.class);
+    int[] targets = saved.targets;
+    Tensor rowWeights = saved.rowWeights;
     Tensor probs = y.scratch(0, z.dtype(), b, n);
     double beta = logits.gradBeta();
     Tensor dz = logits.gradForWrite();
-    double g = y.grad().getFlat(0) / y.attr;
+    double g = y.grad().getFlat(0) / saved.weightSum;
     RowTask.LOCAL.get().backward(probs, targets, rowWeights, g, beta, dz);
   }
 

@@ -14,10 +14,15 @@ public final class SparseDense implements Op {
 
   private SparseDense() {}
 
+  /** What backward needs: the sparse factor S of y = S·x. */
+  private static final class Saved {
+    CsrMatrix matrix;
+  }
+
   public static Node multiply(Tape tape, CsrMatrix s, Node x) {
     Node y = tape.newNode(INSTANCE, x.dtype(), s.rows(), x.cols());
     y.addParent(x);
-    y.ctx = s;
+    y.save(Saved.class, Saved::new).matrix = s;
     s.multiply(x.value(), y.value(), false);
     return y;
   }
@@ -31,7 +36,7 @@ public final class SparseDense implements Op {
   public void backward(Node y) {
     Node x = y.parent(0);
     if (x.requiresGrad()) {
-      ((CsrMatrix) y.ctx).transposeMultiplyAdd(y.grad(), x.gradForAccumulate());
+      y.saved(Saved.class).matrix.transposeMultiplyAdd(y.grad(), x.gradForAccumulate());
     }
   }
 }

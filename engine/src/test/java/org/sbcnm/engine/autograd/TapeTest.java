@@ -143,6 +143,36 @@ class TapeTest {
     assertFalse(table.hasSparseGrad(), "a whole-table gradient is not row-sparse");
   }
 
+  /** An op's saved state, as ops keep theirs. */
+  private static final class Saved {
+    int value;
+  }
+
+  @Test
+  void savedStateIsTypedAndRecycledWithItsNode() {
+    Tape tape = new Tape();
+    Saved first;
+    try (Tape s = tape.begin()) {
+      Node n = Elementwise.scale(s, s.constant(t(1, 2)), 3);
+      first = n.save(Saved.class, Saved::new);
+      first.value = 7;
+      assertSame(first, n.saved(Saved.class));
+      assertEquals(7, n.saved(Saved.class).value);
+      IllegalStateException e =
+          assertThrows(IllegalStateException.class, () -> s.constant(t(1)).saved(Saved.class));
+      assertEquals("leaf: no saved Saved", e.getMessage());
+    }
+    try (Tape s = tape.begin()) {
+      s.constant(t(1, 2));
+      Node again = s.constant(t(4, 5));
+      assertSame(first, again.save(Saved.class, Saved::new), "the next step reuses the object");
+      assertEquals(7, again.saved(Saved.class).value, "holding the last step's values");
+      // Another op's state in the same node replaces it.
+      assertNotSame(first, again.save(String.class, () -> "other"));
+      assertThrows(IllegalStateException.class, () -> again.saved(Saved.class));
+    }
+  }
+
   @Test
   void buffersReuseViewsAndGrowByHalf() {
     Buffer b = new Buffer();
