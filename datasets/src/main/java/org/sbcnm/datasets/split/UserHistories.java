@@ -66,6 +66,34 @@ public final class UserHistories {
     return copy(Math.max(ptr[user], end - maxLength), end, out, off);
   }
 
+  /**
+   * The bags of n training examples {@code examples[from, from + n)} of users {@code users[0, n)}
+   * (each at most maxLength long): bag r is {@code items[offsets[r] .. offsets[r + 1])}. Fills
+   * offsets[0, n] and items (modified; items needs room for n·maxLength); returns the items
+   * written.
+   */
+  public int trainingBags(
+      int[] examples, int from, int[] users, int n, int maxLength, int[] offsets, int[] items) {
+    offsets[0] = 0;
+    for (int r = 0; r < n; r++) {
+      offsets[r + 1] =
+          offsets[r] + trainingBag(examples[from + r], users[r], maxLength, items, offsets[r]);
+    }
+    return offsets[n];
+  }
+
+  /**
+   * The full bags of users {@code users[off, off + n)}, as {@link #trainingBags} lays them out; for
+   * queries at evaluation and serving time.
+   */
+  public int fullBags(int[] users, int off, int n, int maxLength, int[] offsets, int[] items) {
+    offsets[0] = 0;
+    for (int r = 0; r < n; r++) {
+      offsets[r + 1] = offsets[r] + fullBag(users[off + r], maxLength, items, offsets[r]);
+    }
+    return offsets[n];
+  }
+
   private int copy(int from, int to, int[] out, int off) {
     System.arraycopy(items, from, out, off, to - from);
     return to - from;

@@ -16,13 +16,8 @@ public interface QueryEncoder {
     return (batch, users, off, n) -> {
       batch.set(users, off, n);
       if (histories != null) {
-        int[] bag = batch.bagIdsBuffer(n * maxLength);
-        int[] offsets = batch.bagOffsets();
-        offsets[0] = 0;
-        for (int r = 0; r < n; r++) {
-          offsets[r + 1] =
-              offsets[r] + histories.fullBag(users[off + r], maxLength, bag, offsets[r]);
-        }
+        histories.fullBags(
+            users, off, n, maxLength, batch.bagOffsets(), batch.bagIdsBuffer(n * maxLength));
       }
     };
   }

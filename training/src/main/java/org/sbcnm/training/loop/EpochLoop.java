@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.sbcnm.datasets.batch.BatchAssembler;
 import org.sbcnm.towers.tower.TwoTowerModel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -3,6 +3,7 @@ package org.sbcnm.training.loop;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
+import org.sbcnm.datasets.batch.BatchAssembler;
 import org.sbcnm.datasets.prepared.Interactions;
 import org.sbcnm.datasets.prepared.PreparedDataset;
 import org.sbcnm.datasets.split.HeldOutSplit;
@@ -223,8 +224,7 @@ public final class Trainer {
                 config.negatives().maskHits(),
                 config.negatives().hard()),
             distinctColumns() ? new DistinctColumns() : null,
-            config.useRatings(),
-            config.negatives().mixed());
+            config.useRatings());
     step.profile(profile);
     return step;
   }

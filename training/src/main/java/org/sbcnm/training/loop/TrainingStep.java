@@ -1,5 +1,7 @@
 package org.sbcnm.training.loop;
 
+import org.sbcnm.datasets.batch.BatchAssembler;
+import org.sbcnm.datasets.batch.TrainingBatch;
 import org.sbcnm.engine.autograd.Node;
 import org.sbcnm.engine.autograd.Tape;
 import org.sbcnm.engine.optim.Optimizer;
@@ -29,7 +31,6 @@ final class TrainingStep {
   private final BatchSoftmaxLoss lossFn;
   private final DistinctColumns distinct;
   private final boolean useRatings;
-  private final int extra;
   private final TowerBatch qb = new TowerBatch();
   private final TowerBatch ib = new TowerBatch();
   private final Tape tape = new Tape();
@@ -39,7 +40,6 @@ final class TrainingStep {
   /**
    * @param towers the towers side by side, or null to run them one after the other
    * @param distinct the distinct-item grouping, or null to compute every column
-   * @param extra B′, the mixed negatives per step
    */
   TrainingStep(
       TwoTowerModel model,
@@ -48,8 +48,7 @@ final class TrainingStep {
       ConcurrentTowers towers,
       BatchSoftmaxLoss lossFn,
       DistinctColumns distinct,
-      boolean useRatings,
-      int extra) {
+      boolean useRatings) {
     this.model = model;
     this.optimizer = optimizer;
     this.batches = batches;
@@ -57,7 +56,6 @@ final class TrainingStep {
     this.lossFn = lossFn;
     this.distinct = distinct;
     this.useRatings = useRatings;
-    this.extra = extra;
   }
 
   /** Records each phase's time into {@code p} (null: no record kept). */
@@ -77,15 +75,20 @@ final class TrainingStep {
    */
   double run(int[] perm, int from, long globalStep) {
     profile.startStep(System.nanoTime());
-    int m = batches.assemble(perm, from, globalStep, qb);
+    TrainingBatch batch = batches.assemble(perm, from, globalStep);
+    int m = batch.rows();
     examples = m;
-    int[] columns = batches.columns();
-    float[] lq = batches.logQ();
+    qb.set(batch.users(), 0, m);
+    if (batch.hasBags()) {
+      qb.setBags(batch.bagOffsets(), batch.bagItems());
+    }
+    int[] columns = batch.columns();
+    float[] lq = batch.logQ();
     if (distinct != null) {
-      distinct.build(columns, lq, m + extra);
+      distinct.build(columns, lq, batch.columnCount());
       ib.set(distinct.items(), 0, distinct.size());
     } else {
-      ib.set(columns, 0, m + extra);
+      ib.set(columns, 0, batch.columnCount());
     }
     profile.endPhase(StepProfile.BATCH_ASSEMBLY, System.nanoTime());
     double loss;
@@ -103,7 +106,7 @@ final class TrainingStep {
         v = model.item().embed(t, ib);
         profile.endPhase(StepProfile.ITEM_TOWER, System.nanoTime());
       }
-      Tensor rowWeights = useRatings ? batches.weights() : null;
+      Tensor rowWeights = useRatings ? batch.weights() : null;
       Node l =
           distinct != null
               ? lossFn.applyDistinct(t, q, v, distinct, rowWeights)
@@ -123,7 +126,8 @@ final class TrainingStep {
     optimizer.step();
     optimizer.zeroGrad();
     profile.endPhase(StepProfile.OPTIMIZER, System.nanoTime());
-    profile.endStep(m, m + extra, distinct != null ? distinct.size() : m + extra);
+    profile.endStep(
+        m, batch.columnCount(), distinct != null ? distinct.size() : batch.columnCount());
     return loss;
   }
 }

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.sbcnm.datasets.batch.BatchAssembler;
 import org.sbcnm.datasets.prepared.PreparedDataset;
 import org.sbcnm.datasets.synthetic.SyntheticConfig;
 import org.sbcnm.datasets.synthetic.SyntheticGenerator;
@@ -490,21 +491,23 @@ class TrainerTest {
     org.sbcnm.datasets.prepared.Interactions train = trainer.trainingInteractions();
     int[] perm = new int[train.size()];
     BatchAssembler.shuffle(perm, c.seed(), 0);
-    BatchAssembler batches =
+    org.sbcnm.datasets.batch.TrainingBatch batch =
         new BatchAssembler(
-            train,
-            null,
-            20,
-            new org.sbcnm.training.sampling.ExactCounts(rated.numItems()),
-            c.batchSize(),
-            0,
-            rated.numItems(),
-            true,
-            c.seed());
-    org.sbcnm.towers.tower.TowerBatch qb = new org.sbcnm.towers.tower.TowerBatch();
-    int m = batches.assemble(perm, 0, 0, qb);
+                train,
+                null,
+                20,
+                new org.sbcnm.training.sampling.ExactCounts(rated.numItems()),
+                c.batchSize(),
+                0,
+                rated.numItems(),
+                true,
+                c.seed())
+            .assemble(perm, 0, 0);
+    int m = batch.rows();
+    org.sbcnm.towers.tower.TowerBatch qb =
+        new org.sbcnm.towers.tower.TowerBatch().set(batch.users(), 0, m);
     org.sbcnm.towers.tower.TowerBatch ib =
-        new org.sbcnm.towers.tower.TowerBatch().set(batches.columns(), 0, m);
+        new org.sbcnm.towers.tower.TowerBatch().set(batch.columns(), 0, m);
     double expected;
     org.sbcnm.engine.autograd.Tape tape = new org.sbcnm.engine.autograd.Tape();
     try (org.sbcnm.engine.autograd.Tape t = tape.begin()) {
@@ -514,9 +517,9 @@ class TrainerTest {
                   t,
                   trainer.model().query().embed(t, qb),
                   trainer.model().item().embed(t, ib),
-                  batches.columns(),
-                  batches.logQ(),
-                  batches.weights())
+                  batch.columns(),
+                  batch.logQ(),
+                  batch.weights())
               .value()
               .getFlat(0);
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.sbcnm.datasets.batch.ColumnProbabilities;
 import org.sbcnm.engine.io.TensorBundle;
 
 /**
@@ -117,12 +118,12 @@ class SamplingProbabilitiesTest {
   void theMixtureIsTheExpectedShareOfEachColumn() {
     // m = 4 in-batch slots, u = 2 uniform extras over N = 10 items.
     float[] logP = {(float) Math.log(0.5), (float) Math.log(0.01), (float) Math.log(0.2)};
-    SamplingProbabilities.logMixtureInPlace(logP, 3, 4, 2, 10);
+    ColumnProbabilities.logMixtureInPlace(logP, 3, 4, 2, 10);
     assertEquals(Math.log((4 * 0.5 + 0.2) / 6), logP[0], EPS);
     assertEquals(Math.log((4 * 0.01 + 0.2) / 6), logP[1], EPS);
     assertEquals(Math.log((4 * 0.2 + 0.2) / 6), logP[2], EPS);
     float[] unchanged = {-1f, -2f};
-    SamplingProbabilities.logMixtureInPlace(unchanged, 2, 4, 0, 10);
+    ColumnProbabilities.logMixtureInPlace(unchanged, 2, 4, 0, 10);
     assertEquals(-1f, unchanged[0]);
     assertEquals(-2f, unchanged[1]);
   }
@@ -139,7 +140,7 @@ class SamplingProbabilitiesTest {
     for (SamplingProbabilities p : sources) {
       float[] logP = new float[4];
       p.observe(new int[] {0, 1, 2, 3}, 4, logP);
-      float mixed = SamplingProbabilities.logMixture(p.logProbability(999), 4, 2, numItems);
+      float mixed = ColumnProbabilities.logMixture(p.logProbability(999), 4, 2, numItems);
       assertTrue(Float.isFinite(mixed), p.name() + ": " + mixed);
       // One occurrence among 4 slots is the floor: p̂ = 1/4, so m·p̂ = 1.
       assertEquals(Math.log((1 + 2.0 / numItems) / 6), mixed, EPS, p.name());
