@@ -25,6 +25,15 @@ final class KernelProvider {
     private Holder() {}
   }
 
+  /**
+   * Threads of the default kernel pool: the {@code sbcnm.threads} system property if set (an entry
+   * point's setting, like {@value #PROPERTY}), else one per available processor.
+   */
+  static int defaultThreads() {
+    return Math.max(
+        1, Integer.getInteger("sbcnm.threads", Runtime.getRuntime().availableProcessors()));
+  }
+
   static FloatKernels get() {
     return Holder.INSTANCE;
   }

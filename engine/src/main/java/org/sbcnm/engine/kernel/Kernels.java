@@ -79,8 +79,7 @@ public final class Kernels {
       synchronized (Kernels.class) {
         p = pool;
         if (p == null) {
-          int n = Integer.getInteger("sbcnm.threads", Runtime.getRuntime().availableProcessors());
-          p = pool = new WorkerPool(Math.max(1, n));
+          p = pool = new WorkerPool(KernelProvider.defaultThreads());
         }
       }
     }

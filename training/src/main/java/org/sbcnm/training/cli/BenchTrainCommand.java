@@ -144,6 +144,9 @@ final class BenchTrainCommand implements Callable<Integer> {
     long firstStepWallMillis;
     long allocatedAtWarmup;
     long allocatedAtWarmupAllThreads;
+    // Read at the last measured step, while the run's kernel pool threads are still alive.
+    long allocatedAtEnd;
+    long allocatedAtEndAllThreads;
 
     StepRecorder(StepProfile profile) {
       this.profile = profile;
@@ -162,6 +165,10 @@ final class BenchTrainCommand implements Callable<Integer> {
         profile.reset();
         allocatedAtWarmup = allocatedBytes();
         allocatedAtWarmupAllThreads = allocatedBytesAllThreads();
+      }
+      if (done == warmup + steps) {
+        allocatedAtEnd = allocatedBytes();
+        allocatedAtEndAllThreads = allocatedBytesAllThreads();
       }
     }
   }
@@ -192,10 +199,10 @@ final class BenchTrainCommand implements Callable<Integer> {
     }
     out.put("phase_share", share);
     double stepsDone = Math.max(1, profile.steps());
-    out.put("allocated_bytes_per_step", (allocatedBytes() - r.allocatedAtWarmup) / stepsDone);
+    out.put("allocated_bytes_per_step", (r.allocatedAtEnd - r.allocatedAtWarmup) / stepsDone);
     out.put(
         "allocated_bytes_per_step_all_threads",
-        (allocatedBytesAllThreads() - r.allocatedAtWarmupAllThreads) / stepsDone);
+        (r.allocatedAtEndAllThreads - r.allocatedAtWarmupAllThreads) / stepsDone);
     out.put("peak_rss_mb", peakRssMb());
     long launched =
         Long.getLong("sbcnm.launchMillis", ManagementFactory.getRuntimeMXBean().getStartTime());
