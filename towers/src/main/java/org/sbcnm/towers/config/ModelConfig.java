@@ -43,11 +43,22 @@ public record ModelConfig(TowerConfig query, TowerConfig item, double temperatur
     return m;
   }
 
+  /**
+   * Parses what {@link #toMap} wrote; a missing key or one {@link #toMap} never writes is refused
+   * by name.
+   */
   public static ModelConfig fromMap(Map<String, String> m) {
-    return new ModelConfig(
-        TowerConfig.fromMap(m, "query."),
-        TowerConfig.fromMap(m, "item."),
-        Double.parseDouble(TowerConfig.get(m, "temperature")),
-        Long.parseLong(TowerConfig.get(m, "seed")));
+    ModelConfig c =
+        new ModelConfig(
+            TowerConfig.fromMap(m, "query."),
+            TowerConfig.fromMap(m, "item."),
+            Double.parseDouble(TowerConfig.get(m, "temperature")),
+            Long.parseLong(TowerConfig.get(m, "seed")));
+    for (String key : m.keySet()) {
+      if (!c.toMap().containsKey(key)) {
+        throw new IllegalArgumentException("model config has an unknown key '" + key + "'");
+      }
+    }
+    return c;
   }
 }

@@ -42,6 +42,13 @@ class ConfigTest {
             0.07,
             99);
     assertEquals(c, ModelConfig.fromMap(c.toMap()));
+    java.util.Map<String, String> extra = new java.util.LinkedHashMap<>(c.toMap());
+    extra.put("query.dropout", "0.5");
+    assertEquals(
+        "model config has an unknown key 'query.dropout'",
+        org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> ModelConfig.fromMap(extra))
+            .getMessage());
     assertEquals("id", c.toMap().get("query.kind"));
     assertEquals("gcn", c.toMap().get("item.kind"));
     assertEquals("1024", c.toMap().get("query.hash_buckets"));

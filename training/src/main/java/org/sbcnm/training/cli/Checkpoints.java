@@ -66,9 +66,7 @@ final class Checkpoints {
   static Loaded load(Path ckpt, PreparedDataset data) throws IOException {
     ckpt = CheckpointFiles.latest(ckpt);
     TensorBundle b = TensorBundle.read(ckpt);
-    if (b.meta("model.temperature") == null) {
-      throw new CliException(ckpt + ": not an sbcnm model checkpoint (no model config)");
-    }
+    CheckpointCodec.checkFormat(b, ckpt);
     String sum = b.meta("data.checksum");
     if (sum != null && !sum.isEmpty() && !sum.equals(data.checksum())) {
       LOG.warn("{} was trained on other data (checksum differs); ids must still match", ckpt);

@@ -94,12 +94,12 @@ public final class CheckpointCodec {
   }
 
   /**
-   * Checks the header of a checkpoint {@code file} to resume on {@code data}: the format, a version
-   * this build reads, and the data's checksum.
+   * Checks that {@code b}, read from {@code file}, is a training checkpoint of a version this build
+   * reads.
    */
-  static void checkHeader(TensorBundle b, Path file, PreparedDataset data) throws IOException {
+  public static void checkFormat(TensorBundle b, Path file) throws FormatException {
     if (!FORMAT.equals(b.meta("format"))) {
-      throw new FormatException(file + ": not a training checkpoint");
+      throw new FormatException(file + ": not an sbcnm training checkpoint");
     }
     int version =
         b.meta("checkpoint.version") == null
@@ -115,6 +115,14 @@ public final class CheckpointCodec {
               + ")",
           version);
     }
+  }
+
+  /**
+   * Checks the header of a checkpoint {@code file} to resume on {@code data}: the format, a version
+   * this build reads, and the data's checksum.
+   */
+  static void checkHeader(TensorBundle b, Path file, PreparedDataset data) throws IOException {
+    checkFormat(b, file);
     if (!data.checksum().equals(b.meta("data.checksum"))) {
       throw new FormatException(
           file

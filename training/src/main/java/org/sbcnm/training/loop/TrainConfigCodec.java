@@ -40,6 +40,12 @@ final class TrainConfigCodec {
   }
 
   static TrainConfig fromMap(Map<String, String> m) {
+    Map<String, String> known = toMap(TrainConfig.defaults());
+    for (String key : m.keySet()) {
+      if (!known.containsKey(key)) {
+        throw new IllegalArgumentException("training config has an unknown key '" + key + "'");
+      }
+    }
     return TrainConfig.builder()
         .epochs(intOf(m, "epochs"))
         .batchSize(intOf(m, "batch_size"))

@@ -95,7 +95,7 @@ class CheckpointCompatibilityTest {
     org.junit.jupiter.api.Assertions.assertTrue(
         v.contains("checkpoint version 2 is not supported"), v);
     org.junit.jupiter.api.Assertions.assertTrue(
-        refusal(b -> b.meta("format", "other")).contains("not a training checkpoint"));
+        refusal(b -> b.meta("format", "other")).contains("not an sbcnm training checkpoint"));
     org.junit.jupiter.api.Assertions.assertTrue(
         refusal(b -> b.meta("data.checksum", "abc")).contains("was trained on other data"));
     org.junit.jupiter.api.Assertions.assertTrue(

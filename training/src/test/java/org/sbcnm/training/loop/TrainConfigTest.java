@@ -123,6 +123,10 @@ class TrainConfigTest {
     assertEquals(
         "correction must be streaming, counts, static or none, got 'sometimes'", e.getMessage());
     m.putAll(BASE.toMap());
+    m.put("dropout", "0.5");
+    e = assertThrows(IllegalArgumentException.class, () -> TrainConfig.fromMap(m));
+    assertEquals("training config has an unknown key 'dropout'", e.getMessage());
+    m.remove("dropout");
     m.put("lr", "fast");
     e = assertThrows(IllegalArgumentException.class, () -> TrainConfig.fromMap(m));
     assertEquals("training config 'lr' = 'fast' is not a number", e.getMessage());
