@@ -11,7 +11,6 @@ import org.sbcnm.datasets.prepared.PreparedDataset;
 import org.sbcnm.datasets.split.HeldOutSplit;
 import org.sbcnm.engine.io.AtomicFiles;
 import org.sbcnm.engine.tensor.Tensor;
-import org.sbcnm.training.eval.Baselines;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -30,6 +29,8 @@ import picocli.CommandLine.Spec;
         "Compare checkpoints: report.md with a metrics table and Recall@K curves (SVG, PNG), baselines included.")
 final class CompareCommand implements Callable<Integer> {
   @Mixin DataOptions data;
+
+  @Mixin BaselineOptions baselines;
 
   @Option(
       names = "--ckpt",
@@ -110,9 +111,9 @@ final class CompareCommand implements Callable<Integer> {
     for (Map.Entry<String, Path> e : checkpoints.entrySet()) {
       evaluate(e.getKey(), Checkpoints.load(e.getValue(), d), d, split, bucketK, results);
     }
-    results.rows.putAll(EvalCommand.baselines(d, split, ks));
-    results.ranks.put("popularity", Baselines.popularityRanks(split, d.numItems()));
-    results.ranks.put("random", Baselines.randomRanks(split, d.numItems(), 0));
+    BaselineOptions.Evaluated b = baselines.evaluate(d, split, ks, spec.commandLine().getErr());
+    results.rows.putAll(b.rows());
+    results.ranks.putAll(b.ranks());
     charts(results, bucketK);
     String md = report(d, split, results, bucketK, checkpoints);
     AtomicFiles.write(out.resolve("report.md"), o -> o.write(md.getBytes(StandardCharsets.UTF_8)));

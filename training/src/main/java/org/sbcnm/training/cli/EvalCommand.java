@@ -14,7 +14,6 @@ import org.sbcnm.engine.autograd.Tape;
 import org.sbcnm.engine.tensor.Tensor;
 import org.sbcnm.towers.tower.TowerBatch;
 import org.sbcnm.towers.tower.TwoTowerModel;
-import org.sbcnm.training.eval.Baselines;
 import org.sbcnm.training.eval.ExposureMetrics;
 import org.sbcnm.training.eval.QueryEncoder;
 import org.sbcnm.training.eval.RetrievalMetrics;
@@ -33,9 +32,11 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description =
         "Recall/NDCG@K, MRR, coverage, popularity, Gini and recall by popularity bucket of a checkpoint over the full "
-            + "catalogue (training items excluded), with popularity and random baselines; optionally HNSW recall against exact.")
+            + "catalogue (training items excluded), beside baselines (popularity and random; item-kNN, iALS and EASE tuned on validation with --baselines); optionally HNSW recall against exact.")
 final class EvalCommand implements Callable<Integer> {
   @Mixin DataOptions data;
+
+  @Mixin BaselineOptions baselines;
 
   @Option(
       names = {"--ckpt", "--ckpt_path"},
@@ -113,7 +114,7 @@ final class EvalCommand implements Callable<Integer> {
     Checkpoints.Loaded loaded = Checkpoints.load(ckpt, d);
     Tensor items = loaded.model().itemEmbeddings();
     rows.put("model", modelMetrics(loaded, items, d, split, ks, beta).metrics());
-    rows.putAll(baselines(d, split, ks));
+    rows.putAll(baselines.evaluate(d, split, ks, spec.commandLine().getErr()).rows());
     if (hnsw) {
       rows.get("model").putAll(hnswRecall(loaded, items, d, split));
     }
@@ -125,29 +126,6 @@ final class EvalCommand implements Callable<Integer> {
       Json.write(metricsJson, out);
     }
     return 0;
-  }
-
-  /** Popularity and random baselines under the same protocol. */
-  static Map<String, Map<String, Double>> baselines(
-      PreparedDataset d, HeldOutSplit split, int[] ks) {
-    Map<String, Map<String, Double>> rows = new LinkedHashMap<>();
-    int[] pop = Baselines.popularityRanks(split, d.numItems());
-    Map<String, Double> p = RetrievalMetrics.fromRanks(pop, ks);
-    p.putAll(ExposureMetrics.bucketRecall(split, pop, d.numItems(), ks));
-    int kMax = ExposureMetrics.listLength(ks, d.numItems());
-    p.putAll(
-        ExposureMetrics.fromLists(
-            Baselines.popularityLists(split, d.numItems(), kMax),
-            split.testSize(),
-            kMax,
-            split.train().itemCounts(d.numItems()),
-            ks));
-    rows.put("popularity", p);
-    int[] rnd = Baselines.randomRanks(split, d.numItems(), 0);
-    Map<String, Double> r = RetrievalMetrics.fromRanks(rnd, ks);
-    r.putAll(ExposureMetrics.bucketRecall(split, rnd, d.numItems(), ks));
-    rows.put("random", r);
-    return rows;
   }
 
   /** Every metric of one checkpoint, and the ranks of the held-out items they came from. */

@@ -3,6 +3,7 @@ package org.sbcnm.training.eval;
 import it.unimi.dsi.fastutil.ints.IntArrays;
 import java.util.SplittableRandom;
 import org.sbcnm.datasets.split.HeldOutSplit;
+import org.sbcnm.engine.kernel.Kernels;
 
 /**
  * Non-learned rankings under the same protocol as {@link RetrievalMetrics}: items ordered by
@@ -117,5 +118,59 @@ public final class Baselines {
       ranks[k] = rank;
     }
     return ranks;
+  }
+
+  /** Test users per task of {@link #ranksForUserScores}. */
+  private static final int USER_CHUNK = 64;
+
+  /**
+   * Ranks of the held-out items under per-user scores (a fitted personalised baseline), with the
+   * protocol of {@link RetrievalMetrics}: the user's training items are left out, ties count
+   * against the target, a NaN target ranks last. Users are scored in parallel, each task with its
+   * own row, so the ranks do not depend on the thread count.
+   */
+  public static int[] ranksForUserScores(HeldOutSplit split, int numItems, UserScorer scorer) {
+    int[] users = split.testUsers();
+    int[] targets = split.testItems();
+    int[] ptr = split.userTrainPtr();
+    int[] train = split.userTrainItems();
+    int[] ranks = new int[users.length];
+    Kernels.parallelFor(
+        (users.length + USER_CHUNK - 1) / USER_CHUNK,
+        chunk -> {
+          float[] row = new float[numItems];
+          int end = Math.min(users.length, (chunk + 1) * USER_CHUNK);
+          for (int k = chunk * USER_CHUNK; k < end; k++) {
+            int u = users[k];
+            scorer.scores(u, row);
+            ranks[k] = rankOf(row, numItems, targets[k], train, ptr[u], ptr[u + 1]);
+          }
+        });
+    return ranks;
+  }
+
+  /**
+   * The 0-based rank of {@code target} among the items of {@code row} other than the training items
+   * {@code train[from, to)}: how many of the others score at least as high.
+   */
+  static int rankOf(float[] row, int numItems, int target, int[] train, int from, int to) {
+    float ts = row[target];
+    int candidates = numItems - 1;
+    int beating = 0;
+    for (int j = 0; j < numItems; j++) {
+      if (j != target && row[j] >= ts) {
+        beating++;
+      }
+    }
+    for (int p = from; p < to; p++) {
+      int j = train[p];
+      if (j != target) {
+        candidates--;
+        if (row[j] >= ts) {
+          beating--;
+        }
+      }
+    }
+    return Float.isNaN(ts) ? candidates : beating;
   }
 }

@@ -219,6 +219,31 @@ class CliTest {
             && eval.out().contains("recall@20"),
         eval.out());
 
+    // The tuned baselines, by name, each saying what validation chose; an unknown one refused.
+    Result tuned =
+        run(
+            "eval",
+            "--data",
+            data.toString(),
+            "--ckpt",
+            model.toString(),
+            "--k",
+            "5,20",
+            "--baselines",
+            "ease,itemknn,popularity");
+    assertEquals(0, tuned.code(), tuned.err());
+    String[] lines = tuned.out().split("\n");
+    assertTrue(lines[2].startsWith("popularity") && lines[3].startsWith("itemknn"), tuned.out());
+    assertTrue(lines[4].startsWith("ease") && !tuned.out().contains("random"), tuned.out());
+    assertTrue(
+        tuned.err().contains("ease: lambda=")
+            && tuned.err().contains("chosen by validation recall@20"),
+        tuned.err());
+    Result unknown =
+        run("eval", "--data", data.toString(), "--ckpt", model.toString(), "--baselines", "svd");
+    assertEquals(2, unknown.code());
+    assertTrue(unknown.err().contains("--baselines: unknown baseline 'svd'"), unknown.err());
+
     Path export = dir.resolve("export");
     assertEquals(
         0,

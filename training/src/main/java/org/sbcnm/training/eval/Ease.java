@@ -1,0 +1,95 @@
+package org.sbcnm.training.eval;
+
+import org.sbcnm.engine.kernel.Kernels;
+import org.sbcnm.training.loop.MemoryBudget;
+
+/**
+ * EASE (Steck, "Embarrassingly Shallow Autoencoders for Sparse Data", WWW 2019): an item-item
+ * weight matrix with a zero diagonal, in closed form.
+ *
+ * <pre>
+ *   G = XᵀX + λI        (X: users × items, 1 where the user has the item)
+ *   P = G⁻¹,  B_ij = −P_ij / P_jj,  B_jj = 0
+ *   score(u, ·) = X_u · B          (the sum of B's rows of the user's items)
+ * </pre>
+ *
+ * G is inverted in double; B is kept in float, [items, items]. Deterministic: no randomness.
+ */
+public final class Ease implements UserScorer {
+  private final int numItems;
+  private final float[] weights;
+  private final int[] ptr;
+  private final int[] items;
+
+  private Ease(int numItems, float[] weights, int[] ptr, int[] items) {
+    this.numItems = numItems;
+    this.weights = weights;
+    this.ptr = ptr;
+    this.items = items;
+  }
+
+  /**
+   * Fits EASE with regularisation λ on the binary matrix whose user u holds {@code items[ptr[u],
+   * ptr[u + 1])} (sorted, distinct).
+   *
+   * @throws IllegalArgumentException when the item-item matrices would not fit 3/4 of the heap
+   */
+  public static Ease fit(int[] ptr, int[] items, int numItems, double lambda) {
+    if (!(lambda > 0) || Double.isInfinite(lambda)) {
+      throw new IllegalArgumentException("EASE: λ must be finite and > 0, got " + lambda);
+    }
+    requireMemory(numItems);
+    double[] g = gram(ptr, items, numItems);
+    for (int j = 0; j < numItems; j++) {
+      g[j * numItems + j] += lambda;
+    }
+    SymmetricInverse.invertInPlace(g, numItems);
+    float[] b = new float[numItems * numItems];
+    for (int i = 0; i < numItems; i++) {
+      for (int j = 0; j < numItems; j++) {
+        b[i * numItems + j] = i == j ? 0f : (float) (-g[i * numItems + j] / g[j * numItems + j]);
+      }
+    }
+    return new Ease(numItems, b, ptr, items);
+  }
+
+  /** Refuses a catalogue whose item-item matrices (double G, float B) exceed 3/4 of the heap. */
+  static void requireMemory(int numItems) {
+    MemoryBudget.require(
+        (long) numItems * numItems * 12,
+        "EASE's item-item matrices for "
+            + numItems
+            + " items ("
+            + numItems
+            + " x "
+            + numItems
+            + " in double and in float)");
+  }
+
+  /** XᵀX: co-occurrence counts of item pairs over users (the diagonal: each item's users). */
+  static double[] gram(int[] ptr, int[] items, int numItems) {
+    double[] g = new double[numItems * numItems];
+    for (int u = 0; u + 1 < ptr.length; u++) {
+      for (int p = ptr[u]; p < ptr[u + 1]; p++) {
+        int row = items[p] * numItems;
+        for (int q = ptr[u]; q < ptr[u + 1]; q++) {
+          g[row + items[q]] += 1;
+        }
+      }
+    }
+    return g;
+  }
+
+  /** B_ij, the weight of item i's presence in item j's score. */
+  public double weight(int i, int j) {
+    return weights[i * numItems + j];
+  }
+
+  @Override
+  public void scores(int user, float[] out) {
+    java.util.Arrays.fill(out, 0, numItems, 0f);
+    for (int p = ptr[user]; p < ptr[user + 1]; p++) {
+      Kernels.axpy(1f, weights, items[p] * numItems, out, 0, numItems);
+    }
+  }
+}
