@@ -290,4 +290,65 @@ class SimpleBaselinesTest {
         () -> TunedBaselines.run("svd", test, users, 6, 1, 0),
         "an unknown baseline");
   }
+
+  @Test
+  void badSettingsAndOversizedCataloguesAreRefused() {
+    assertThrows(IllegalArgumentException.class, () -> new ImplicitAls.Params(0, 1, 1, 1, 1, 0));
+    assertThrows(IllegalArgumentException.class, () -> new ImplicitAls.Params(4097, 1, 1, 1, 1, 0));
+    assertThrows(IllegalArgumentException.class, () -> new ImplicitAls.Params(4, -1, 1, 1, 1, 0));
+    assertThrows(IllegalArgumentException.class, () -> new ImplicitAls.Params(4, 1, -1, 1, 1, 0));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new ImplicitAls.Params(4, Double.POSITIVE_INFINITY, 1, 1, 1, 0));
+    assertThrows(IllegalArgumentException.class, () -> new ImplicitAls.Params(4, 1, 1, 0, 1, 0));
+    assertThrows(IllegalArgumentException.class, () -> new ImplicitAls.Params(4, 1, 1, 1, 0, 0));
+    new ImplicitAls.Params(1, 0, 0, 1, 1, 0);
+    new ImplicitAls.Params(4096, 1, 1, 1, 1, 0);
+    assertThrows(IllegalArgumentException.class, () -> ItemKnn.fit(PTR, ITEMS, N, 0));
+    assertThrows(IllegalArgumentException.class, () -> ItemKnn.fit(PTR, ITEMS, N, 1001));
+    assertThrows(
+        IllegalArgumentException.class, () -> Ease.fit(PTR, ITEMS, N, Double.POSITIVE_INFINITY));
+    assertThrows(
+        IllegalArgumentException.class, () -> SymmetricInverse.invertInPlace(new double[8], 3));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Ease.requireMemory(1_000_000));
+    assertTrue(
+        e.getMessage().contains("EASE's item-item matrices for 1000000 items"), e.getMessage());
+    assertThrows(
+        IllegalArgumentException.class, () -> TunedBaselines.run("ease", null, 1, 1_000_000, 1, 0));
+  }
+
+  @Test
+  void anItemNobodyHoldsHasNoNeighboursAndNoWeight() {
+    // Item 5 of 6 has no users: its similarities are 0, not NaN, and nothing points to it.
+    ItemKnn knn = ItemKnn.fit(PTR, ITEMS, N + 1, 3);
+    for (int i = 0; i <= N; i++) {
+      assertEquals(0, knn.weight(i, N), "into the empty item");
+      assertEquals(0, knn.weight(N, i), "out of the empty item");
+    }
+    float[] s = new float[N + 1];
+    knn.scores(0, s);
+    for (float v : s) {
+      assertTrue(Float.isFinite(v));
+    }
+  }
+
+  @Test
+  void ialsItemFactorsAreCopiesAndScoresMatchTheirDotProducts() {
+    ImplicitAls a = ImplicitAls.fit(PTR, ITEMS, N, new ImplicitAls.Params(3, 0.1, 2, 3, 2, 1));
+    float[] s = new float[N];
+    a.scores(1, s);
+    for (int j = 0; j < N; j++) {
+      double[] x = a.userFactors(1);
+      double[] y = a.itemFactors(j);
+      double dot = 0;
+      for (int k = 0; k < 3; k++) {
+        dot += x[k] * y[k];
+      }
+      assertEquals(dot, a.score(1, j), 1e-12);
+      assertEquals(dot, s[j], 1e-6);
+    }
+    a.itemFactors(0)[0] = 99;
+    assertTrue(a.itemFactors(0)[0] != 99, "a copy");
+  }
 }
