@@ -25,6 +25,7 @@ import picocli.CommandLine.Option;
       PrepCommand.class,
       DataPrepMovieLensCommand.class,
       TrainCommand.class,
+      TuneCommand.class,
       EvalCommand.class,
       ExportCommand.class,
       RetrieveCommand.class,

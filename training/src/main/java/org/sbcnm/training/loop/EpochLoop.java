@@ -32,6 +32,7 @@ final class EpochLoop {
   private final EarlyStopping earlyStopping;
   private final MetricsLog metricsLog;
   private final Checkpointer checkpointer;
+  private boolean scoreTest = true;
   private int epoch;
   private int stepInEpoch;
   private long globalStep;
@@ -54,6 +55,11 @@ final class EpochLoop {
         new EarlyStopping(config.evaluation().earlyStopMetric(), config.evaluation().patience());
     this.metricsLog = metricsLog;
     this.checkpointer = checkpointer;
+  }
+
+  /** Whether a finished run scores the test split (off for model selection). */
+  void scoreTest(boolean on) {
+    this.scoreTest = on;
   }
 
   /** The early-stopping state, whose best parameters checkpoints keep. */
@@ -223,7 +229,8 @@ final class EpochLoop {
     if (config.evaluation().patience() > 0) {
       earlyStopping.restoreBest(model.parameters());
     }
-    Map<String, Double> finalMetrics = splits.evaluateTest(model, config.evaluation().ks());
+    Map<String, Double> finalMetrics =
+        scoreTest ? splits.evaluateTest(model, config.evaluation().ks()) : Map.of();
     int lastEpoch = Math.max(1, epoch);
     epoch = config.epochs();
     if (checkpointer != null) {

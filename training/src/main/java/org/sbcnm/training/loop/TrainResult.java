@@ -9,7 +9,8 @@ import org.sbcnm.towers.tower.TwoTowerModel;
  *
  * @param model the trained model (the best epoch's parameters when early stopping chose one)
  * @param epochs per-epoch metrics of this run (a resumed run lists only the epochs it ran)
- * @param finalMetrics evaluation of the returned model
+ * @param finalMetrics evaluation of the returned model on the test split (empty when the run was
+ *     made {@link Trainer#withoutTestScore()})
  * @param trainExamplesPerSecond training examples per second over the run's steps
  * @param trainSeconds wall time spent in training steps
  * @param completed false when the run stopped early on purpose (stopAfterSteps)

@@ -138,6 +138,15 @@ public final class Trainer {
     }
   }
 
+  /**
+   * For model selection: the run ends without scoring the test split ({@link
+   * TrainResult#finalMetrics()} is empty), so nothing it reports depends on the test items.
+   */
+  public Trainer withoutTestScore() {
+    loop.scoreTest(false);
+    return this;
+  }
+
   /** Records per-phase step times into {@code p} from now on (null to stop). */
   public Trainer profile(StepProfile p) {
     this.profile = p;

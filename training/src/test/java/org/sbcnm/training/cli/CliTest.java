@@ -210,6 +210,53 @@ class CliTest {
   }
 
   @Test
+  void tuneWritesItsTableAndRefusesToMixTables() throws IOException {
+    Path out = dir.resolve("tune");
+    Result r =
+        run(
+            "tune",
+            "--data",
+            data.toString(),
+            "--out",
+            out.toString(),
+            "--max_trials",
+            "1",
+            "--max_epochs",
+            "1",
+            "--threads",
+            "1");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(
+        r.out().contains("trial 0: validation recall@50") && r.out().contains("best: trial 0"),
+        r.out());
+    assertEquals(2, Files.readAllLines(out.resolve("trials.csv")).size());
+    assertTrue(Files.readString(out.resolve("best.txt")).startsWith("--query_tower "));
+    Result again = run("tune", "--data", data.toString(), "--out", out.toString());
+    assertEquals(2, again.code());
+    assertTrue(again.err().contains("give --resume"), again.err());
+    Result noTable =
+        run("tune", "--data", data.toString(), "--out", dir.resolve("none").toString(), "--resume");
+    assertEquals(2, noTable.code());
+    assertTrue(noTable.err().contains("no trials.csv"), noTable.err());
+    Result more =
+        run(
+            "tune",
+            "--data",
+            data.toString(),
+            "--out",
+            out.toString(),
+            "--resume",
+            "--max_trials",
+            "2",
+            "--max_epochs",
+            "1",
+            "--threads",
+            "1");
+    assertEquals(0, more.code(), more.err());
+    assertTrue(more.out().contains("trial 1:") && !more.out().contains("trial 0:"), more.out());
+  }
+
+  @Test
   void evalExportRetrieveCompare() throws IOException {
     Result eval = run("eval", "--data", data.toString(), "--ckpt", model.toString(), "--k", "5,20");
     assertEquals(0, eval.code(), eval.err());

@@ -537,7 +537,7 @@ class TrainerTest {
   }
 
   /** The same dataset with each user's test interaction (last by time) pointing at item + 1. */
-  private static PreparedDataset withTestItemsMoved(PreparedDataset d) {
+  static PreparedDataset withTestItemsMoved(PreparedDataset d) {
     org.sbcnm.datasets.prepared.Interactions all = d.interactions();
     int[] last = new int[d.numUsers()];
     int[] count = new int[d.numUsers()];
