@@ -7,24 +7,12 @@ and the command that made it. Machine facts are this machine's unless given.
         --commit a0d2de1 --jdk "17.0.15" --cpu "AMD EPYC (AVX2)" --date 2026-11-28
 """
 import argparse
-import datetime
-import json
 import os
-import subprocess
+
+import benchlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 RESULTS = os.path.join(ROOT, "bench", "results")
-
-
-def sh(cmd):
-    return subprocess.run(cmd, shell=True, capture_output=True, text=True).stdout.strip()
-
-
-def machine():
-    cpu = sh("lscpu | sed -n 's/^Model name: *//p'")
-    flags = sh("grep -m1 -o -w -e avx512f -e avx2 /proc/cpuinfo | sort -u | tr '\\n' ' '")
-    simd = "AVX-512" if "avx512f" in flags else ("AVX2" if "avx2" in flags else "no AVX2")
-    return f"{cpu} ({simd})"
 
 
 def main():
@@ -38,19 +26,11 @@ def main():
     a = ap.parse_args()
     if not os.path.exists(os.path.join(RESULTS, a.file)):
         raise SystemExit(f"no bench/results/{a.file}")
-    commit = a.commit or sh(f"git -C {ROOT} rev-parse --short HEAD")
-    path = os.path.join(RESULTS, "manifest.json")
-    manifest = json.load(open(path)) if os.path.exists(path) else {}
-    manifest[a.file] = {
-        "commit": commit,
-        "jdk": a.jdk or sh("java -version 2>&1 | head -1").replace('"', ""),
-        "cpu": a.cpu or machine(),
-        "date": a.date or datetime.date.today().isoformat(),
-        "command": a.command,
-    }
-    with open(path, "w") as f:
-        json.dump(manifest, f, indent=2, sort_keys=True)
-        f.write("\n")
+    entry = benchlib.meta(ROOT, a.command)
+    for key in ("commit", "jdk", "cpu", "date"):
+        if getattr(a, key):
+            entry[key] = getattr(a, key)
+    benchlib.record(ROOT, {a.file: entry})
 
 
 if __name__ == "__main__":

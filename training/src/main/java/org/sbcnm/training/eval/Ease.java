@@ -1,6 +1,5 @@
 package org.sbcnm.training.eval;
 
-import org.sbcnm.engine.kernel.Kernels;
 import org.sbcnm.training.loop.MemoryBudget;
 
 /**
@@ -15,18 +14,8 @@ import org.sbcnm.training.loop.MemoryBudget;
  *
  * G is inverted in double; B is kept in float, [items, items]. Deterministic: no randomness.
  */
-public final class Ease implements UserScorer {
-  private final int numItems;
-  private final float[] weights;
-  private final int[] ptr;
-  private final int[] items;
-
-  private Ease(int numItems, float[] weights, int[] ptr, int[] items) {
-    this.numItems = numItems;
-    this.weights = weights;
-    this.ptr = ptr;
-    this.items = items;
-  }
+public final class Ease {
+  private Ease() {}
 
   /**
    * Fits EASE with regularisation λ on the binary matrix whose user u holds {@code items[ptr[u],
@@ -34,7 +23,7 @@ public final class Ease implements UserScorer {
    *
    * @throws IllegalArgumentException when the item-item matrices would not fit 3/4 of the heap
    */
-  public static Ease fit(int[] ptr, int[] items, int numItems, double lambda) {
+  public static ItemItemWeights fit(int[] ptr, int[] items, int numItems, double lambda) {
     if (!(lambda > 0) || Double.isInfinite(lambda)) {
       throw new IllegalArgumentException("EASE: λ must be finite and > 0, got " + lambda);
     }
@@ -50,7 +39,7 @@ public final class Ease implements UserScorer {
         b[i * numItems + j] = i == j ? 0f : (float) (-g[i * numItems + j] / g[j * numItems + j]);
       }
     }
-    return new Ease(numItems, b, ptr, items);
+    return new ItemItemWeights(numItems, b, ptr, items);
   }
 
   /** Refuses a catalogue whose item-item matrices (double G, float B) exceed 3/4 of the heap. */
@@ -78,18 +67,5 @@ public final class Ease implements UserScorer {
       }
     }
     return g;
-  }
-
-  /** B_ij, the weight of item i's presence in item j's score. */
-  public double weight(int i, int j) {
-    return weights[i * numItems + j];
-  }
-
-  @Override
-  public void scores(int user, float[] out) {
-    java.util.Arrays.fill(out, 0, numItems, 0f);
-    for (int p = ptr[user]; p < ptr[user + 1]; p++) {
-      Kernels.axpy(1f, weights, items[p] * numItems, out, 0, numItems);
-    }
   }
 }

@@ -1,6 +1,5 @@
 package org.sbcnm.training.eval;
 
-import org.sbcnm.engine.kernel.Kernels;
 import org.sbcnm.engine.kernel.TopK;
 import org.sbcnm.training.loop.MemoryBudget;
 
@@ -16,24 +15,14 @@ import org.sbcnm.training.loop.MemoryBudget;
  *
  * W is kept dense in float, [items, items]; neighbours tie by index. Deterministic.
  */
-public final class ItemKnn implements UserScorer {
-  private final int numItems;
-  private final float[] weights;
-  private final int[] ptr;
-  private final int[] items;
-
-  private ItemKnn(int numItems, float[] weights, int[] ptr, int[] items) {
-    this.numItems = numItems;
-    this.weights = weights;
-    this.ptr = ptr;
-    this.items = items;
-  }
+public final class ItemKnn {
+  private ItemKnn() {}
 
   /**
    * Fits on the binary matrix whose user u holds {@code items[ptr[u], ptr[u + 1])} (sorted,
    * distinct), keeping {@code k} neighbours per item.
    */
-  public static ItemKnn fit(int[] ptr, int[] items, int numItems, int k) {
+  public static ItemItemWeights fit(int[] ptr, int[] items, int numItems, int k) {
     if (k < 1 || k > TopK.MAX_K) {
       throw new IllegalArgumentException(
           "item-kNN: k must be in [1, " + TopK.MAX_K + "], got " + k);
@@ -67,19 +56,6 @@ public final class ItemKnn implements UserScorer {
         }
       }
     }
-    return new ItemKnn(numItems, w, ptr, items);
-  }
-
-  /** W_ij: how much item i's presence adds to item j's score. */
-  public double weight(int i, int j) {
-    return weights[i * numItems + j];
-  }
-
-  @Override
-  public void scores(int user, float[] out) {
-    java.util.Arrays.fill(out, 0, numItems, 0f);
-    for (int p = ptr[user]; p < ptr[user + 1]; p++) {
-      Kernels.axpy(1f, weights, items[p] * numItems, out, 0, numItems);
-    }
+    return new ItemItemWeights(numItems, w, ptr, items);
   }
 }

@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
+import java.util.stream.DoubleStream;
+import java.util.stream.IntStream;
 import org.sbcnm.datasets.split.HeldOutSplit;
 
 /**
@@ -46,32 +48,24 @@ public final class TunedBaselines {
       String name, HeldOutSplit test, int numUsers, int numItems, int selectK, long seed) {
     switch (name) {
       case "itemknn":
-        List<Integer> ks = new ArrayList<>();
-        for (int k : KNN_GRID) {
-          ks.add(k);
-        }
         return tune(
             name,
             test,
             numUsers,
             numItems,
             selectK,
-            ks,
+            IntStream.of(KNN_GRID).boxed().toList(),
             k -> "k=" + k,
             (s, k) -> ItemKnn.fit(s.userTrainPtr(), s.userTrainItems(), numItems, k));
       case "ease":
         Ease.requireMemory(numItems);
-        List<Double> lambdas = new ArrayList<>();
-        for (double l : EASE_GRID) {
-          lambdas.add(l);
-        }
         return tune(
             name,
             test,
             numUsers,
             numItems,
             selectK,
-            lambdas,
+            DoubleStream.of(EASE_GRID).boxed().toList(),
             l -> "lambda=" + l,
             (s, l) -> Ease.fit(s.userTrainPtr(), s.userTrainItems(), numItems, l));
       case "ials":

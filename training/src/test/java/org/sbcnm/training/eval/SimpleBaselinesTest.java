@@ -110,7 +110,7 @@ class SimpleBaselinesTest {
       g[j][j] += lambda;
     }
     double[][] p = inverse(g);
-    Ease ease = Ease.fit(PTR, ITEMS, N, lambda);
+    ItemItemWeights ease = Ease.fit(PTR, ITEMS, N, lambda);
     for (int i = 0; i < N; i++) {
       for (int j = 0; j < N; j++) {
         double b = i == j ? 0 : -p[i][j] / p[j][j];
@@ -129,7 +129,7 @@ class SimpleBaselinesTest {
   @Test
   void itemKnnKeepsTheKMostCosineSimilarItemsPerColumn() {
     double[][] g = gram();
-    ItemKnn all = ItemKnn.fit(PTR, ITEMS, N, N);
+    ItemItemWeights all = ItemKnn.fit(PTR, ITEMS, N, N);
     for (int i = 0; i < N; i++) {
       for (int j = 0; j < N; j++) {
         double cos = i == j ? 0 : g[i][j] / Math.sqrt(g[i][i] * g[j][j]);
@@ -137,7 +137,7 @@ class SimpleBaselinesTest {
       }
     }
     // k = 1: each column j keeps its single most similar item (ties: the lower index).
-    ItemKnn one = ItemKnn.fit(PTR, ITEMS, N, 1);
+    ItemItemWeights one = ItemKnn.fit(PTR, ITEMS, N, 1);
     for (int j = 0; j < N; j++) {
       int best = -1;
       for (int i = 0; i < N; i++) {
@@ -321,7 +321,7 @@ class SimpleBaselinesTest {
   @Test
   void anItemNobodyHoldsHasNoNeighboursAndNoWeight() {
     // Item 5 of 6 has no users: its similarities are 0, not NaN, and nothing points to it.
-    ItemKnn knn = ItemKnn.fit(PTR, ITEMS, N + 1, 3);
+    ItemItemWeights knn = ItemKnn.fit(PTR, ITEMS, N + 1, 3);
     for (int i = 0; i <= N; i++) {
       assertEquals(0, knn.weight(i, N), "into the empty item");
       assertEquals(0, knn.weight(N, i), "out of the empty item");
