@@ -18,7 +18,7 @@ SBCNM_COMMIT=$(git -C "$ROOT" rev-parse --short HEAD)
 git -C "$ROOT" diff --quiet HEAD || SBCNM_COMMIT="$SBCNM_COMMIT+local"
 export SBCNM_COMMIT BUDGET
 J=(java -jar "$JAR")
-rm -rf "$WORK"/*.json "$WORK"/*.err "$WORK"/*.sbcnm "$WORK"/*-tune "$WORK"/*.time
+rm -rf "$WORK"/*.json "$WORK"/*.err "$WORK"/*.sbcnm "$WORK"/*.lock "$WORK"/*-tune "$WORK"/*.time
 DATASETS=(synth-small)
 [ -d "$WORK/synth-small" ] || "${J[@]}" prep synthetic --preset small --seed 42 --out "$WORK/synth-small" > /dev/null
 if [ $# -ge 1 ]; then
