@@ -18,10 +18,9 @@ def seconds(path):
 
 budget = os.environ.get("BUDGET", "10")
 meta = benchlib.meta(root, "bench/compare-baselines.sh")
-names = {"popularity": "most popular", "itemknn": "item-kNN (cosine)", "ials": "iALS (64 factors)",
-         "ease": "EASE"}
+names = {"popularity": "most popular", "itemknn": "item-kNN (cosine)", "ials": "iALS", "ease": "EASE"}
 result = {"meta": dict(meta, tune_budget_minutes=budget), "datasets": {}}
-rows = []
+rows, chosen = [], []
 for d in datasets:
     ev = json.load(open(f"{work}/{d}-eval.json"))
     tuned = json.load(open(f"{work}/{d}-tuned.json"))
@@ -34,9 +33,13 @@ for d in datasets:
     entries = []
     for key, label in names.items():
         setting, secs = notes.get(key, ("", None))
-        entries.append((label + (f", {setting}" if setting else ""), ev["baselines"][key], secs))
+        setting = setting.replace("lambda=", "λ=").replace("alpha=", "α=").replace(".0 ", " ")
+        setting = re.sub(r"\.0$", "", setting).replace("factors=64 ", "64 factors, ").replace(" α", ", α")
+        text = label + (f" ({setting})" if setting else "")
+        entries.append((text.replace(") (", ", "), ev["baselines"][key], secs))
     entries.append(("sbcnm `train` (defaults)", ev, seconds(f"{work}/{d}-default.time")))
-    entries.append((f"sbcnm after `tune` ({budget} min): `{best}`", tuned, seconds(f"{work}/{d}-tune.time")))
+    entries.append((f"sbcnm after `tune` ({budget} min)", tuned, seconds(f"{work}/{d}-tune.time")))
+    chosen.append(f"{d}: `{best}`")
     result["datasets"][d] = [{"model": label, **{k: m[k] for k in ("recall@10", "ndcg@10", "recall@50", "ndcg@50")},
                               "seconds": secs} for label, m, secs in entries]
     for label, m, secs in entries:
@@ -54,6 +57,8 @@ table = "\n".join([
     "",
     "| data | model | recall@10 | NDCG@10 | recall@50 | NDCG@50 | time |",
     "|---|---|---:|---:|---:|---:|---:|",
-    *rows])
+    *rows,
+    "",
+    "`tune` chose, by validation recall@50: " + "; ".join(chosen) + "."])
 benchlib.replace_block(root, "baselines", table)
 print(table)
