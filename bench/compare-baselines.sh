@@ -6,19 +6,21 @@
 #
 #   bench/compare-baselines.sh [ML_100K_DIR]    (the official ml-100k folder: u.data, u.item, u.user)
 #
-# Every run is seeded (seed 0); the table gives each row's wall time on this machine.
+# The baselines are deterministic; `tune` runs once per seed in SEEDS (default 0 1 2) and the table
+# gives the mean and standard deviation over them. Every row gives its wall time on this machine.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$ROOT/bench/work/baselines
 JAR=$ROOT/training/target/sbcnm-train.jar
 BUDGET=${BUDGET_MINUTES:-10}
+SEEDS=${SEEDS:-0 1 2}
 mkdir -p "$WORK"
 [ -f "$JAR" ] || (cd "$ROOT" && mvn -B -q install -DskipTests)
 SBCNM_COMMIT=$(git -C "$ROOT" rev-parse --short HEAD)
 git -C "$ROOT" diff --quiet HEAD || SBCNM_COMMIT="$SBCNM_COMMIT+local"
-export SBCNM_COMMIT BUDGET
+export SBCNM_COMMIT BUDGET SEEDS
 J=(java -jar "$JAR")
-rm -rf "$WORK"/*.json "$WORK"/*.err "$WORK"/*.sbcnm "$WORK"/*.lock "$WORK"/*-tune "$WORK"/*.time
+rm -rf "$WORK"/*.json "$WORK"/*.err "$WORK"/*.sbcnm "$WORK"/*.lock "$WORK"/*-tune-* "$WORK"/*.time
 DATASETS=(synth-small)
 [ -d "$WORK/synth-small" ] || "${J[@]}" prep synthetic --preset small --seed 42 --out "$WORK/synth-small" > /dev/null
 if [ $# -ge 1 ]; then
@@ -40,10 +42,12 @@ for d in "${DATASETS[@]}"; do
   echo "$d: baselines"
   "${J[@]}" eval --data "$WORK/$d" --ckpt "$WORK/$d-default.sbcnm" --k 10,50 --baselines all \
     --metrics_json "$WORK/$d-eval.json" > /dev/null 2> "$WORK/$d-eval.err"
-  echo "$d: tune ($BUDGET minutes)"
-  timed "$WORK/$d-tune.time" "${J[@]}" tune --data "$WORK/$d" --out "$WORK/$d-tune" \
-    --budget_minutes "$BUDGET"
-  "${J[@]}" eval --data "$WORK/$d" --ckpt "$WORK/$d-tune/best.sbcnm" --k 10,50 \
-    --metrics_json "$WORK/$d-tuned.json" > /dev/null 2>&1
+  for seed in $SEEDS; do
+    echo "$d: tune ($BUDGET minutes, seed $seed)"
+    timed "$WORK/$d-tune-$seed.time" "${J[@]}" tune --data "$WORK/$d" --out "$WORK/$d-tune-$seed" \
+      --budget_minutes "$BUDGET" --seed "$seed"
+    "${J[@]}" eval --data "$WORK/$d" --ckpt "$WORK/$d-tune-$seed/best.sbcnm" --k 10,50 \
+      --metrics_json "$WORK/$d-tuned-$seed.json" > /dev/null 2>&1
+  done
 done
 python3 "$ROOT/bench/scripts/baselines_table.py" "$ROOT" "$WORK" "${DATASETS[@]}"

@@ -17,19 +17,30 @@ def seconds(path):
 
 
 budget = os.environ.get("BUDGET", "10")
+seeds = os.environ.get("SEEDS", "0 1 2").split()
+
+
+def spread(values):
+    """Mean and sample standard deviation (0 for one value)."""
+    mean = sum(values) / len(values)
+    if len(values) < 2:
+        return mean, 0.0
+    return mean, (sum((v - mean) ** 2 for v in values) / (len(values) - 1)) ** 0.5
+
+
 meta = benchlib.meta(root, "bench/compare-baselines.sh")
 names = {"popularity": "most popular", "itemknn": "item-kNN (cosine)", "ials": "iALS", "ease": "EASE"}
-result = {"meta": dict(meta, tune_budget_minutes=budget), "datasets": {}}
-rows, chosen = [], []
+result = {"meta": dict(meta, tune_budget_minutes=budget, tune_seeds=seeds), "datasets": {}}
+rows = []
 for d in datasets:
     ev = json.load(open(f"{work}/{d}-eval.json"))
-    tuned = json.load(open(f"{work}/{d}-tuned.json"))
+    tuned = [json.load(open(f"{work}/{d}-tuned-{s}.json")) for s in seeds]
     notes = {}
     for line in open(f"{work}/{d}-eval.err"):
         m = re.match(r"(\w+): (.*) chosen by validation .* \(([\d.]+) s\)", line.strip())
         if m:
             notes[m.group(1)] = (m.group(2), float(m.group(3)))
-    best = open(f"{work}/{d}-tune/best.txt").read().strip()
+    best = {s: open(f"{work}/{d}-tune-{s}/best.txt").read().strip() for s in seeds}
     entries = []
     for key, label in names.items():
         setting, secs = notes.get(key, ("", None))
@@ -38,27 +49,34 @@ for d in datasets:
         text = label + (f" ({setting})" if setting else "")
         entries.append((text.replace(") (", ", "), ev["baselines"][key], secs))
     entries.append(("sbcnm `train` (defaults)", ev, seconds(f"{work}/{d}-default.time")))
-    entries.append((f"sbcnm after `tune` ({budget} min)", tuned, seconds(f"{work}/{d}-tune.time")))
-    chosen.append(f"{d}: `{best}`")
-    result["datasets"][d] = [{"model": label, **{k: m[k] for k in ("recall@10", "ndcg@10", "recall@50", "ndcg@50")},
-                              "seconds": secs} for label, m, secs in entries]
+    keys = ("recall@10", "ndcg@10", "recall@50", "ndcg@50")
+    tuned_mean = {k: spread([t[k] for t in tuned]) for k in keys}
+    tune_seconds = spread([seconds(f"{work}/{d}-tune-{s}.time") for s in seeds])[0]
+    result["datasets"][d] = [{"model": label, **{k: m[k] for k in keys}, "seconds": secs}
+                             for label, m, secs in entries]
+    result["datasets"][d].append({"model": "sbcnm after tune", "seeds": seeds, "chosen": best,
+                                  "seconds_per_seed": tune_seconds,
+                                  "per_seed": [{k: t[k] for k in keys} for t in tuned],
+                                  **{k + "_mean": tuned_mean[k][0] for k in keys},
+                                  **{k + "_sd": tuned_mean[k][1] for k in keys}})
     for label, m, secs in entries:
         time = f"{secs:.0f} s" if secs is not None else "<1 s"
         rows.append(f"| {d} | {label} | {m['recall@10']:.4f} | {m['ndcg@10']:.4f} | {m['recall@50']:.4f} "
                     f"| {m['ndcg@50']:.4f} | {time} |")
+    cells = " | ".join(f"{tuned_mean[k][0]:.4f} ± {tuned_mean[k][1]:.4f}" for k in keys)
+    rows.append(f"| {d} | sbcnm after `tune` ({budget} min), seeds {', '.join(seeds)} | {cells} "
+                f"| {tune_seconds:.0f} s each |")
 res = os.path.join(root, "bench", "results")
 with open(os.path.join(res, "baselines.json"), "w") as f:
     json.dump(result, f, indent=2)
 benchlib.record(root, {"baselines.json": meta})
 table = "\n".join([
     f"Measured by `bench/compare-baselines.sh` on {meta['date']}: {meta['cpu']}, 2 cores, {meta['jdk']},"
-    f" sbcnm at commit {meta['commit']}; seed 0 throughout. Time: fitting and tuning (baselines), training (sbcnm), the whole"
-    " search (tune).",
+    f" sbcnm at commit {meta['commit']}. Baselines and `train`: seed 0; `tune`: mean ± standard deviation"
+    " over its seeds. Time: fitting and tuning (baselines), training (sbcnm), the whole search (tune).",
     "",
     "| data | model | recall@10 | NDCG@10 | recall@50 | NDCG@50 | time |",
     "|---|---|---:|---:|---:|---:|---:|",
-    *rows,
-    "",
-    "`tune` chose, by validation recall@50: " + "; ".join(chosen) + "."])
+    *rows])
 benchlib.replace_block(root, "baselines", table)
 print(table)
