@@ -1,7 +1,5 @@
 package org.sbcnm.training.eval;
 
-import org.sbcnm.training.loop.MemoryBudget;
-
 /**
  * EASE (Steck, "Embarrassingly Shallow Autoencoders for Sparse Data", WWW 2019): an item-item
  * weight matrix with a zero diagonal, in closed form.
@@ -44,15 +42,7 @@ public final class Ease {
 
   /** Refuses a catalogue whose item-item matrices (double G, float B) exceed 3/4 of the heap. */
   static void requireMemory(int numItems) {
-    MemoryBudget.require(
-        (long) numItems * numItems * 12,
-        "EASE's item-item matrices for "
-            + numItems
-            + " items ("
-            + numItems
-            + " x "
-            + numItems
-            + " in double and in float)");
+    ItemItemWeights.requireMemory("EASE", numItems);
   }
 
   /** XᵀX: co-occurrence counts of item pairs over users (the diagonal: each item's users). */

@@ -122,7 +122,7 @@ public final class ImplicitAls implements UserScorer {
     Kernels.parallelFor(
         (rows + chunk - 1) / chunk,
         c -> {
-          double[] work = new double[4 * f];
+          double[] work = new double[3 * f];
           int end = Math.min(rows, (c + 1) * chunk);
           for (int r = c * chunk; r < end; r++) {
             solveRow(solve, r, other, gram, cols, ptr[r], ptr[r + 1], params, work);
@@ -132,7 +132,7 @@ public final class ImplicitAls implements UserScorer {
 
   /**
    * CG on (G + λI + α Σ_{j∈J} y_j y_jᵀ) x = (1 + α) Σ_{j∈J} y_j from x = row r of {@code solve}, J
-   * = {@code cols[from, to)}. {@code work} holds 4f doubles.
+   * = {@code cols[from, to)}. {@code work} holds 3f doubles.
    */
   static void solveRow(
       double[] solve,

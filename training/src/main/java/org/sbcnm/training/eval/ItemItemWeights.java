@@ -1,6 +1,7 @@
 package org.sbcnm.training.eval;
 
 import org.sbcnm.engine.kernel.Kernels;
+import org.sbcnm.training.loop.MemoryBudget;
 
 /**
  * A fitted item-item model: a dense weight matrix W ([items, items], float) and the users' items,
@@ -22,6 +23,23 @@ public final class ItemItemWeights implements UserScorer {
     this.weights = weights;
     this.ptr = ptr;
     this.items = items;
+  }
+
+  /**
+   * Refuses a catalogue whose fit's item-item matrices (the Gram matrix in double, W in float)
+   * would exceed 3/4 of the heap, naming {@code model}.
+   */
+  static void requireMemory(String model, int numItems) {
+    MemoryBudget.require(
+        (long) numItems * numItems * 12,
+        model
+            + "'s item-item matrices for "
+            + numItems
+            + " items ("
+            + numItems
+            + " x "
+            + numItems
+            + " in double and in float)");
   }
 
   /** W_ij: how much item i's presence adds to item j's score. */

@@ -1,7 +1,6 @@
 package org.sbcnm.training.eval;
 
 import org.sbcnm.engine.kernel.TopK;
-import org.sbcnm.training.loop.MemoryBudget;
 
 /**
  * Item-based k-nearest-neighbour collaborative filtering with cosine similarity (Sarwar et al., WWW
@@ -27,15 +26,7 @@ public final class ItemKnn {
       throw new IllegalArgumentException(
           "item-kNN: k must be in [1, " + TopK.MAX_K + "], got " + k);
     }
-    MemoryBudget.require(
-        (long) numItems * numItems * 12,
-        "item-kNN's item-item matrices for "
-            + numItems
-            + " items ("
-            + numItems
-            + " x "
-            + numItems
-            + " in double and in float)");
+    ItemItemWeights.requireMemory("item-kNN", numItems);
     double[] g = Ease.gram(ptr, items, numItems);
     float[] w = new float[numItems * numItems];
     float[] row = new float[numItems];
