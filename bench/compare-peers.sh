@@ -28,11 +28,12 @@ for preset in small bench; do
 done
 rm -f "$WORK"/*.json "$WORK"/*.jsonl "$WORK"/*.sbcnm
 
-# name, sbcnm flags, PyTorch flags
+# name, sbcnm flags, PyTorch flags; both at the reference script's settings (batch 1024, Adam 1e-3)
+SAME="--batch_size 1024 --lr 0.001 --item_tower mlp"
 ACCURACY=(
-  "mlp-corrected||--logq"
-  "mlp-uncorrected|--no_bias_correction|"
-  "id-corrected|--query_tower id|--logq --query_tower id"
+  "mlp-corrected|--query_tower mlp $SAME|--logq"
+  "mlp-uncorrected|--query_tower mlp $SAME --no_bias_correction|"
+  "id-corrected|--query_tower id $SAME|--logq --query_tower id"
 )
 for row in "${ACCURACY[@]}"; do
   IFS='|' read -r name ours theirs <<< "$row"

@@ -42,12 +42,12 @@ def record(root, entries):
         f.write("\n")
 
 
-def replace_block(root, tag, table):
-    """Replaces what stands between <!-- TAG:begin --> and <!-- TAG:end --> in README.md."""
-    readme = os.path.join(root, "README.md")
+def replace_block(root, tag, table, readme="README.md"):
+    """Replaces what stands between <!-- TAG:begin --> and <!-- TAG:end --> in ROOT/README."""
+    readme = os.path.join(root, readme)
     text = open(readme).read()
     new, count = re.subn(rf"(<!-- {tag}:begin -->\n)(?:.*?\n)?(<!-- {tag}:end -->)",
                          lambda m: m.group(1) + table + "\n" + m.group(2), text, flags=re.S)
     if count != 1:
-        raise SystemExit(f"README.md needs one <!-- {tag}:begin --> ... <!-- {tag}:end --> block")
+        raise SystemExit(f"{readme} needs one <!-- {tag}:begin --> ... <!-- {tag}:end --> block")
     open(readme, "w").write(new)

@@ -42,17 +42,21 @@ public record SyntheticConfig(
   }
 
   /**
-   * Presets: "small" (5,000 users, 2,000 items, 32-d) and "bench" (100,000 users, 50,000 items,
-   * 64-d).
+   * Presets: "small" (5,000 users, 2,000 items, 32-d), "bench" (100,000 users, 50,000 items, 64-d)
+   * and "tiny" (300 users, 120 items, 8-d), all with Zipf 1.1 popularity at full weight (β = 1) and
+   * taste at affinity temperature 0.1. At make_synth.py's 0.3 popularity decides nearly every
+   * choice: on "small" the most-popular list scores a recall@50 of 0.54, as high as any model. At
+   * 0.1 it scores 0.34 and a corrected model 0.46, while an uncorrected one falls to 0.12, so both
+   * the taste and the correction show.
    */
   public static SyntheticConfig preset(String name, long seed) {
     switch (name.toLowerCase(Locale.ROOT)) {
       case "small":
-        return new SyntheticConfig(5000, 2000, 32, 32, 20, 1.1, 1.0, 0.3, 0.5, 10, seed);
+        return new SyntheticConfig(5000, 2000, 32, 32, 20, 1.1, 1.0, 0.1, 0.5, 10, seed);
       case "bench":
-        return new SyntheticConfig(100_000, 50_000, 64, 64, 20, 1.1, 1.0, 0.3, 0.5, 10, seed);
+        return new SyntheticConfig(100_000, 50_000, 64, 64, 20, 1.1, 1.0, 0.1, 0.5, 10, seed);
       case "tiny":
-        return new SyntheticConfig(300, 120, 8, 8, 10, 1.1, 1.0, 0.3, 0.5, 5, seed);
+        return new SyntheticConfig(300, 120, 8, 8, 10, 1.1, 1.0, 0.1, 0.5, 5, seed);
       default:
         throw new IllegalArgumentException(
             "unknown preset '" + name + "' (expected small, bench or tiny)");

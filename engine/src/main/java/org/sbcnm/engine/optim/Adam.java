@@ -34,9 +34,7 @@ public final class Adam extends Optimizer {
     checkUnit("adam beta1", beta1);
     checkUnit("adam beta2", beta2);
     checkPositive("adam eps", eps);
-    if (!(weightDecay >= 0)) {
-      throw new IllegalArgumentException("adam weight decay must be >= 0, got " + weightDecay);
-    }
+    checkDecay("adam", weightDecay);
     this.lr = (float) lr;
     this.beta1 = (float) beta1;
     this.beta2 = (float) beta2;
@@ -55,9 +53,22 @@ public final class Adam extends Optimizer {
     return new Adam(lr, 0.9, 0.999, 1e-8, weightDecay, true);
   }
 
+  /** Adam with torch's defaults and L2 weight decay λ (added to the gradient). */
+  public static Adam adam(double lr, double weightDecay) {
+    return new Adam(lr, 0.9, 0.999, 1e-8, weightDecay, false);
+  }
+
   /** Adam with torch's defaults that updates only the touched rows of embedding tables. */
   public static Adam lazyAdam(double lr) {
-    Adam a = adam(lr);
+    return lazyAdam(lr, 0.0);
+  }
+
+  /**
+   * Lazy Adam with L2 weight decay λ: a row of an embedding table decays in the steps that touch
+   * it, so rare items are pulled toward zero less often than frequent ones.
+   */
+  public static Adam lazyAdam(double lr, double weightDecay) {
+    Adam a = adam(lr, weightDecay);
     a.lazyRows(true);
     return a;
   }

@@ -274,6 +274,13 @@ public abstract class Optimizer {
     }
   }
 
+  static void checkDecay(String optimizer, double v) {
+    if (!(v >= 0) || Double.isInfinite(v)) {
+      throw new IllegalArgumentException(
+          optimizer + " weight decay must be finite and >= 0, got " + v);
+    }
+  }
+
   static void checkUnit(String what, double v) {
     if (!(v >= 0 && v < 1)) {
       throw new IllegalArgumentException(what + " must be in [0, 1), got " + v);

@@ -48,6 +48,45 @@ class OptimizerTest {
   }
 
   @Test
+  void l2WeightDecayAddsLambdaTimesWeightToTheGradient() {
+    // w = 2, g = 0.5, λ = 0.25: the step sees g + λw = 1.
+    assertEquals(2 - 0.1, run(new Sgd(0.1, 0, 0.25), 2.0, 0.5, 1), 1e-6);
+    // Momentum: v₁ = 1 (w₁ = 1.9); v₂ = 0.9 + 0.5 + 0.25·1.9.
+    assertEquals(
+        1.9 - 0.1 * (0.9 + 0.5 + 0.25 * 1.9), run(new Sgd(0.1, 0.9, 0.25), 2.0, 0.5, 2), 1e-6);
+    // Adagrad: a = 1, w = 2 − 0.1·1/1.
+    assertEquals(2 - 0.1, run(new Adagrad(0.1, 0, 1e-10, 0.25), 2.0, 0.5, 1), 1e-6);
+    // Adam's first step moves by lr whatever the gradient; with g + λw = 0 it does not move.
+    assertEquals(2.0, run(Adam.adam(0.1, 0.25), 2.0, -0.5, 1), 1e-6);
+    assertEquals(2.0, run(Adam.lazyAdam(0.1, 0.25), 2.0, -0.5, 1), 1e-6);
+    assertEquals(2 - 0.1, run(Adam.adam(0.1, 0.25), 2.0, 0.5, 1), 1e-6);
+    for (double bad : new double[] {-0.1, Double.NaN, Double.POSITIVE_INFINITY}) {
+      assertThrows(IllegalArgumentException.class, () -> new Sgd(0.1, 0, bad));
+      assertThrows(IllegalArgumentException.class, () -> new Adagrad(0.1, 0, 1e-10, bad));
+      assertThrows(IllegalArgumentException.class, () -> Adam.adam(0.1, bad));
+    }
+  }
+
+  @Test
+  void lazyWeightDecayShrinksOnlyTouchedRows() {
+    Parameter emb = new Parameter("emb", Tensor.zeros(3, 1).fill(1), true);
+    Adam adam = Adam.lazyAdam(0.1, 0.5);
+    adam.init(List.of(emb));
+    emb.markRow(0);
+    adam.step();
+    // Row 0: g = 0 + 0.5·1 > 0 moves it down by lr; rows 1 and 2 were not touched.
+    assertEquals(0.9, emb.value().get(0, 0), 1e-6);
+    assertEquals(1.0, emb.value().get(1, 0));
+    Parameter dense = new Parameter("dense", Tensor.zeros(3, 1).fill(1), true);
+    Adam full = Adam.adam(0.1, 0.5);
+    full.init(List.of(dense));
+    dense.markRow(0);
+    full.step();
+    // Dense Adam decays every row, touched or not.
+    assertEquals(0.9, dense.value().get(1, 0), 1e-6);
+  }
+
+  @Test
   void adamMatchesTorchFormulaOverManySteps() {
     SplittableRandom rng = new SplittableRandom(3);
     Parameter p = new Parameter("w", RandomTensors.uniform(DType.FLOAT32, 3, 5, rng), false);

@@ -82,6 +82,22 @@ final class PrepCommand implements Callable<Integer> {
     long seed;
 
     @Option(
+        names = "--zipf",
+        description = "Popularity exponent: pop(rank r) ∝ (r + 1)^-zipf (default: the preset's).")
+    Double zipf;
+
+    @Option(
+        names = "--beta",
+        description = "Weight of log popularity in each user's choices (default: the preset's).")
+    Double beta;
+
+    @Option(
+        names = "--affinity_temp",
+        description =
+            "Temperature of a user's taste ⟨u, v⟩ in the choices: lower, taste matters more (default: the preset's).")
+    Double affinityTemperature;
+
+    @Option(
         names = "--out",
         required = true,
         paramLabel = "DIR",
@@ -94,7 +110,13 @@ final class PrepCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-      PreparedDataset d = SyntheticGenerator.generate(SyntheticConfig.preset(preset, seed));
+      SyntheticConfig c = SyntheticConfig.preset(preset, seed);
+      c =
+          c.withPopularity(
+              zipf != null ? zipf : c.zipf(),
+              beta != null ? beta : c.beta(),
+              affinityTemperature != null ? affinityTemperature : c.affinityTemperature());
+      PreparedDataset d = SyntheticGenerator.generate(c);
       write(d, out, false, replace.overwrite, List.of());
       report(spec, d, out);
       return 0;

@@ -14,6 +14,7 @@ import org.sbcnm.engine.io.WriterLock;
 import org.sbcnm.training.loop.CheckpointFiles;
 import org.sbcnm.training.loop.Correction;
 import org.sbcnm.training.loop.EpochMetrics;
+import org.sbcnm.training.loop.OptimizerConfig;
 import org.sbcnm.training.loop.OptimizerKind;
 import org.sbcnm.training.loop.TrainConfig;
 import org.sbcnm.training.loop.TrainResult;
@@ -37,13 +38,13 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(
       names = "--epochs",
-      defaultValue = "5",
+      defaultValue = "10",
       description = "Passes over the training interactions.")
   int epochs;
 
   @Option(
       names = "--batch_size",
-      defaultValue = "1024",
+      defaultValue = "256",
       description = "Examples per step (the in-batch negatives are the others).")
   int batchSize;
 
@@ -73,6 +74,12 @@ final class TrainCommand implements Callable<Integer> {
       defaultValue = "0",
       description = "Learning rate (0 = optimiser default).")
   double lr;
+
+  @Option(
+      names = "--weight_decay",
+      description =
+          "Weight decay λ on every parameter, embedding tables included: decoupled for adamw, L2 for the others (default: 0.01 for adamw, 0 for the others).")
+  Double weightDecay;
 
   @Option(names = "--no_bias_correction", description = "Train without the logQ correction.")
   boolean noCorrection;
@@ -121,6 +128,12 @@ final class TrainCommand implements Callable<Integer> {
       defaultValue = "0",
       description = "Uniformly sampled items added to each batch as negatives.")
   int mixedNegatives;
+
+  @Option(
+      names = "--full_softmax",
+      description =
+          "Score every item of the catalogue as a negative each step (the exact softmax: nothing sampled, so no correction applies); for catalogues up to about 100k items.")
+  boolean fullSoftmax;
 
   @Option(names = "--use_ratings", description = "Weight each example by its rating.")
   boolean useRatings;
@@ -245,7 +258,7 @@ final class TrainCommand implements Callable<Integer> {
   private Trainer created(PreparedDataset data) throws IOException {
     return Trainer.create(
         data,
-        towers.modelConfig(data, seed, spec),
+        towers.modelConfig(data, seed, spec, dataOptions.data == null),
         trainConfig(),
         staticProbabilities(data),
         savePath,
@@ -284,6 +297,7 @@ final class TrainCommand implements Callable<Integer> {
         .batchSize(batchSize)
         .optimizer(OptimizerKind.parse(optimizer))
         .lr(lr)
+        .weightDecay(weightDecay != null ? weightDecay : OptimizerConfig.DEFAULT_DECAY)
         .seed(seed)
         .correction(noCorrection ? Correction.NONE : Correction.parse(correction))
         .hashBuckets(hashBuckets)
@@ -292,6 +306,7 @@ final class TrainCommand implements Callable<Integer> {
         .maskHits(!noMask)
         .hardNegatives(hardNegatives)
         .mixedNegatives(mixedNegatives)
+        .fullSoftmax(fullSoftmax)
         .useRatings(useRatings)
         .historyLength(historyLength)
         .earlyStopMetric(earlyStopMetric)

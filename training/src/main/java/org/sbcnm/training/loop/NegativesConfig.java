@@ -7,10 +7,17 @@ package org.sbcnm.training.loop;
  * @param hard keep only the k hardest negatives per row (0 = all)
  * @param mixed B′, extra negatives drawn uniformly from the catalogue per step (mixed negative
  *     sampling, Yang et al., WWW 2020 companion)
+ * @param fullSoftmax every row's negatives are the whole catalogue, each item once (one GEMM of the
+ *     batch against every item embedding per step): the exact softmax, with nothing sampled and so
+ *     nothing to correct; not with hard or mixed negatives
  */
-public record NegativesConfig(boolean maskHits, int hard, int mixed) {
+public record NegativesConfig(boolean maskHits, int hard, int mixed, boolean fullSoftmax) {
   public NegativesConfig {
     TrainConfig.range("hard_negatives", hard, 0, 1000);
     TrainConfig.range("mixed_negatives", mixed, 0, 1 << 16);
+    if (fullSoftmax && (hard > 0 || mixed > 0)) {
+      throw new IllegalArgumentException(
+          "full_softmax already scores every item: it takes no hard_negatives or mixed_negatives");
+    }
   }
 }

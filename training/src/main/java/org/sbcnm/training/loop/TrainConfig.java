@@ -55,14 +55,14 @@ public record TrainConfig(
    */
   public static TrainConfig defaults() {
     return new TrainConfig(
-        5,
-        1024,
+        10,
+        256,
         0,
         false,
         50,
-        new OptimizerConfig(OptimizerKind.ADAM, 0),
+        new OptimizerConfig(OptimizerKind.ADAM, 0, OptimizerConfig.DEFAULT_DECAY),
         new CorrectionConfig(Correction.STREAMING, 1 << 20, 1, 0.01),
-        new NegativesConfig(true, 0, 0),
+        new NegativesConfig(true, 0, 0, false),
         new EvaluationConfig(false, new int[] {10, 50, 100}, "recall@50", 0),
         new ExecutionConfig(Runtime.getRuntime().availableProcessors(), false, false, 0, 0));
   }
@@ -96,6 +96,7 @@ public record TrainConfig(
     private int historyLength;
     private OptimizerKind optimizer;
     private double lr;
+    private double weightDecay;
     private Correction correction;
     private int hashBuckets;
     private int hashes;
@@ -103,6 +104,7 @@ public record TrainConfig(
     private boolean maskHits;
     private int hardNegatives;
     private int mixedNegatives;
+    private boolean fullSoftmax;
     private boolean validation;
     private int[] ks;
     private String earlyStopMetric;
@@ -121,6 +123,7 @@ public record TrainConfig(
       historyLength = c.historyLength;
       optimizer = c.optimizer.kind();
       lr = c.optimizer.lr();
+      weightDecay = c.optimizer.weightDecay();
       correction = c.correction.source();
       hashBuckets = c.correction.hashBuckets();
       hashes = c.correction.hashes();
@@ -128,6 +131,7 @@ public record TrainConfig(
       maskHits = c.negatives.maskHits();
       hardNegatives = c.negatives.hard();
       mixedNegatives = c.negatives.mixed();
+      fullSoftmax = c.negatives.fullSoftmax();
       validation = c.evaluation.validation();
       ks = c.evaluation.ks();
       earlyStopMetric = c.evaluation.earlyStopMetric();
@@ -174,6 +178,12 @@ public record TrainConfig(
       return this;
     }
 
+    /** λ ≥ 0, or {@link OptimizerConfig#DEFAULT_DECAY} for the optimiser's default. */
+    public Builder weightDecay(double v) {
+      weightDecay = v;
+      return this;
+    }
+
     public Builder correction(Correction v) {
       correction = v;
       return this;
@@ -206,6 +216,11 @@ public record TrainConfig(
 
     public Builder mixedNegatives(int v) {
       mixedNegatives = v;
+      return this;
+    }
+
+    public Builder fullSoftmax(boolean v) {
+      fullSoftmax = v;
       return this;
     }
 
@@ -261,9 +276,9 @@ public record TrainConfig(
           seed,
           useRatings,
           historyLength,
-          new OptimizerConfig(optimizer, lr),
+          new OptimizerConfig(optimizer, lr, weightDecay),
           new CorrectionConfig(correction, hashBuckets, hashes, alpha),
-          new NegativesConfig(maskHits, hardNegatives, mixedNegatives),
+          new NegativesConfig(maskHits, hardNegatives, mixedNegatives, fullSoftmax),
           new EvaluationConfig(validation, ks, earlyStopMetric, patience),
           new ExecutionConfig(
               threads, sequentialTowers, fullColumns, checkpointEvery, stopAfterSteps));

@@ -6,8 +6,10 @@ import java.util.Map;
 
 /**
  * A {@link TrainConfig} as the flat map of strings a checkpoint keeps under {@code train.*}: the
- * keys are the command line's option names, so a saved config reads as the flags that made it.
- * Reads checkpoints of every version: keys added later take the value those runs had.
+ * keys are the command line's option names, so a saved config reads as the flags that made it. The
+ * learning rate and weight decay are saved as the values in force, so a later change of the
+ * optimisers' defaults cannot change a resumed run. Reads checkpoints of every version: keys added
+ * later take the value those runs had.
  */
 final class TrainConfigCodec {
   private TrainConfigCodec() {}
@@ -17,7 +19,8 @@ final class TrainConfigCodec {
     m.put("epochs", Integer.toString(c.epochs()));
     m.put("batch_size", Integer.toString(c.batchSize()));
     m.put("optimizer", c.optimizer().kind().id());
-    m.put("lr", Double.toString(c.optimizer().lr()));
+    m.put("lr", Double.toString(c.optimizer().effectiveLr()));
+    m.put("weight_decay", Double.toString(c.optimizer().effectiveWeightDecay()));
     m.put("seed", Long.toString(c.seed()));
     m.put("correction", c.correction().source().id());
     m.put("hash_buckets", Integer.toString(c.correction().hashBuckets()));
@@ -26,6 +29,7 @@ final class TrainConfigCodec {
     m.put("mask_hits", Boolean.toString(c.negatives().maskHits()));
     m.put("hard_negatives", Integer.toString(c.negatives().hard()));
     m.put("mixed_negatives", Integer.toString(c.negatives().mixed()));
+    m.put("full_softmax", Boolean.toString(c.negatives().fullSoftmax()));
     m.put("use_ratings", Boolean.toString(c.useRatings()));
     m.put("history_length", Integer.toString(c.historyLength()));
     m.put("early_stop_metric", c.evaluation().earlyStopMetric());
@@ -46,11 +50,18 @@ final class TrainConfigCodec {
         throw new IllegalArgumentException("training config has an unknown key '" + key + "'");
       }
     }
+    OptimizerKind optimizer = OptimizerKind.parse(get(m, "optimizer"));
+    double lr = doubleOf(m, "lr");
+    boolean beforeWeightDecay = !m.containsKey("weight_decay");
+    if (beforeWeightDecay && lr == 0 && optimizer.defaultLr() == 3e-3) {
+      // Saved as "the default" by a version whose Adam default was 1e-3.
+      lr = 1e-3;
+    }
     return TrainConfig.builder()
         .epochs(intOf(m, "epochs"))
         .batchSize(intOf(m, "batch_size"))
-        .optimizer(OptimizerKind.parse(get(m, "optimizer")))
-        .lr(doubleOf(m, "lr"))
+        .optimizer(optimizer)
+        .lr(lr)
         .seed(longOf(m, "seed"))
         .correction(Correction.parse(get(m, "correction")))
         .hashBuckets(intOf(m, "hash_buckets"))
@@ -59,6 +70,11 @@ final class TrainConfigCodec {
         .maskHits(Boolean.parseBoolean(get(m, "mask_hits")))
         .hardNegatives(intOf(m, "hard_negatives"))
         .mixedNegatives(intOf(m, "mixed_negatives"))
+        // Checkpoints from before these were saved ran with the optimiser's default decay and the
+        // batch softmax.
+        .weightDecay(
+            beforeWeightDecay ? OptimizerConfig.DEFAULT_DECAY : doubleOf(m, "weight_decay"))
+        .fullSoftmax(Boolean.parseBoolean(m.getOrDefault("full_softmax", "false")))
         .useRatings(Boolean.parseBoolean(get(m, "use_ratings")))
         .historyLength(intOf(m, "history_length"))
         .earlyStopMetric(get(m, "early_stop_metric"))

@@ -3,6 +3,7 @@ package org.sbcnm.training.loop;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.sbcnm.datasets.batch.BatchAssembler;
 import org.sbcnm.datasets.prepared.Interactions;
 import org.sbcnm.datasets.prepared.PreparedDataset;
@@ -114,7 +115,26 @@ public final class Trainer {
     if (config.correction().source() == Correction.STATIC && p == null) {
       throw new IllegalArgumentException("correction 'static' needs item probabilities (a file)");
     }
+    if (config.negatives().fullSoftmax()) {
+      requireFullSoftmaxFits(config.batchSize(), data.numItems(), Runtime.getRuntime().maxMemory());
+    }
     return new Trainer(data, modelConfig, config, p, checkpoint, metricsLog);
+  }
+
+  /**
+   * Refuses a full softmax whose score matrix would not fit: B × N floats each for the logits,
+   * their gradient and the softmax, kept within a quarter of the heap.
+   */
+  static void requireFullSoftmaxFits(int batchSize, int numItems, long heapBytes) {
+    long bytes = 3L * Float.BYTES * batchSize * numItems;
+    if (bytes > heapBytes / 4) {
+      throw new IllegalArgumentException(
+          String.format(
+              "full_softmax: a batch of %d against %d items needs %d MiB of scores, more than a"
+                  + " quarter of the %d MiB heap; use the batch softmax, a smaller --batch_size"
+                  + " or a larger -Xmx",
+              batchSize, numItems, bytes >> 20, heapBytes >> 20));
+    }
   }
 
   /** Continues the run saved in {@code checkpoint} on the same dataset (checked by checksum). */
@@ -172,10 +192,13 @@ public final class Trainer {
   /**
    * Whether {@link #run} gives the item tower and the loss one column per distinct item of a batch
    * ({@link DistinctColumns}): always, unless hard negatives are mined or {@link
-   * ExecutionConfig#fullColumns()} asks for every column to be computed.
+   * ExecutionConfig#fullColumns()} asks for every column to be computed, or the full softmax scores
+   * the whole catalogue.
    */
   public boolean distinctColumns() {
-    return config.negatives().hard() == 0 && !config.execution().fullColumns();
+    return config.negatives().hard() == 0
+        && !config.execution().fullColumns()
+        && !config.negatives().fullSoftmax();
   }
 
   /** The test split: each user's last interaction against all the others. */
@@ -233,6 +256,7 @@ public final class Trainer {
                 config.negatives().maskHits(),
                 config.negatives().hard()),
             distinctColumns() ? new DistinctColumns() : null,
+            config.negatives().fullSoftmax() ? IntStream.range(0, data.numItems()).toArray() : null,
             config.useRatings());
     step.profile(profile);
     return step;

@@ -16,7 +16,8 @@ import org.sbcnm.training.loss.DistinctColumns;
  * nothing): the batch is assembled ({@link BatchAssembler}: queries, item columns, their log q with
  * the mixed negatives, row weights), the towers run (side by side on two threads, or one after the
  * other), the corrected batch softmax is taken over the batch's distinct items (or over every
- * column), the gradients flow back, and the optimiser updates the parameters.
+ * column, or, with the full softmax, over the whole catalogue), the gradients flow back, and the
+ * optimiser updates the parameters.
  *
  * <pre>
  *   u = query(batch) [B, d], v = item(columns) [B + B′, d]
@@ -30,6 +31,7 @@ final class TrainingStep {
   private final ConcurrentTowers towers;
   private final BatchSoftmaxLoss lossFn;
   private final DistinctColumns distinct;
+  private final int[] catalogue;
   private final boolean useRatings;
   private final TowerBatch qb = new TowerBatch();
   private final TowerBatch ib = new TowerBatch();
@@ -40,6 +42,7 @@ final class TrainingStep {
   /**
    * @param towers the towers side by side, or null to run them one after the other
    * @param distinct the distinct-item grouping, or null to compute every column
+   * @param catalogue every item index in order for the full softmax, or null for the batch softmax
    */
   TrainingStep(
       TwoTowerModel model,
@@ -48,13 +51,18 @@ final class TrainingStep {
       ConcurrentTowers towers,
       BatchSoftmaxLoss lossFn,
       DistinctColumns distinct,
+      int[] catalogue,
       boolean useRatings) {
+    if (distinct != null && catalogue != null) {
+      throw new IllegalArgumentException("the full softmax has no distinct columns");
+    }
     this.model = model;
     this.optimizer = optimizer;
     this.batches = batches;
     this.towers = towers;
     this.lossFn = lossFn;
     this.distinct = distinct;
+    this.catalogue = catalogue;
     this.useRatings = useRatings;
   }
 
@@ -84,7 +92,9 @@ final class TrainingStep {
     }
     int[] columns = batch.columns();
     float[] lq = batch.logQ();
-    if (distinct != null) {
+    if (catalogue != null) {
+      ib.set(catalogue, 0, catalogue.length);
+    } else if (distinct != null) {
       distinct.build(columns, lq, batch.columnCount());
       ib.set(distinct.items(), 0, distinct.size());
     } else {
@@ -108,9 +118,11 @@ final class TrainingStep {
       }
       Tensor rowWeights = useRatings ? batch.weights() : null;
       Node l =
-          distinct != null
-              ? lossFn.applyDistinct(t, q, v, distinct, rowWeights)
-              : lossFn.apply(t, q, v, columns, lq, rowWeights);
+          catalogue != null
+              ? lossFn.applyCatalogue(t, q, v, columns, rowWeights)
+              : distinct != null
+                  ? lossFn.applyDistinct(t, q, v, distinct, rowWeights)
+                  : lossFn.apply(t, q, v, columns, lq, rowWeights);
       loss = l.value().getFlat(0);
       profile.endPhase(StepProfile.SCORES_LOSS, System.nanoTime());
       t.backward(l);
@@ -126,8 +138,11 @@ final class TrainingStep {
     optimizer.step();
     optimizer.zeroGrad();
     profile.endPhase(StepProfile.OPTIMIZER, System.nanoTime());
-    profile.endStep(
-        m, batch.columnCount(), distinct != null ? distinct.size() : batch.columnCount());
+    int computed =
+        catalogue != null
+            ? catalogue.length
+            : distinct != null ? distinct.size() : batch.columnCount();
+    profile.endStep(m, batch.columnCount(), computed);
     return loss;
   }
 }

@@ -19,27 +19,34 @@ import org.sbcnm.towers.config.TowerKind;
  * Random search over training configurations, selected on the validation split only.
  *
  * <p>Trial t draws its settings from a generator seeded by (seed, t): the towers (among those the
- * data can feed), the embedding width, the temperature, the batch size, the optimiser (Adam, or
- * AdamW's decoupled weight decay) and its learning rate, and the mixed negatives. It trains with
- * the validation split held out, early stopping on validation Recall@50 (patience 3, at most {@code
- * maxEpochs}), and never scores the test split. Trials run until the time budget is spent (a trial
- * that has begun finishes). Every trial is a row of {@code trials.csv}; the best so far is {@code
- * best.sbcnm} (its checkpoint, the best epoch's parameters) and {@code best.txt} (its settings as
- * {@code train} flags). Both are rewritten atomically after each trial, so a tuning run that is
- * stopped resumes from its table: the draws of the remaining trials do not depend on the others.
+ * data can feed), the embedding width, the temperature, the batch size, the optimiser (Adam with L2
+ * weight decay, or AdamW with decoupled weight decay), its learning rate and weight decay, and the
+ * negatives (in-batch, with mixed uniform ones, or the full softmax on catalogues of at most {@link
+ * #FULL_SOFTMAX_ITEMS} items). It trains with the validation split held out, early stopping on
+ * validation Recall@50 (patience 3, at most {@code maxEpochs}), and never scores the test split.
+ * Trials run until the time budget is spent (a trial that has begun finishes). Every trial is a row
+ * of {@code trials.csv}; the best so far is {@code best.sbcnm} (its checkpoint, the best epoch's
+ * parameters) and {@code best.txt} (its settings as {@code train} flags). Both are rewritten
+ * atomically after each trial, so a tuning run that is stopped resumes from its table: the draws of
+ * the remaining trials do not depend on the others.
  */
 public final class Tuner {
   /** The metric trials are compared by, on the validation split. */
   public static final String METRIC = "recall@50";
 
+  /** The largest catalogue on which trials may draw the full softmax. */
+  public static final int FULL_SOFTMAX_ITEMS = 100_000;
+
   static final String TRIALS = "trials.csv";
   static final String BEST = "best.sbcnm";
   static final String BEST_FLAGS = "best.txt";
   private static final String HEADER =
-      "trial,query_tower,item_tower,dim,temperature,batch_size,optimizer,lr,mixed_negatives,"
-          + "epochs,validation_"
+      "trial,query_tower,item_tower,dim,temperature,batch_size,optimizer,lr,weight_decay,"
+          + "mixed_negatives,full_softmax,epochs,validation_"
           + METRIC.replace('@', '_')
           + ",seconds";
+
+  private static final int FIELDS = HEADER.split(",").length;
 
   /** One trial's settings. */
   public record Trial(
@@ -51,22 +58,25 @@ public final class Tuner {
       int batchSize,
       OptimizerKind optimizer,
       double lr,
-      int mixedNegatives) {
+      double weightDecay,
+      int mixedNegatives,
+      boolean fullSoftmax) {
     /** The settings as flags of {@code train}. */
     public String flags() {
       return String.format(
-          Locale.ROOT,
-          "--query_tower %s --item_tower %s --out_dim %d --id_dim %d --temperature %s"
-              + " --batch_size %d --optimizer %s --lr %s --mixed_negatives %d",
-          query.label(),
-          item.label(),
-          dim,
-          dim,
-          temperature,
-          batchSize,
-          optimizer.id(),
-          lr,
-          mixedNegatives);
+              Locale.ROOT,
+              "--query_tower %s --item_tower %s --out_dim %d --id_dim %d --temperature %s"
+                  + " --batch_size %d --optimizer %s --lr %s --weight_decay %s",
+              query.label(),
+              item.label(),
+              dim,
+              dim,
+              temperature,
+              batchSize,
+              optimizer.id(),
+              lr,
+              weightDecay)
+          + (fullSoftmax ? " --full_softmax" : " --mixed_negatives " + mixedNegatives);
     }
   }
 
@@ -102,16 +112,34 @@ public final class Tuner {
     if (data.itemFeatures().cols() > 0) {
       items.add(TowerKind.MLP);
     }
+    TowerKind query = pick(rng, queries);
+    TowerKind item = pick(rng, items);
+    int dim = pick(rng, List.of(32, 64, 128));
+    double temperature = pick(rng, List.of(0.02, 0.05, 0.1, 0.2));
+    int batchSize = pick(rng, List.of(128, 256, 512, 1024));
+    OptimizerKind optimizer = pick(rng, List.of(OptimizerKind.ADAM, OptimizerKind.ADAMW));
+    double lr = pick(rng, List.of(3e-4, 1e-3, 3e-3, 1e-2));
+    double weightDecay =
+        optimizer == OptimizerKind.ADAMW
+            ? pick(rng, List.of(0.01, 0.1))
+            : pick(rng, List.of(0.0, 1e-5, 1e-4));
+    List<Integer> negatives = new ArrayList<>(List.of(0, 128, 512));
+    if (data.numItems() <= FULL_SOFTMAX_ITEMS) {
+      negatives.add(-1);
+    }
+    int mixed = pick(rng, negatives);
     return new Trial(
         t,
-        pick(rng, queries),
-        pick(rng, items),
-        pick(rng, List.of(32, 64, 128)),
-        pick(rng, List.of(0.02, 0.05, 0.1, 0.2)),
-        pick(rng, List.of(128, 256, 512, 1024)),
-        pick(rng, List.of(OptimizerKind.ADAM, OptimizerKind.ADAMW)),
-        pick(rng, List.of(3e-4, 1e-3, 3e-3, 1e-2)),
-        pick(rng, List.of(0, 128, 512)));
+        query,
+        item,
+        dim,
+        temperature,
+        batchSize,
+        optimizer,
+        lr,
+        weightDecay,
+        Math.max(mixed, 0),
+        mixed < 0);
   }
 
   private static <T> T pick(SplittableRandom rng, List<T> choices) {
@@ -134,9 +162,9 @@ public final class Tuner {
       Outcome o =
           new Outcome(
               draw(Integer.parseInt(f[0])),
-              Integer.parseInt(f[9]),
-              Double.parseDouble(f[10]),
-              Double.parseDouble(f[11]));
+              Integer.parseInt(f[11]),
+              Double.parseDouble(f[12]),
+              Double.parseDouble(f[13]));
       outcomes.add(o);
       best = Math.max(best, o.validation());
     }
@@ -183,7 +211,9 @@ public final class Tuner {
             .batchSize(t.batchSize())
             .optimizer(t.optimizer())
             .lr(t.lr())
+            .weightDecay(t.weightDecay())
             .mixedNegatives(t.mixedNegatives())
+            .fullSoftmax(t.fullSoftmax())
             .seed(trialSeed)
             .validation(true)
             .patience(3)
@@ -206,7 +236,7 @@ public final class Tuner {
     Trial t = o.trial();
     return String.format(
         Locale.ROOT,
-        "%d,%s,%s,%d,%s,%d,%s,%s,%d,%d,%.6f,%.1f",
+        "%d,%s,%s,%d,%s,%d,%s,%s,%s,%d,%b,%d,%.6f,%.1f",
         t.index(),
         t.query().label(),
         t.item().label(),
@@ -215,7 +245,9 @@ public final class Tuner {
         t.batchSize(),
         t.optimizer().id(),
         t.lr(),
+        t.weightDecay(),
         t.mixedNegatives(),
+        t.fullSoftmax(),
         o.epochs(),
         o.validation(),
         o.seconds());
@@ -234,9 +266,9 @@ public final class Tuner {
     }
     for (int k = 1; k < lines.size(); k++) {
       String[] f = lines.get(k).split(",");
-      if (f.length != 12 || !f[0].equals(Integer.toString(k - 1))) {
+      if (f.length != FIELDS || !f[0].equals(Integer.toString(k - 1))) {
         throw new org.sbcnm.engine.io.FormatException(
-            table + ":" + (k + 1) + ": expected trial " + (k - 1) + " with 12 fields");
+            table + ":" + (k + 1) + ": expected trial " + (k - 1) + " with " + FIELDS + " fields");
       }
       rows.add(lines.get(k));
     }

@@ -162,6 +162,38 @@ public final class BatchSoftmaxLoss {
         t, logits, targets, rowWeights, c, m, columns.counts(), maskAccidentalHits);
   }
 
+  /**
+   * The full softmax over the catalogue: every item is one column, so there is nothing sampled to
+   * correct and no accidental hit to mask.
+   *
+   * <pre>
+   *   L = Σᵢ wᵢ · (−log softmax(uᵢ · Vᵀ / τ)_{posᵢ}) / Σᵢ wᵢ       V: every item [N, d]
+   * </pre>
+   *
+   * @param q query embeddings [B, d]
+   * @param v every item's embedding, in item order [N, d]
+   * @param positives row i's item index at {@code positives[i]}, i &lt; B
+   * @param rowWeights wᵢ as [B, 1], or null for 1
+   */
+  public Node applyCatalogue(Tape t, Node q, Node v, int[] positives, Tensor rowWeights) {
+    if (hardNegatives > 0) {
+      throw new IllegalStateException("full softmax: not with hard_negatives > 0");
+    }
+    int b = q.rows();
+    if (targets.length < b) {
+      targets = new int[b];
+    }
+    for (int i = 0; i < b; i++) {
+      if (positives[i] < 0 || positives[i] >= v.rows()) {
+        throw new IllegalArgumentException(
+            "full softmax: item " + positives[i] + " outside a catalogue of " + v.rows());
+      }
+      targets[i] = positives[i];
+    }
+    Node logits = MatMul.apply(t, q, v, false, true, 1.0 / temperature);
+    return SoftmaxCrossEntropy.apply(t, logits, targets, rowWeights, null, null);
+  }
+
   /** A [1, n] column-term tensor of the given type, one reused view per width. */
   private Tensor distinctTerm(DType type, int n) {
     if (distinctTerms.length <= n) {

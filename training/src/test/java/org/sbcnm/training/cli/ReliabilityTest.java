@@ -273,7 +273,7 @@ class ReliabilityTest {
   }
 
   @Test
-  void csvWithoutFeaturesGetsNoneAndTrainingBuildsIdTowersSayingSo() throws IOException {
+  void csvWithoutFeaturesGetsNoneAndTheDefaultTowersNeedNone() throws IOException {
     Path csv = interactionsCsv("events.csv", ",", "\uFEFF"); // a BOM, as spreadsheets write
     Path out = dir.resolve("prepared");
     Result prep =
@@ -288,12 +288,12 @@ class ReliabilityTest {
     Result train =
         train("--data", out.toString(), "--save_path", dir.resolve("m.sbcnm").toString());
     assertEquals(0, train.code(), train.err());
-    assertTrue(
-        train.err().contains("q_feats.npy has no feature columns: training an id tower"),
-        train.err());
-    assertTrue(
-        train.err().contains("i_feats.npy has no feature columns: training an id tower"),
-        train.err());
+    // The default towers (history bag, item ids) read no features.
+    assertFalse(train.err().contains("no feature columns"), train.err());
+    org.sbcnm.engine.io.TensorBundle m =
+        org.sbcnm.engine.io.TensorBundle.read(dir.resolve("m.sbcnm"));
+    assertEquals("history", m.meta("model.query.kind"));
+    assertEquals("id", m.meta("model.item.kind"));
 
     Result asked =
         train(

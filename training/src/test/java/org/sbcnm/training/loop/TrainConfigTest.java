@@ -22,6 +22,11 @@ class TrainConfigTest {
             b -> b.batchSize((1 << 16) + 1),
             b -> b.lr(-1e-3),
             b -> b.lr(Double.POSITIVE_INFINITY),
+            b -> b.weightDecay(-0.5),
+            b -> b.weightDecay(Double.NaN),
+            b -> b.weightDecay(Double.POSITIVE_INFINITY),
+            b -> b.fullSoftmax(true).mixedNegatives(1),
+            b -> b.fullSoftmax(true).hardNegatives(1),
             b -> b.hashBuckets(1000),
             b -> b.hashes(0),
             b -> b.hashes(65),
@@ -78,8 +83,29 @@ class TrainConfigTest {
             .lr(0)
             .build();
     assertEquals(OptimizerKind.LAZYADAM, c.optimizer().kind());
-    assertEquals(c, TrainConfig.fromMap(c.toMap()));
-    assertEquals(1e-3, c.optimizer().effectiveLr());
+    // Saved with the values in force, so a later change of the defaults cannot touch a resume.
+    assertEquals(c.toBuilder().lr(3e-3).weightDecay(0).build(), TrainConfig.fromMap(c.toMap()));
+    assertEquals("0.003", c.toMap().get("lr"));
+    assertEquals("0.0", c.toMap().get("weight_decay"));
+    TrainConfig.Builder decayed =
+        c.toBuilder().optimizer(OptimizerKind.ADAMW).lr(0.01).weightDecay(0.2).fullSoftmax(true);
+    assertEquals(decayed.build(), TrainConfig.fromMap(decayed.build().toMap()));
+    assertEquals(3e-3, c.optimizer().effectiveLr());
+    assertEquals(
+        0.01,
+        BASE.toBuilder().optimizer(OptimizerKind.ADAMW).build().optimizer().effectiveWeightDecay());
+    assertEquals(0.0, BASE.optimizer().effectiveWeightDecay());
+    // A checkpoint from before the saved weight decay kept "lr 0" for Adam's default then, 1e-3.
+    java.util.Map<String, String> legacy = new java.util.LinkedHashMap<>(c.toMap());
+    legacy.remove("weight_decay");
+    legacy.remove("full_softmax");
+    legacy.put("lr", "0.0");
+    TrainConfig before = TrainConfig.fromMap(legacy);
+    assertEquals(1e-3, before.optimizer().effectiveLr());
+    assertEquals(OptimizerConfig.DEFAULT_DECAY, before.optimizer().weightDecay());
+    assertEquals(false, before.negatives().fullSoftmax());
+    legacy.put("optimizer", "adagrad");
+    assertEquals(0.1, TrainConfig.fromMap(legacy).optimizer().effectiveLr());
     assertEquals(
         0.1, BASE.toBuilder().optimizer(OptimizerKind.ADAGRAD).build().optimizer().effectiveLr());
     assertEquals(

@@ -112,7 +112,10 @@ class TrainerTest {
     java.util.Map<String, String> old = new java.util.LinkedHashMap<>(sideBySide.toMap());
     old.remove("sequential_towers");
     old.remove("full_columns");
-    assertEquals(sideBySide, TrainConfig.fromMap(old), "a checkpoint from before: both off");
+    assertEquals(
+        TrainConfig.fromMap(sideBySide.toMap()),
+        TrainConfig.fromMap(old),
+        "a checkpoint from before: both off");
   }
 
   @Test
@@ -163,6 +166,69 @@ class TrainerTest {
         Trainer.create(skewed, small(TowerKind.MLP, TowerKind.MLP), c, null, null, null).run(null);
     assertTrue(
         r.finalMetrics().get("recall@50") > 50.0 / skewed.numItems(), r.finalMetrics().toString());
+  }
+
+  @Test
+  void theFullSoftmaxScoresTheCatalogueSoNoCorrectionChangesIt() throws IOException {
+    TrainConfig full = fast(3, "streaming").toBuilder().fullSoftmax(true).build();
+    Trainer t = Trainer.create(skewed, small(TowerKind.ID, TowerKind.ID), full, null, null, null);
+    assertFalse(t.distinctColumns());
+    TrainResult r = t.run(null);
+    double random = recall50(skewed, Baselines.randomRanks(t.split(), skewed.numItems(), 1));
+    assertTrue(r.finalMetrics().get("recall@50") > 2 * random, r.finalMetrics().toString());
+    // Nothing is sampled, so the correction has nothing to act on: the same model bit for bit.
+    TrainConfig none = full.toBuilder().correction(Correction.NONE).build();
+    float[][] a = params(r);
+    float[][] b =
+        params(
+            Trainer.create(skewed, small(TowerKind.ID, TowerKind.ID), none, null, null, null)
+                .run(null));
+    for (int k = 0; k < a.length; k++) {
+      assertArrayEquals(a[k], b[k], "parameter " + k);
+    }
+    // It differs from the batch softmax's model.
+    float[][] batch =
+        params(
+            Trainer.create(
+                    skewed,
+                    small(TowerKind.ID, TowerKind.ID),
+                    fast(3, "streaming"),
+                    null,
+                    null,
+                    null)
+                .run(null));
+    assertFalse(java.util.Arrays.equals(a[0], batch[0]));
+    Trainer.requireFullSoftmaxFits(1024, 100_000, 8L << 30);
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Trainer.requireFullSoftmaxFits(1024, 1_000_000, 8L << 30));
+    assertEquals(
+        "full_softmax: a batch of 1024 against 1000000 items needs 11718 MiB of scores, more than a"
+            + " quarter of the 8192 MiB heap; use the batch softmax, a smaller --batch_size or a"
+            + " larger -Xmx",
+        e.getMessage());
+  }
+
+  @Test
+  void weightDecayShrinksTheParametersAndIsSaved() throws IOException {
+    double[] norms = new double[2];
+    double[] decays = {0, 0.05};
+    for (int k = 0; k < 2; k++) {
+      TrainConfig c = fast(2, "streaming").toBuilder().weightDecay(decays[k]).build();
+      Path ckpt = dir.resolve("decay" + k + ".sbcnm");
+      TrainResult r =
+          Trainer.create(skewed, small(TowerKind.ID, TowerKind.ID), c, null, ckpt, null).run(null);
+      for (float[] p : params(r)) {
+        for (float x : p) {
+          norms[k] += x * x;
+        }
+      }
+      assertEquals(
+          Double.toString(decays[k]),
+          org.sbcnm.engine.io.TensorBundle.read(ckpt).meta("train.weight_decay"));
+    }
+    assertTrue(norms[1] < 0.9 * norms[0], "norms " + norms[0] + " then " + norms[1]);
   }
 
   @Test

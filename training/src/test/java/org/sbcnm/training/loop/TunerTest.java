@@ -52,6 +52,34 @@ class TunerTest {
     }
     assertNotEquals(a.draw(0), new Tuner(data, dir, 6, 2, 1).draw(0), "another seed");
     assertTrue(first.stream().map(Tuner.Trial::query).distinct().count() == 3, "every query kind");
+    assertTrue(first.stream().anyMatch(Tuner.Trial::fullSoftmax), "the full softmax is drawn");
+    for (Tuner.Trial trial : first) {
+      boolean decoupled = trial.optimizer() == OptimizerKind.ADAMW;
+      assertTrue(
+          decoupled ? trial.weightDecay() >= 0.01 : trial.weightDecay() <= 1e-4, trial.flags());
+      assertTrue(!trial.fullSoftmax() || trial.mixedNegatives() == 0, trial.flags());
+      assertTrue(
+          trial.flags().endsWith(trial.fullSoftmax() ? " --full_softmax" : "")
+              && trial.flags().contains("--weight_decay " + trial.weightDecay()),
+          trial.flags());
+    }
+    assertEquals(
+        "--query_tower history --item_tower id --out_dim 32 --id_dim 32 --temperature 0.1"
+            + " --batch_size 256 --optimizer adamw --lr 0.003 --weight_decay 0.1"
+            + " --mixed_negatives 128",
+        new Tuner.Trial(
+                0,
+                TowerKind.HISTORY,
+                TowerKind.ID,
+                32,
+                0.1,
+                256,
+                OptimizerKind.ADAMW,
+                3e-3,
+                0.1,
+                128,
+                false)
+            .flags());
     // Without feature columns, no tower that reads them is drawn.
     PreparedDataset bare =
         new PreparedDataset(

@@ -213,6 +213,62 @@ class BatchSoftmaxLossTest {
   }
 
   @Test
+  void theFullSoftmaxIsTheCatalogueCrossEntropyAndDifferentiable() {
+    SplittableRandom rng = new SplittableRandom(9);
+    int[] positives = {3, 0, 3, 5};
+    double tau = 0.4;
+    Tensor q = RandomTensors.normal(DType.FLOAT64, 4, 3, rng);
+    Tensor v = RandomTensors.normal(DType.FLOAT64, 6, 3, rng);
+    Tensor weights = Tensor.zeros(DType.FLOAT64, 4, 1);
+    for (int i = 0; i < 4; i++) {
+      weights.setFlat(i, 1 + i);
+    }
+    // By hand: Σᵢ wᵢ (log Σⱼ exp(sᵢⱼ) − s_{i,posᵢ}) / Σᵢ wᵢ, sᵢⱼ = ⟨qᵢ, vⱼ⟩ / τ.
+    double total = 0;
+    for (int i = 0; i < 4; i++) {
+      double sum = 0;
+      double target = 0;
+      for (int j = 0; j < 6; j++) {
+        double dot = 0;
+        for (int k = 0; k < 3; k++) {
+          dot += q.get(i, k) * v.get(j, k);
+        }
+        sum += Math.exp(dot / tau);
+        target = j == positives[i] ? dot / tau : target;
+      }
+      total += (1 + i) * (Math.log(sum) - target);
+    }
+    // Hits are not masked (each item is one column), so the mask flag changes nothing.
+    for (boolean mask : new boolean[] {true, false}) {
+      BatchSoftmaxLoss loss = new BatchSoftmaxLoss(tau, mask, 0);
+      try (Tape t = new Tape().begin()) {
+        Node l = loss.applyCatalogue(t, t.input(q), t.input(v), positives, weights);
+        assertEquals(total / 10, l.value().getFlat(0), 1e-12);
+      }
+    }
+    BatchSoftmaxLoss loss = new BatchSoftmaxLoss(tau, true, 0);
+    GradCheck.check(
+        "full softmax",
+        List.of(
+            RandomTensors.normal(DType.FLOAT64, 4, 3, rng),
+            RandomTensors.normal(DType.FLOAT64, 6, 3, rng)),
+        List.of(),
+        (t, in) ->
+            loss.applyCatalogue(
+                t, L2Normalize.rows(t, in[0]), L2Normalize.rows(t, in[1]), positives, weights));
+    try (Tape t = new Tape().begin()) {
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> loss.applyCatalogue(t, t.input(q), t.input(v), new int[] {0, 6, 0, 0}, null));
+      assertThrows(
+          IllegalStateException.class,
+          () ->
+              new BatchSoftmaxLoss(tau, true, 2)
+                  .applyCatalogue(t, t.input(q), t.input(v), positives, null));
+    }
+  }
+
+  @Test
   void accidentalHitMaskMatchesItsDefinition() {
     // Many repeats, negative ids and extra columns (n > b): the loss equals the fused op's with a
     // mask built pair by pair from the definition M[i, j] = (j != i and item j = item i).
