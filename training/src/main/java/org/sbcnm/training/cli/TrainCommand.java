@@ -230,9 +230,11 @@ final class TrainCommand implements Callable<Integer> {
     Outputs.refuseInputs("--metrics_jsonl", metricsJsonl, inputs);
     // One writer per checkpoint for the run's whole life: a second run on the same --save_path
     // would otherwise overwrite this one's files and both would report success.
+    PreparedDataset data = dataOptions.load();
+    // A new run's flags are checked against the data before anything is written, lock included.
+    Trainer fresh = resume ? null : created(data);
     try (WriterLock lock = WriterLock.acquire(savePath)) {
-      PreparedDataset data = dataOptions.load();
-      Trainer trainer = resume ? resumed(data) : created(data);
+      Trainer trainer = resume ? resumed(data) : fresh;
       Progress progress = new Progress("train", quiet);
       TrainResult r =
           trainer.run(

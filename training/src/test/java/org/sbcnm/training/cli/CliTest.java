@@ -574,9 +574,22 @@ class CliTest {
     assertEquals(2, missing.code());
     assertTrue(missing.err().contains("nope") && !missing.err().contains("\tat "), missing.err());
 
-    Result kind = run("train", "--data", data.toString(), "--query_tower", "bogus", "--quiet");
+    Path target = dir.resolve("bogus.sbcnm");
+    Result kind =
+        run(
+            "train",
+            "--data",
+            data.toString(),
+            "--query_tower",
+            "bogus",
+            "--quiet",
+            "--save_path",
+            target.toString());
     assertEquals(2, kind.code());
     assertTrue(kind.err().contains("--query_tower must be one of"), kind.err());
+    assertFalse(
+        Files.exists(org.sbcnm.engine.io.WriterLock.lockFile(target)),
+        "bad flags are refused before anything is written");
 
     Result user =
         run("retrieve", "--data", data.toString(), "--ckpt", model.toString(), "--user", "nobody");
