@@ -209,6 +209,51 @@ public final class Tower implements Layer {
       throw new IllegalStateException(
           name + ": only an id tower with hashed ids can embed an id it never saw");
     }
+    requireCodes(codes, n);
+    if (config.useDense() && (dense == null || dense.rows() != n || dense.cols() != input.cols())) {
+      throw new IllegalArgumentException(
+          name + ": dense features [" + n + ", " + input.cols() + "] needed");
+    }
+    int count = 0;
+    parts[count++] = ids.lookupKeys(t, keys, n);
+    count = addSideCodes(t, codes, n, count);
+    if (config.useDense()) {
+      parts[count++] = t.constant(dense.copy(input.dtype()));
+    }
+    return head(t, count);
+  }
+
+  /**
+   * The embeddings [n, out] of n users described by their items alone, as a history tower sees
+   * them: the mean of the items' embeddings (user r's items are {@code items[offsets[r],
+   * offsets[r+1])}, at least one each), with the users' side codes when the tower has side fields.
+   * This serves a user the idmap does not hold from what they did.
+   *
+   * @param codes side-field codes, row-major [n · fields] (null when the tower has none)
+   */
+  public Node embedHistory(Tape t, int[] offsets, int[] items, int[] codes, int n) {
+    if (bagTable == null) {
+      throw new IllegalStateException(name + ": only a history tower embeds a user by items");
+    }
+    for (int r = 0; r < n; r++) {
+      if (offsets[r + 1] <= offsets[r]) {
+        throw new IllegalArgumentException(name + ": user " + r + " has no items");
+      }
+    }
+    for (int k = 0; k < offsets[n]; k++) {
+      if (items[k] < 0 || items[k] >= data.historyItems()) {
+        throw new IllegalArgumentException(
+            name + ": item " + items[k] + " outside 0.." + (data.historyItems() - 1));
+      }
+    }
+    requireCodes(codes, n);
+    int count = 0;
+    parts[count++] = bagTable.bagMean(t, offsets, n, items);
+    count = addSideCodes(t, codes, n, count);
+    return head(t, count);
+  }
+
+  private void requireCodes(int[] codes, int n) {
     int fields = side.length;
     if (fields > 0 && (codes == null || codes.length < n * fields)) {
       throw new IllegalArgumentException(
@@ -218,12 +263,11 @@ public final class Tower implements Layer {
               + " side codes per entity needed, got "
               + (codes == null ? 0 : codes.length / Math.max(1, n)));
     }
-    if (config.useDense() && (dense == null || dense.rows() != n || dense.cols() != input.cols())) {
-      throw new IllegalArgumentException(
-          name + ": dense features [" + n + ", " + input.cols() + "] needed");
-    }
-    int count = 0;
-    parts[count++] = ids.lookupKeys(t, keys, n);
+  }
+
+  /** Adds the side fields' embeddings of explicit codes (row-major [n · fields]) to the parts. */
+  private int addSideCodes(Tape t, int[] codes, int n, int count) {
+    int fields = side.length;
     for (int f = 0; f < fields; f++) {
       int[] col = sideColumn(f, n);
       for (int r = 0; r < n; r++) {
@@ -236,10 +280,7 @@ public final class Tower implements Layer {
       }
       parts[count++] = side[f].lookup(t, col, 0, n);
     }
-    if (config.useDense()) {
-      parts[count++] = t.constant(dense.copy(input.dtype()));
-    }
-    return head(t, count);
+    return count;
   }
 
   /** The concatenated parts, the cross layers if any, the MLP and the normalisation. */

@@ -198,6 +198,60 @@ class TowerTest {
   }
 
   @Test
+  void aUserDescribedByItemsGetsTheEmbeddingTheirBagGives() {
+    TowerConfig c = TowerConfig.defaults(TowerKind.HISTORY).withWidths(8, 8, 4).withIdDim(4);
+    Tower t =
+        new Tower(
+            "query",
+            c,
+            new TowerData(USERS, null, SIDE, CARDS, null, 5, null),
+            DType.FLOAT32,
+            new SplittableRandom(5),
+            null);
+    int[] offsets = {0, 2, 3, 6};
+    int[] items = {4, 1, 0, 2, 2, 3};
+    int[] users = {3, 0, 5};
+    TowerBatch batch = new TowerBatch().set(users, 0, 3).setBags(offsets, items);
+    int[] codes = new int[6];
+    for (int r = 0; r < 3; r++) {
+      codes[2 * r] = SIDE[2 * users[r]];
+      codes[2 * r + 1] = SIDE[2 * users[r] + 1];
+    }
+    Tape tape = new Tape();
+    float[] known;
+    float[] described;
+    try (Tape s = tape.begin()) {
+      known = t.embed(s, batch).value().floats().clone();
+    }
+    try (Tape s = tape.begin()) {
+      described = t.embedHistory(s, offsets, items, codes, 3).value().floats().clone();
+    }
+    assertArrayEquals(known, described);
+    // Other items, another embedding; bad input is refused by name.
+    try (Tape s = tape.begin()) {
+      float[] other =
+          t.embedHistory(s, offsets, new int[] {0, 0, 0, 2, 2, 3}, codes, 3).value().floats();
+      assertNotEquals(known[0], other[0]);
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> t.embedHistory(s, new int[] {0, 0}, items, codes, 1),
+          "no items");
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> t.embedHistory(s, new int[] {0, 1}, new int[] {5}, codes, 1),
+          "an item past the catalogue");
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> t.embedHistory(s, new int[] {0, 1}, new int[] {1}, null, 1),
+          "side codes missing");
+      assertThrows(
+          IllegalStateException.class,
+          () -> tower(false, KEYS).embedHistory(s, offsets, items, codes, 3),
+          "not a history tower");
+    }
+  }
+
+  @Test
   void aCheckpointWithANonFiniteParameterIsRefused() {
     TowerConfig q = TowerConfig.defaults(TowerKind.ID).withWidths(8, 8, 4).withIdDim(4);
     TowerConfig i = TowerConfig.defaults(TowerKind.MLP).withWidths(8, 8, 4);

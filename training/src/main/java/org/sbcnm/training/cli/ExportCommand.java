@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.sbcnm.datasets.prepared.PreparedDataset;
+import org.sbcnm.datasets.split.HeldOutSplit;
 import org.sbcnm.engine.io.AtomicFolders;
 import org.sbcnm.engine.io.Npy;
 import org.sbcnm.engine.tensor.Tensor;
@@ -19,18 +20,26 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** Writes the item embeddings (.npy + idmap) and a versioned exact index. */
+/**
+ * Writes the item embeddings and every known user's query embeddings (.npy + idmap each, for FAISS
+ * or NumPy) and a versioned exact index.
+ */
 @Command(
     name = "export",
     aliases = "export_index_real",
     mixinStandardHelpOptions = true,
     description =
-        "Export item embeddings (item_embeddings.npy + i_idmap.csv, readable by FAISS or NumPy) and an exact index file.")
+        "Export item embeddings (item_embeddings.npy + i_idmap.csv), every known user's query embedding (query_embeddings.npy + q_idmap.csv; history towers read the user's training items), readable by FAISS or NumPy, and an exact index file.")
 final class ExportCommand implements Callable<Integer> {
   static final String INDEX_FILE = "items.sbcnm-index";
   static final String HNSW_FILE = "items-hnsw.sbcnm-index";
   static final String EMBEDDINGS = "item_embeddings.npy";
   static final String IDMAP = "i_idmap.csv";
+  static final String QUERY_EMBEDDINGS = "query_embeddings.npy";
+  static final String QUERY_IDMAP = "q_idmap.csv";
+  private static final String[] FILES = {
+    EMBEDDINGS, IDMAP, QUERY_EMBEDDINGS, QUERY_IDMAP, INDEX_FILE, HNSW_FILE
+  };
 
   @Mixin DataOptions data;
 
@@ -91,12 +100,13 @@ final class ExportCommand implements Callable<Integer> {
     boolean withHnsw = hnsw || (useFaiss != null && useFaiss == 1);
     List<Path> inputs = new ArrayList<>(data.inputFiles());
     inputs.add(CheckpointFiles.latest(ckpt));
-    for (String file : new String[] {EMBEDDINGS, IDMAP, INDEX_FILE, HNSW_FILE}) {
+    for (String file : FILES) {
       Outputs.refuseInputs("--out", out.resolve(file), inputs);
     }
     PreparedDataset d = data.load();
     Checkpoints.Loaded loaded = Checkpoints.load(ckpt, d);
     Tensor items = loaded.model().itemEmbeddings();
+    Tensor queries = loaded.queryEmbeddings(d, HeldOutSplit.of(d.interactions(), d.numUsers()));
     float[] adjustment = beta > 0 ? loaded.popularityAdjustment(d.numItems(), beta) : null;
     boolean replace = overwrite || holdsOnlyExports(out);
     if (replace) {
@@ -109,6 +119,8 @@ final class ExportCommand implements Callable<Integer> {
           dir -> {
             Npy.write(dir.resolve(EMBEDDINGS), items);
             d.items().write(dir.resolve(IDMAP));
+            Npy.write(dir.resolve(QUERY_EMBEDDINGS), queries);
+            d.users().write(dir.resolve(QUERY_IDMAP));
             IndexFiles.write(
                 dir.resolve(INDEX_FILE), new ExactIndex(items).withAdjustment(adjustment));
             if (withHnsw) {
@@ -126,7 +138,8 @@ final class ExportCommand implements Callable<Integer> {
     spec.commandLine()
         .getOut()
         .printf(
-            "exported %d item embeddings of dimension %d to %s%n", d.numItems(), items.cols(), out);
+            "exported %d item and %d query embeddings of dimension %d to %s%n",
+            d.numItems(), d.numUsers(), items.cols(), out);
     return 0;
   }
 
@@ -135,7 +148,7 @@ final class ExportCommand implements Callable<Integer> {
     if (!Files.isDirectory(dir)) {
       return false;
     }
-    java.util.Set<String> ours = java.util.Set.of(EMBEDDINGS, IDMAP, INDEX_FILE, HNSW_FILE);
+    java.util.Set<String> ours = java.util.Set.of(FILES);
     try (java.util.stream.Stream<Path> entries = Files.list(dir)) {
       return entries.allMatch(p -> ours.contains(p.getFileName().toString()));
     }

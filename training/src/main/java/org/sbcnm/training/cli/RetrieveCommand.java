@@ -9,13 +9,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.sbcnm.datasets.prepared.Csv;
-import org.sbcnm.datasets.prepared.IdMap;
 import org.sbcnm.datasets.prepared.PreparedDataset;
 import org.sbcnm.datasets.split.HeldOutSplit;
 import org.sbcnm.engine.autograd.Tape;
 import org.sbcnm.engine.kernel.TopK;
 import org.sbcnm.engine.tensor.Tensor;
-import org.sbcnm.towers.tower.Tower;
 import org.sbcnm.towers.tower.TowerBatch;
 import org.sbcnm.towers.tower.TwoTowerModel;
 import org.sbcnm.training.retrieval.ExactIndex;
@@ -50,21 +48,7 @@ final class RetrieveCommand implements Callable<Integer> {
       description = "Raw user ids to recommend for (one or more).")
   List<String> users;
 
-  @Option(
-      names = "--user_side",
-      split = ",",
-      paramLabel = "CODES",
-      description =
-          "Side-field codes (q_side_cat.npy's fields) for users not in the idmap, served from their hashed id's bucket.")
-  int[] userSide;
-
-  @Option(
-      names = "--user_features",
-      split = ",",
-      paramLabel = "VALUES",
-      description =
-          "Dense features for users not in the idmap, when the id tower reads them (--use_dense).")
-  float[] userFeatures;
+  @Mixin UnseenUsers unseenUsers;
 
   @Option(names = "--k", defaultValue = "10", description = "Items per user.")
   int k;
@@ -114,10 +98,7 @@ final class RetrieveCommand implements Callable<Integer> {
     }
     HeldOutSplit split = HeldOutSplit.of(d.interactions(), d.numUsers());
     Tensor queries = queries(loaded, d, split, idx, unseen);
-    Exclusions ex =
-        includeSeen
-            ? null
-            : Exclusions.ofUsers(split.userTrainPtr(), split.userTrainItems(), idx, 0, idx.length);
+    Exclusions ex = includeSeen ? null : unseenUsers.exclusions(d, split, idx);
     int kk = Math.min(k, d.numItems());
     int[] top = new int[idx.length * kk];
     float[] vals = new float[idx.length * kk];
@@ -143,7 +124,7 @@ final class RetrieveCommand implements Callable<Integer> {
     }
     if (unseen > 0) {
       try (Tape t = tape.begin()) {
-        copyRows(embedUnseen(t, model, idx, unseen), idx, false, queries);
+        copyRows(unseenUsers.embed(t, loaded, d, users, idx, unseen), idx, false, queries);
       }
     }
     return queries;
@@ -235,71 +216,6 @@ final class RetrieveCommand implements Callable<Integer> {
     out.flush();
   }
 
-  /**
-   * The query embeddings of the users not in the idmap (idx −1), in order: an id query tower with
-   * hashed ids serves each from its raw id's bucket with the side codes and features given.
-   */
-  private Tensor embedUnseen(Tape t, TwoTowerModel model, int[] idx, int unseen) {
-    Tower q = model.query();
-    String first = null;
-    long[] keys = new long[unseen];
-    int u = 0;
-    for (int r = 0; r < idx.length; r++) {
-      if (idx[r] < 0) {
-        first = first == null ? users.get(r) : first;
-        keys[u++] = IdMap.hashKey(users.get(r));
-      }
-    }
-    if (q.idTable() == null || !q.idTable().isHashed()) {
-      throw new CliException(
-          "--user '"
-              + first
-              + "' is not in "
-              + PreparedDataset.Q_IDMAP
-              + " (an unseen user is served by an id query tower with hashed ids: train with --query_tower id --id_hash_buckets N)");
-    }
-    int fields = q.data().sideFields();
-    int[] codes = null;
-    if (fields > 0) {
-      if (userSide == null || userSide.length != fields) {
-        throw unseenUser(
-            first,
-            fields
-                + " side-field codes with --user_side (got "
-                + (userSide == null ? 0 : userSide.length)
-                + ")");
-      }
-      codes = new int[unseen * fields];
-      for (int r = 0; r < unseen; r++) {
-        System.arraycopy(userSide, 0, codes, r * fields, fields);
-      }
-    }
-    Tensor dense = null;
-    if (q.config().useDense()) {
-      int width = q.data().dense().cols();
-      if (userFeatures == null || userFeatures.length != width) {
-        throw unseenUser(first, width + " dense features with --user_features");
-      }
-      dense = Tensor.zeros(unseen, width);
-      for (int r = 0; r < unseen; r++) {
-        for (int c = 0; c < width; c++) {
-          dense.set(r, c, userFeatures[c]);
-        }
-      }
-    }
-    try {
-      return q.embedUnseen(t, keys, codes, dense, unseen).value();
-    } catch (IllegalArgumentException e) {
-      throw new CliException("--user_side: " + e.getMessage());
-    }
-  }
-
-  private static CliException unseenUser(String user, String needed) {
-    return new CliException(
-        "--user '" + user + "' is not in " + PreparedDataset.Q_IDMAP + ": give its " + needed);
-  }
-
-  /** Copies the rows of {@code from} to the rows of {@code to} whose idx is known (or not). */
   /** Refuses an index built for another catalogue or model than the one given. */
   private void matchesDataset(int items, int dim, PreparedDataset d, int queryDim) {
     if (items != d.numItems()) {
@@ -323,6 +239,7 @@ final class RetrieveCommand implements Callable<Integer> {
     }
   }
 
+  /** Copies the rows of {@code from} to the rows of {@code to} whose idx is known (or not). */
   private static void copyRows(Tensor from, int[] idx, boolean known, Tensor to) {
     int f = 0;
     for (int r = 0; r < idx.length; r++) {

@@ -250,11 +250,51 @@ final class TrainCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** The options a resumed run reads; the others are the saved run's. */
+  private static final java.util.Set<String> RESUME_OPTIONS =
+      java.util.Set.of(
+          "--resume",
+          "--epochs",
+          "--data",
+          "--q_feats_npy",
+          "--q_idmap_csv",
+          "--i_feats_npy",
+          "--i_idmap_csv",
+          "--inter_csv",
+          "--q_side_cat_npy",
+          "--item_adj_npy",
+          "--skip_unknown_ids",
+          "--save_path",
+          "--metrics_json",
+          "--metrics_jsonl",
+          "--quiet",
+          "--verbose",
+          "--cpu");
+
   private Trainer resumed(PreparedDataset data) throws IOException {
     if (!CheckpointFiles.numbered(savePath) && !Files.exists(savePath)) {
       throw new CliException("--resume: no checkpoint at " + savePath);
     }
-    return Trainer.resume(data, savePath, metricsJsonl);
+    picocli.CommandLine.ParseResult given = spec.commandLine().getParseResult();
+    List<String> ignored = new ArrayList<>();
+    for (picocli.CommandLine.Model.OptionSpec o : given.matchedOptions()) {
+      if (!RESUME_OPTIONS.contains(o.longestName())) {
+        ignored.add(o.longestName());
+      }
+    }
+    if (!ignored.isEmpty()) {
+      spec.commandLine()
+          .getErr()
+          .println(
+              "--resume continues the saved run with its own settings; ignoring "
+                  + String.join(", ", ignored));
+    }
+    try {
+      return Trainer.resume(
+          data, savePath, metricsJsonl, given.hasMatchedOption("--epochs") ? epochs : 0);
+    } catch (IllegalArgumentException e) {
+      throw new CliException("--resume: " + e.getMessage());
+    }
   }
 
   private Trainer created(PreparedDataset data) throws IOException {

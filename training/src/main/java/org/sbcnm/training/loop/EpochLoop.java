@@ -82,7 +82,8 @@ final class EpochLoop {
 
   /** Continues from a checkpoint's progress. */
   void restore(CheckpointCodec.Progress p) {
-    epoch = p.complete() ? config.epochs() : p.epoch();
+    // A finished run saved its epoch count; resumed to more epochs, it goes on from there.
+    epoch = p.complete() ? Math.min(p.epoch(), config.epochs()) : p.epoch();
     stepInEpoch = p.stepInEpoch();
     globalStep = p.globalStep();
     lossSum = p.lossSum();

@@ -140,10 +140,22 @@ public final class Trainer {
   /** Continues the run saved in {@code checkpoint} on the same dataset (checked by checksum). */
   public static Trainer resume(PreparedDataset data, Path checkpoint, Path metricsLog)
       throws IOException {
+    return resume(data, checkpoint, metricsLog, 0);
+  }
+
+  /**
+   * As {@link #resume(PreparedDataset, Path, Path)}, to {@code epochs} epochs in all (0: as saved):
+   * an interrupted run, or a finished one without early stopping, goes on where it stopped, and
+   * ends where a run of that many epochs from the start would, bit for bit. Fewer epochs than it
+   * has trained, and a run that early stopping ended (its checkpoint holds the best epoch, not the
+   * last), are refused.
+   */
+  public static Trainer resume(PreparedDataset data, Path checkpoint, Path metricsLog, int epochs)
+      throws IOException {
     Path file = CheckpointFiles.latest(checkpoint);
     TensorBundle b = TensorBundle.read(file);
     CheckpointCodec.checkHeader(b, file, data);
-    TrainConfig config = CheckpointCodec.readTrainConfig(b);
+    TrainConfig config = extended(CheckpointCodec.readTrainConfig(b), b, file, epochs);
     CheckpointCodec.warnOnOtherKernels(b);
     // The saved state itself (estimator, counts or static weights), loaded once, here.
     SamplingProbabilities p = CheckpointCodec.readProbabilities(b, data.numItems());
@@ -300,6 +312,34 @@ public final class Trainer {
     }
     CheckpointCodec.writeBest(b, loop.earlyStopping().bestParams());
     b.write(CheckpointFiles.forEpoch(checkpoint, fileEpoch));
+  }
+
+  /** The saved config, to {@code epochs} epochs when that extends the run (0: as saved). */
+  private static TrainConfig extended(TrainConfig saved, TensorBundle b, Path file, int epochs)
+      throws IOException {
+    if (epochs == 0 || epochs == saved.epochs()) {
+      return saved;
+    }
+    CheckpointCodec.Progress p = CheckpointCodec.readProgress(b, saved.epochs());
+    int done = p.complete() ? saved.epochs() : p.epoch();
+    if (p.complete() && saved.evaluation().patience() > 0) {
+      throw new IllegalArgumentException(
+          file
+              + ": the run ended under early stopping and holds its best epoch's parameters, not"
+              + " the last ones, so it cannot be extended to "
+              + epochs
+              + " epochs");
+    }
+    if (epochs < done || (epochs == done && p.stepInEpoch() > 0)) {
+      throw new IllegalArgumentException(
+          file
+              + ": the run has trained "
+              + done
+              + " epochs already; --epochs "
+              + epochs
+              + " would undo them");
+    }
+    return saved.toBuilder().epochs(epochs).build();
   }
 
   private void restore(TensorBundle b) throws IOException {

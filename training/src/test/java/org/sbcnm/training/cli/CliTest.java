@@ -16,6 +16,8 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sbcnm.engine.io.Npy;
+import org.sbcnm.engine.tensor.Tensor;
 
 /**
  * The command line in-process: prep → train → eval → export → retrieve → compare, and bad input.
@@ -195,6 +197,27 @@ class CliTest {
     Result resumed =
         run(with(files, "train", "--save_path", ckpt.toString(), "--resume", "--quiet"));
     assertEquals(0, resumed.code(), resumed.err());
+    // A larger --epochs extends the finished run; the run's other settings are its own.
+    Result extended =
+        run(
+            with(
+                files,
+                "train",
+                "--save_path",
+                ckpt.toString(),
+                "--resume",
+                "--epochs",
+                "2",
+                "--lr",
+                "0.5",
+                "--quiet"));
+    assertEquals(0, extended.code(), extended.err());
+    assertTrue(extended.out().startsWith("epoch 2 "), extended.out());
+    assertTrue(extended.err().contains("ignoring --lr"), extended.err());
+    Result fewer =
+        run(with(files, "train", "--save_path", ckpt.toString(), "--resume", "--epochs", "1"));
+    assertEquals(2, fewer.code());
+    assertTrue(fewer.err().contains("trained 2 epochs already"), fewer.err());
     // The --data form reads more files (side fields, graph): other data, so resuming is refused.
     Result other =
         run(
@@ -345,6 +368,29 @@ class CliTest {
     JsonNode rows = new ObjectMapper().readTree(ret.out());
     assertEquals(4, rows.size());
     assertEquals(user, rows.get(0).get("user_id").asText());
+    // The exported query embedding of the user, against the exported item embeddings, gives the
+    // scores retrieve gave (the default model's history tower reads the user's training items).
+    Tensor queries = Npy.readFloat32(export.resolve("query_embeddings.npy"));
+    Tensor items = Npy.readFloat32(export.resolve("item_embeddings.npy"));
+    assertEquals(
+        Files.readAllLines(data.resolve("q_idmap.csv")),
+        Files.readAllLines(export.resolve("q_idmap.csv")));
+    List<String> itemIds = Files.readAllLines(export.resolve("i_idmap.csv"));
+    int userRow =
+        Integer.parseInt(Files.readAllLines(data.resolve("q_idmap.csv")).get(1).split(",")[1]);
+    for (JsonNode row : rows) {
+      int item = -1;
+      for (int k = 1; k < itemIds.size(); k++) {
+        if (itemIds.get(k).startsWith(row.get("item_id").asText() + ",")) {
+          item = Integer.parseInt(itemIds.get(k).split(",")[1]);
+        }
+      }
+      double dot = 0;
+      for (int c = 0; c < items.cols(); c++) {
+        dot += queries.get(userRow, c) * items.get(item, c);
+      }
+      assertEquals(row.get("score").asDouble(), dot, 1e-5, row.toString());
+    }
     // The exported exact index gives the same answer; the HNSW one (tiny catalogue, ef = 50) too.
     Result viaIndex =
         run(
@@ -486,7 +532,63 @@ class CliTest {
     assertTrue(noSide.err().contains("--user_side"), noSide.err());
     Result notHashed = run(with(new String[] {"--ckpt", model.toString()}, retrieve));
     assertEquals(2, notHashed.code());
-    assertTrue(notHashed.err().contains("--id_hash_buckets"), notHashed.err());
+    assertTrue(notHashed.err().contains("--history"), notHashed.err());
+  }
+
+  @Test
+  void anUnseenUserIsServedFromTheItemsTheyInteractedWith() throws IOException {
+    // A known user's training items (all but the latest) and side codes, given as a new user's:
+    // the default model's history tower serves the same list with the same scores.
+    List<String> lines = Files.readAllLines(data.resolve("interactions.csv"));
+    String user = lines.get(1).split(",")[0];
+    List<String> items = new java.util.ArrayList<>();
+    for (String line : lines.subList(1, lines.size())) {
+      String[] f = line.split(",");
+      if (f[0].equals(user)) {
+        items.add(f[1]); // the file is in time order
+      }
+    }
+    items.remove(items.size() - 1);
+    int row = -1;
+    for (String line : Files.readAllLines(data.resolve("q_idmap.csv"))) {
+      if (line.startsWith(user + ",")) {
+        row = Integer.parseInt(line.split(",")[1]);
+      }
+    }
+    long[] codes = Npy.read(data.resolve("q_side_cat.npy")).toLongs();
+    int fields = 3; // the synthetic side fields, of 7, 2 and 21 codes
+    String side =
+        codes[row * fields] + "," + codes[row * fields + 1] + "," + codes[row * fields + 2];
+    String[] common = {
+      "retrieve",
+      "--data",
+      data.toString(),
+      "--ckpt",
+      model.toString(),
+      "--k",
+      "5",
+      "--format",
+      "csv"
+    };
+    Result known = run(with(new String[] {"--user", user}, common));
+    Result described =
+        run(
+            with(
+                new String[] {
+                  "--user", "newcomer", "--history", String.join(",", items), "--user_side", side
+                },
+                common));
+    assertEquals(0, described.code(), described.err());
+    assertEquals(
+        known.out().replace(user + ",", "newcomer,"), described.out(), "same items, same scores");
+    // Their own items are not recommended back.
+    for (String item : items) {
+      assertFalse(described.out().contains("," + item + ","), item);
+    }
+    Result unknownItem =
+        run(with(new String[] {"--user", "newcomer", "--history", "nope"}, common));
+    assertEquals(2, unknownItem.code());
+    assertTrue(unknownItem.err().contains("--history: item 'nope'"), unknownItem.err());
   }
 
   @Test

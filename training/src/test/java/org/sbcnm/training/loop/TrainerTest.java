@@ -430,6 +430,48 @@ class TrainerTest {
   }
 
   @Test
+  void aResumedRunExtendedToMoreEpochsEndsAsALongerRunWould() throws IOException {
+    TrainConfig two = fast(2, "streaming");
+    ModelConfig m = small(TowerKind.HISTORY, TowerKind.ID);
+    float[][] straight =
+        params(
+            Trainer.create(skewed, m, two.toBuilder().epochs(4).build(), null, null, null)
+                .run(null));
+    // A finished run, extended from 2 to 4 epochs.
+    Path done = dir.resolve("done.ckpt");
+    assertTrue(Trainer.create(skewed, m, two, null, done, null).run(null).completed());
+    TrainResult extended = Trainer.resume(skewed, done, null, 4).run(null);
+    assertEquals(2, extended.epochs().size(), "two more epochs");
+    assertParamsEqual(straight, params(extended));
+    assertEquals("4", org.sbcnm.engine.io.TensorBundle.read(done).meta("train.epochs"));
+    // An interrupted run (mid-epoch 2 of 2), extended to 4.
+    Path cut = dir.resolve("cut.ckpt");
+    Trainer.create(skewed, m, two.toBuilder().stopAfterSteps(9).build(), null, cut, null).run(null);
+    assertParamsEqual(straight, params(Trainer.resume(skewed, cut, null, 4).run(null)));
+    // Fewer epochs than trained, or a run that early stopping ended, cannot be extended.
+    IllegalArgumentException fewer =
+        assertThrows(IllegalArgumentException.class, () -> Trainer.resume(skewed, done, null, 3));
+    assertTrue(fewer.getMessage().contains("trained 4 epochs already"), fewer.getMessage());
+    Path stopped = dir.resolve("stopped.ckpt");
+    Trainer.create(
+            skewed, m, two.toBuilder().validation(true).patience(1).build(), null, stopped, null)
+        .run(null);
+    IllegalArgumentException early =
+        assertThrows(
+            IllegalArgumentException.class, () -> Trainer.resume(skewed, stopped, null, 5));
+    assertTrue(early.getMessage().contains("early stopping"), early.getMessage());
+    // The same epoch count, or 0, resumes as saved.
+    assertEquals(0, Trainer.resume(skewed, done, null, 4).run(null).epochs().size());
+  }
+
+  private static void assertParamsEqual(float[][] expected, float[][] actual) {
+    assertEquals(expected.length, actual.length);
+    for (int k = 0; k < expected.length; k++) {
+      assertArrayEquals(expected[k], actual[k], "parameter " + k);
+    }
+  }
+
+  @Test
   void checkpointCarriesProvenanceAndRejectsOtherData() throws IOException {
     Path ckpt = dir.resolve("m.ckpt");
     Path metrics = dir.resolve("metrics.jsonl");
