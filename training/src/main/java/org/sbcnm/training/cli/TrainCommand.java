@@ -130,6 +130,13 @@ final class TrainCommand implements Callable<Integer> {
   int mixedNegatives;
 
   @Option(
+      names = "--xbm_size",
+      defaultValue = "0",
+      description =
+          "Cross-batch negatives: keep the item embeddings of the last N positives as extra negatives, each corrected by its log q (0 = off).")
+  int xbmSize;
+
+  @Option(
       names = "--full_softmax",
       description =
           "Score every item of the catalogue as a negative each step (the exact softmax: nothing sampled, so no correction applies); for catalogues up to about 100k items.")
@@ -349,6 +356,7 @@ final class TrainCommand implements Callable<Integer> {
         .hardNegatives(hardNegatives)
         .mixedNegatives(mixedNegatives)
         .fullSoftmax(fullSoftmax)
+        .crossBatch(xbmSize)
         .useRatings(useRatings)
         .historyLength(historyLength)
         .earlyStopMetric(earlyStopMetric)

@@ -10,14 +10,24 @@ package org.sbcnm.training.loop;
  * @param fullSoftmax every row's negatives are the whole catalogue, each item once (one GEMM of the
  *     batch against every item embedding per step): the exact softmax, with nothing sampled and so
  *     nothing to correct; not with hard or mixed negatives
+ * @param crossBatch M, the item embeddings of recent batches kept as extra negatives ({@link
+ *     org.sbcnm.training.loss.CrossBatchMemory}; 0 = none); not with hard or mixed negatives or the
+ *     full softmax
  */
-public record NegativesConfig(boolean maskHits, int hard, int mixed, boolean fullSoftmax) {
+public record NegativesConfig(
+    boolean maskHits, int hard, int mixed, boolean fullSoftmax, int crossBatch) {
   public NegativesConfig {
     TrainConfig.range("hard_negatives", hard, 0, 1000);
     TrainConfig.range("mixed_negatives", mixed, 0, 1 << 16);
-    if (fullSoftmax && (hard > 0 || mixed > 0)) {
+    TrainConfig.range("xbm_size", crossBatch, 0, 1 << 20);
+    if (fullSoftmax && (hard > 0 || mixed > 0 || crossBatch > 0)) {
       throw new IllegalArgumentException(
-          "full_softmax already scores every item: it takes no hard_negatives or mixed_negatives");
+          "full_softmax already scores every item: it takes no hard_negatives, mixed_negatives"
+              + " or xbm_size");
+    }
+    if (crossBatch > 0 && (hard > 0 || mixed > 0)) {
+      throw new IllegalArgumentException(
+          "xbm_size: cross-batch negatives take no hard_negatives or mixed_negatives");
     }
   }
 }

@@ -63,7 +63,7 @@ public record TrainConfig(
         50,
         new OptimizerConfig(OptimizerKind.ADAM, 0, OptimizerConfig.DEFAULT_DECAY),
         new CorrectionConfig(Correction.STREAMING, 1 << 20, 1, 0.01),
-        new NegativesConfig(true, 0, 0, false),
+        new NegativesConfig(true, 0, 0, false, 0),
         new EvaluationConfig(false, new int[] {10, 50, 100}, "recall@50", 0),
         new ExecutionConfig(Runtime.getRuntime().availableProcessors(), false, false, 0, 0));
   }
@@ -106,6 +106,7 @@ public record TrainConfig(
     private int hardNegatives;
     private int mixedNegatives;
     private boolean fullSoftmax;
+    private int crossBatch;
     private boolean validation;
     private int[] ks;
     private String earlyStopMetric;
@@ -133,6 +134,7 @@ public record TrainConfig(
       hardNegatives = c.negatives.hard();
       mixedNegatives = c.negatives.mixed();
       fullSoftmax = c.negatives.fullSoftmax();
+      crossBatch = c.negatives.crossBatch();
       validation = c.evaluation.validation();
       ks = c.evaluation.ks();
       earlyStopMetric = c.evaluation.earlyStopMetric();
@@ -225,6 +227,11 @@ public record TrainConfig(
       return this;
     }
 
+    public Builder crossBatch(int v) {
+      crossBatch = v;
+      return this;
+    }
+
     public Builder validation(boolean v) {
       validation = v;
       return this;
@@ -279,7 +286,7 @@ public record TrainConfig(
           historyLength,
           new OptimizerConfig(optimizer, lr, weightDecay),
           new CorrectionConfig(correction, hashBuckets, hashes, alpha),
-          new NegativesConfig(maskHits, hardNegatives, mixedNegatives, fullSoftmax),
+          new NegativesConfig(maskHits, hardNegatives, mixedNegatives, fullSoftmax, crossBatch),
           new EvaluationConfig(validation, ks, earlyStopMetric, patience),
           new ExecutionConfig(
               threads, sequentialTowers, fullColumns, checkpointEvery, stopAfterSteps));

@@ -30,6 +30,7 @@ final class TrainConfigCodec {
     m.put("hard_negatives", Integer.toString(c.negatives().hard()));
     m.put("mixed_negatives", Integer.toString(c.negatives().mixed()));
     m.put("full_softmax", Boolean.toString(c.negatives().fullSoftmax()));
+    m.put("xbm_size", Integer.toString(c.negatives().crossBatch()));
     m.put("use_ratings", Boolean.toString(c.useRatings()));
     m.put("history_length", Integer.toString(c.historyLength()));
     m.put("early_stop_metric", c.evaluation().earlyStopMetric());
@@ -75,6 +76,7 @@ final class TrainConfigCodec {
         .weightDecay(
             beforeWeightDecay ? OptimizerConfig.DEFAULT_DECAY : doubleOf(m, "weight_decay"))
         .fullSoftmax(Boolean.parseBoolean(m.getOrDefault("full_softmax", "false")))
+        .crossBatch(m.containsKey("xbm_size") ? intOf(m, "xbm_size") : 0)
         .useRatings(Boolean.parseBoolean(get(m, "use_ratings")))
         .historyLength(intOf(m, "history_length"))
         .earlyStopMetric(get(m, "early_stop_metric"))

@@ -12,11 +12,13 @@ import org.sbcnm.engine.io.FormatException;
 import org.sbcnm.engine.io.TensorBundle;
 import org.sbcnm.engine.kernel.KernelPool;
 import org.sbcnm.engine.optim.Optimizer;
+import org.sbcnm.engine.tensor.DType;
 import org.sbcnm.towers.config.ModelConfig;
 import org.sbcnm.towers.config.TowerKind;
 import org.sbcnm.towers.tower.TwoTowerModel;
 import org.sbcnm.training.eval.QueryEncoder;
 import org.sbcnm.training.loss.BatchSoftmaxLoss;
+import org.sbcnm.training.loss.CrossBatchMemory;
 import org.sbcnm.training.loss.DistinctColumns;
 import org.sbcnm.training.sampling.SamplingProbabilities;
 import org.slf4j.Logger;
@@ -66,6 +68,7 @@ public final class Trainer {
   private final TwoTowerModel model;
   private final Optimizer optimizer;
   private final SamplingProbabilities probabilities;
+  private final CrossBatchMemory memory;
   private final Path checkpoint;
   private final EpochLoop loop;
   private StepProfile profile;
@@ -90,6 +93,11 @@ public final class Trainer {
     this.optimizer = config.optimizer().create();
     optimizer.init(model.parameters());
     this.probabilities = probabilities;
+    int stored = config.negatives().crossBatch();
+    this.memory =
+        stored > 0
+            ? new CrossBatchMemory(stored, modelConfig.item().outDim(), DType.FLOAT32)
+            : null;
     this.checkpoint = checkpoint;
     this.loop =
         new EpochLoop(
@@ -210,7 +218,8 @@ public final class Trainer {
   public boolean distinctColumns() {
     return config.negatives().hard() == 0
         && !config.execution().fullColumns()
-        && !config.negatives().fullSoftmax();
+        && !config.negatives().fullSoftmax()
+        && config.negatives().crossBatch() == 0;
   }
 
   /** The test split: each user's last interaction against all the others. */
@@ -269,6 +278,8 @@ public final class Trainer {
                 config.negatives().hard()),
             distinctColumns() ? new DistinctColumns() : null,
             config.negatives().fullSoftmax() ? IntStream.range(0, data.numItems()).toArray() : null,
+            memory,
+            probabilities,
             config.useRatings());
     step.profile(profile);
     return step;
@@ -310,6 +321,9 @@ public final class Trainer {
     if (probabilities != null) {
       probabilities.save(b, "probs/");
     }
+    if (memory != null) {
+      memory.save(b, "xbm/");
+    }
     CheckpointCodec.writeBest(b, loop.earlyStopping().bestParams());
     b.write(CheckpointFiles.forEpoch(checkpoint, fileEpoch));
   }
@@ -348,5 +362,8 @@ public final class Trainer {
     CheckpointCodec.Progress p = CheckpointCodec.readProgress(b, config.epochs());
     loop.restore(p);
     loop.earlyStopping().bestParams(CheckpointCodec.readBest(b, model.parameters()));
+    if (memory != null) {
+      memory.load(b, "xbm/", data.numItems());
+    }
   }
 }

@@ -1,6 +1,7 @@
 package org.sbcnm.training.loop;
 
 import org.sbcnm.datasets.batch.BatchAssembler;
+import org.sbcnm.datasets.batch.ColumnProbabilities;
 import org.sbcnm.datasets.batch.TrainingBatch;
 import org.sbcnm.engine.autograd.Node;
 import org.sbcnm.engine.autograd.Tape;
@@ -9,6 +10,7 @@ import org.sbcnm.engine.tensor.Tensor;
 import org.sbcnm.towers.tower.TowerBatch;
 import org.sbcnm.towers.tower.TwoTowerModel;
 import org.sbcnm.training.loss.BatchSoftmaxLoss;
+import org.sbcnm.training.loss.CrossBatchMemory;
 import org.sbcnm.training.loss.DistinctColumns;
 
 /**
@@ -16,8 +18,9 @@ import org.sbcnm.training.loss.DistinctColumns;
  * nothing): the batch is assembled ({@link BatchAssembler}: queries, item columns, their log q with
  * the mixed negatives, row weights), the towers run (side by side on two threads, or one after the
  * other), the corrected batch softmax is taken over the batch's distinct items (or over every
- * column, or, with the full softmax, over the whole catalogue), the gradients flow back, and the
- * optimiser updates the parameters.
+ * column, or, with the full softmax, over the whole catalogue; with cross-batch negatives, also
+ * over the stored positives of recent steps), the gradients flow back, and the optimiser updates
+ * the parameters.
  *
  * <pre>
  *   u = query(batch) [B, d], v = item(columns) [B + B′, d]
@@ -32,6 +35,9 @@ final class TrainingStep {
   private final BatchSoftmaxLoss lossFn;
   private final DistinctColumns distinct;
   private final int[] catalogue;
+  private final CrossBatchMemory memory;
+  private final ColumnProbabilities probabilities;
+  private float[] memoryLogQ = new float[0];
   private final boolean useRatings;
   private final TowerBatch qb = new TowerBatch();
   private final TowerBatch ib = new TowerBatch();
@@ -43,6 +49,8 @@ final class TrainingStep {
    * @param towers the towers side by side, or null to run them one after the other
    * @param distinct the distinct-item grouping, or null to compute every column
    * @param catalogue every item index in order for the full softmax, or null for the batch softmax
+   * @param memory the cross-batch negatives, or null for none (then also no distinct columns)
+   * @param probabilities the log q of the memory's items, or null for no correction
    */
   TrainingStep(
       TwoTowerModel model,
@@ -52,9 +60,12 @@ final class TrainingStep {
       BatchSoftmaxLoss lossFn,
       DistinctColumns distinct,
       int[] catalogue,
+      CrossBatchMemory memory,
+      ColumnProbabilities probabilities,
       boolean useRatings) {
-    if (distinct != null && catalogue != null) {
-      throw new IllegalArgumentException("the full softmax has no distinct columns");
+    if (distinct != null && (catalogue != null || memory != null)) {
+      throw new IllegalArgumentException(
+          "the full softmax and cross-batch negatives have no distinct columns");
     }
     this.model = model;
     this.optimizer = optimizer;
@@ -63,6 +74,8 @@ final class TrainingStep {
     this.lossFn = lossFn;
     this.distinct = distinct;
     this.catalogue = catalogue;
+    this.memory = memory;
+    this.probabilities = probabilities;
     this.useRatings = useRatings;
   }
 
@@ -74,6 +87,22 @@ final class TrainingStep {
   /** The examples of the last step (B, or fewer for an epoch's last batch). */
   int examples() {
     return examples;
+  }
+
+  /** log q of each stored item under the current estimate, or null without correction. */
+  private float[] memoryLogQ(boolean corrected) {
+    if (!corrected || probabilities == null) {
+      return null;
+    }
+    int n = memory.size();
+    if (memoryLogQ.length < memory.capacity()) {
+      memoryLogQ = new float[memory.capacity()];
+    }
+    int[] items = memory.items();
+    for (int k = 0; k < n; k++) {
+      memoryLogQ[k] = (float) probabilities.logProbability(items[k]);
+    }
+    return memoryLogQ;
   }
 
   /**
@@ -117,17 +146,27 @@ final class TrainingStep {
         profile.endPhase(StepProfile.ITEM_TOWER, System.nanoTime());
       }
       Tensor rowWeights = useRatings ? batch.weights() : null;
-      Node l =
-          catalogue != null
-              ? lossFn.applyCatalogue(t, q, v, columns, rowWeights)
-              : distinct != null
-                  ? lossFn.applyDistinct(t, q, v, distinct, rowWeights)
-                  : lossFn.apply(t, q, v, columns, lq, rowWeights);
+      Node l;
+      if (catalogue != null) {
+        l = lossFn.applyCatalogue(t, q, v, columns, rowWeights);
+      } else if (memory != null) {
+        l =
+            lossFn.applyWithMemory(
+                t, q, v, columns, lq, memory, memoryLogQ(lq != null), rowWeights);
+      } else if (distinct != null) {
+        l = lossFn.applyDistinct(t, q, v, distinct, rowWeights);
+      } else {
+        l = lossFn.apply(t, q, v, columns, lq, rowWeights);
+      }
       loss = l.value().getFlat(0);
       profile.endPhase(StepProfile.SCORES_LOSS, System.nanoTime());
       t.backward(l);
       if (towers != null) {
         towers.backward(q.grad(), v.grad());
+      }
+      if (memory != null) {
+        // This step's positives become negatives of the steps to come.
+        memory.push(v.value(), columns, m);
       }
     } finally {
       if (towers != null) {

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import org.sbcnm.engine.autograd.Node;
 import org.sbcnm.engine.autograd.Tape;
 import org.sbcnm.engine.kernel.TopK;
+import org.sbcnm.engine.ops.Concat;
 import org.sbcnm.engine.ops.MatMul;
 import org.sbcnm.engine.ops.SoftmaxCrossEntropy;
 import org.sbcnm.engine.tensor.BitMatrix;
@@ -78,18 +79,15 @@ public final class BatchSoftmaxLoss {
     Node logits = MatMul.apply(t, q, v, false, true, 1.0 / temperature);
     Tensor c = null;
     if (logQ != null) {
-      if (columnTerm.cols() != n || columnTerm.dtype() != logits.dtype()) {
-        columnTerm = Tensor.zeros(logits.dtype(), 1, n);
-      }
-      float[] ct = columnTerm.floats();
+      c = columnTerm(logits.dtype(), n);
+      float[] ct = c.floats();
       for (int j = 0; j < n; j++) {
         if (ct != null) {
           ct[j] = -logQ[j];
         } else {
-          columnTerm.setFlat(j, -logQ[j]);
+          c.setFlat(j, -logQ[j]);
         }
       }
-      c = columnTerm;
     }
     BitMatrix m = null;
     if (maskAccidentalHits || hardNegatives > 0) {
@@ -163,6 +161,83 @@ public final class BatchSoftmaxLoss {
   }
 
   /**
+   * The batch softmax with the rows of a {@link CrossBatchMemory} as M more negative columns after
+   * the batch's N (constants: no gradient reaches them). Column terms and masks as in {@link
+   * #apply}: a stored row is corrected by −log qⱼ of its item, and with accidental-hit masking a
+   * stored row holding row i's positive item is masked for row i. Not with hard negatives.
+   *
+   * <pre>
+   *   sᵢⱼ = ⟨uᵢ, vⱼ⟩/τ − log qⱼ over j ∈ [0, N) (batch) ∪ [N, N + M) (memory)
+   * </pre>
+   *
+   * @param memoryLogQ log qⱼ of each stored row (≥ M entries), or null for no correction
+   */
+  public Node applyWithMemory(
+      Tape t,
+      Node q,
+      Node v,
+      int[] columnItems,
+      float[] logQ,
+      CrossBatchMemory memory,
+      float[] memoryLogQ,
+      Tensor rowWeights) {
+    if (hardNegatives > 0) {
+      throw new IllegalStateException("cross-batch memory: not with hard_negatives > 0");
+    }
+    int stored = memory.size();
+    if (stored == 0) {
+      return apply(t, q, v, columnItems, logQ, rowWeights);
+    }
+    int b = q.rows();
+    int n = v.rows();
+    if (n < b) {
+      throw new IllegalArgumentException(
+          "batch softmax: " + n + " item columns for " + b + " queries");
+    }
+    Node logits =
+        Concat.columns(
+            t,
+            MatMul.apply(t, q, v, false, true, 1.0 / temperature),
+            MatMul.apply(t, q, t.constant(memory.embeddings()), false, true, 1.0 / temperature));
+    Tensor c = null;
+    if (logQ != null) {
+      c = columnTerm(logits.dtype(), n + stored);
+      for (int j = 0; j < n + stored; j++) {
+        c.setFlat(j, -(j < n ? logQ[j] : memoryLogQ[j - n]));
+      }
+    }
+    BitMatrix m = null;
+    if (maskAccidentalHits) {
+      mask.reset(b, n + stored);
+      m = mask;
+      maskAccidentalHits(columnItems, b, n);
+      maskStoredHits(columnItems, b, n, memory);
+    }
+    return SoftmaxCrossEntropy.apply(t, logits, null, rowWeights, c, m);
+  }
+
+  /** Sets M[i, N + k] for every stored row k holding row i's positive item. */
+  private void maskStoredHits(int[] columnItems, int b, int n, CrossBatchMemory memory) {
+    int stored = memory.size();
+    if (itemColumn.length < stored) {
+      itemColumn = new long[stored];
+    }
+    int[] items = memory.items();
+    for (int k = 0; k < stored; k++) {
+      itemColumn[k] = ((long) items[k] << 32) | k;
+    }
+    Arrays.sort(itemColumn, 0, stored);
+    for (int i = 0; i < b; i++) {
+      long from = (long) columnItems[i] << 32;
+      int x = Arrays.binarySearch(itemColumn, 0, stored, from);
+      x = x >= 0 ? x : -x - 1;
+      for (; x < stored && (int) (itemColumn[x] >> 32) == columnItems[i]; x++) {
+        mask.set(i, n + (int) itemColumn[x]);
+      }
+    }
+  }
+
+  /**
    * The full softmax over the catalogue: every item is one column, so there is nothing sampled to
    * correct and no accidental hit to mask.
    *
@@ -192,6 +267,14 @@ public final class BatchSoftmaxLoss {
     }
     Node logits = MatMul.apply(t, q, v, false, true, 1.0 / temperature);
     return SoftmaxCrossEntropy.apply(t, logits, targets, rowWeights, null, null);
+  }
+
+  /** The reused [1, n] column-term tensor of the given type (reallocated when either changes). */
+  private Tensor columnTerm(DType type, int n) {
+    if (columnTerm.cols() != n || columnTerm.dtype() != type) {
+      columnTerm = Tensor.zeros(type, 1, n);
+    }
+    return columnTerm;
   }
 
   /** A [1, n] column-term tensor of the given type, one reused view per width. */

@@ -211,6 +211,37 @@ class TrainerTest {
   }
 
   @Test
+  void crossBatchNegativesTrainAndResumeBitForBit() throws IOException {
+    TrainConfig xbm = fast(3, "streaming").toBuilder().crossBatch(300).build();
+    ModelConfig m = small(TowerKind.HISTORY, TowerKind.ID);
+    Trainer t = Trainer.create(skewed, m, xbm, null, null, null);
+    assertFalse(t.distinctColumns());
+    TrainResult r = t.run(null);
+    double random = recall50(skewed, Baselines.randomRanks(t.split(), skewed.numItems(), 1));
+    assertTrue(r.finalMetrics().get("recall@50") > 2 * random, r.finalMetrics().toString());
+    float[][] straight = params(r);
+    float[][] without =
+        params(Trainer.create(skewed, m, fast(3, "streaming"), null, null, null).run(null));
+    assertFalse(java.util.Arrays.equals(straight[0], without[0]), "the memory changes the model");
+    // Killed mid-epoch 2: the memory comes back with the checkpoint.
+    Path ckpt = dir.resolve("xbm.ckpt");
+    Trainer.create(skewed, m, xbm.toBuilder().stopAfterSteps(20).build(), null, ckpt, null)
+        .run(null);
+    assertEquals(
+        "300", org.sbcnm.engine.io.TensorBundle.read(ckpt).meta("xbm/size"), "a full memory");
+    assertParamsEqual(straight, params(Trainer.resume(skewed, ckpt, null).run(null)));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> fast(1, "streaming").toBuilder().crossBatch(8).mixedNegatives(8).build());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> fast(1, "streaming").toBuilder().crossBatch(8).fullSoftmax(true).build());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> fast(1, "streaming").toBuilder().crossBatch(8).hardNegatives(4).build());
+  }
+
+  @Test
   void weightDecayShrinksTheParametersAndIsSaved() throws IOException {
     double[] norms = new double[2];
     double[] decays = {0, 0.05};
