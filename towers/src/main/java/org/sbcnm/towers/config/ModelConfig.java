@@ -17,9 +17,11 @@ public record ModelConfig(TowerConfig query, TowerConfig item, double temperatur
     if (query == null || item == null) {
       throw new IllegalArgumentException("both towers are required");
     }
-    if (query.kind() == TowerKind.GCN) {
+    if (query.kind() == TowerKind.GCN || query.kind() == TowerKind.LIGHTGCN) {
       throw new IllegalArgumentException(
-          "query tower kind gcn is not supported (gcn propagates over the item graph)");
+          "query tower kind "
+              + query.kind().label()
+              + " is not supported (it propagates over the item graph)");
     }
     if (item.kind() == TowerKind.HISTORY) {
       throw new IllegalArgumentException(

@@ -13,9 +13,14 @@ public enum TowerKind {
   /** Dense features → DCN-v2 cross network → MLP. */
   DCN,
   /** Dense item features propagated over the item graph → MLP. Item towers only. */
-  GCN;
+  GCN,
+  /**
+   * Item-ID embeddings propagated over the item graph, trained through it (LightGCN, He et al.,
+   * SIGIR 2020: the mean of Ŝ⁰E … ŜᵏE) (+ side fields) → MLP. Item towers only.
+   */
+  LIGHTGCN;
 
-  /** Parses "mlp", "id", "history", "dcn", "gcn" (any case). */
+  /** Parses "mlp", "id", "history", "dcn", "gcn", "lightgcn" (any case). */
   public static TowerKind parse(String s) {
     return parse(s, java.util.List.of(values()), "tower kind");
   }
@@ -28,8 +33,9 @@ public enum TowerKind {
   /** The kinds a query tower may take: mlp, id, history, dcn. */
   public static final java.util.List<TowerKind> QUERY = java.util.List.of(MLP, ID, HISTORY, DCN);
 
-  /** The kinds an item tower may take: mlp, id, dcn, gcn. */
-  public static final java.util.List<TowerKind> ITEM = java.util.List.of(MLP, ID, DCN, GCN);
+  /** The kinds an item tower may take: mlp, id, dcn, gcn, lightgcn. */
+  public static final java.util.List<TowerKind> ITEM =
+      java.util.List.of(MLP, ID, DCN, GCN, LIGHTGCN);
 
   /**
    * Parses {@code s} as one of {@code allowed}; the error, which names {@code flag}, lists just

@@ -7,8 +7,10 @@ import java.util.SplittableRandom;
 import org.sbcnm.engine.autograd.Node;
 import org.sbcnm.engine.autograd.Tape;
 import org.sbcnm.engine.ops.Concat;
+import org.sbcnm.engine.ops.Elementwise;
 import org.sbcnm.engine.ops.Embedding;
 import org.sbcnm.engine.ops.L2Normalize;
+import org.sbcnm.engine.ops.SparseDense;
 import org.sbcnm.engine.param.Parameter;
 import org.sbcnm.engine.tensor.DType;
 import org.sbcnm.engine.tensor.Tensor;
@@ -29,6 +31,8 @@ import org.sbcnm.towers.layers.Mlp;
  *   history: x = [mean of the bag's item embeddings | side-field embeddings]
  *   dcn:     x = CrossNetwork(dense features)            (DCN-v2, Wang et al. 2021)
  *   gcn:     x = (Ŝᵏ · item features)[batch]             (Ŝ = D^-1/2 (A + I) D^-1/2, precomputed)
+ *   lightgcn: x = [(Σ_{l=0..k} Ŝˡ·E / (k + 1))[batch] | side-field embeddings]
+ *            (E the item-ID table [items, id_dim], propagated every call, gradients through Ŝ)
  *   out = L2Normalize(MLP_{h1, h2, out}(x))
  * </pre>
  *
@@ -44,6 +48,7 @@ public final class Tower implements Layer {
   private final EmbeddingTable[] side;
   private final EmbeddingTable bagTable;
   private final CrossNetwork cross;
+  private final GcnPropagation propagation;
   private final Mlp mlp;
   private final List<Parameter> params;
   private final Node[] parts = new Node[8];
@@ -70,16 +75,20 @@ public final class Tower implements Layer {
       throw new IllegalArgumentException(
           name + ": a " + kind.label() + " tower needs dense features");
     }
-    if (kind == TowerKind.GCN && data.itemGraph() == null) {
+    if ((kind == TowerKind.GCN || kind == TowerKind.LIGHTGCN) && data.itemGraph() == null) {
       throw new IllegalArgumentException(
           name + ": a gcn tower needs an item graph (item_edges.csv or item_adj.npy)");
     }
     if (kind == TowerKind.HISTORY && data.historyItems() < 1) {
       throw new IllegalArgumentException(name + ": a history tower needs the item catalogue size");
     }
+    if (kind == TowerKind.LIGHTGCN && config.hashBuckets() > 0) {
+      throw new IllegalArgumentException(
+          name + ": a lightgcn tower has one row per item, not hashed");
+    }
     List<Parameter> ps = new ArrayList<>();
     int width = 0;
-    if (kind == TowerKind.ID) {
+    if (kind == TowerKind.ID || kind == TowerKind.LIGHTGCN) {
       ids =
           config.hashBuckets() > 0
               ? EmbeddingTable.hashed(
@@ -110,7 +119,7 @@ public final class Tower implements Layer {
     } else {
       bagTable = null;
     }
-    if (kind == TowerKind.ID || kind == TowerKind.HISTORY) {
+    if (kind == TowerKind.ID || kind == TowerKind.HISTORY || kind == TowerKind.LIGHTGCN) {
       side = new EmbeddingTable[data.sideFields()];
       for (int f = 0; f < side.length; f++) {
         side[f] =
@@ -125,6 +134,10 @@ public final class Tower implements Layer {
     if (needsDense) {
       width += data.dense().cols();
     }
+    propagation =
+        kind == TowerKind.LIGHTGCN
+            ? new GcnPropagation(data.itemGraph(), config.gcnLayers())
+            : null;
     if (kind == TowerKind.GCN) {
       GcnPropagation gcn = new GcnPropagation(data.itemGraph(), config.gcnLayers());
       // Features are constant, so their propagation is too: compute it once.
@@ -186,6 +199,10 @@ public final class Tower implements Layer {
         break;
       case HISTORY:
         parts[count++] = bagTable.bagMean(t, batch.bagOffsets(), n, batch.bagIds());
+        count = addSide(t, idx, n, count);
+        break;
+      case LIGHTGCN:
+        parts[count++] = Embedding.gather(t, propagated(t), idx, 0, n);
         count = addSide(t, idx, n, count);
         break;
       default:
@@ -283,6 +300,22 @@ public final class Tower implements Layer {
     return count;
   }
 
+  /**
+   * The mean of Ŝ⁰E … ŜᵏE over the whole catalogue [items, id_dim]: every row of E reaches the
+   * batch's rows through the graph, so its gradient is dense (every row marked).
+   */
+  private Node propagated(Tape t) {
+    Parameter table = ids.table();
+    table.markAllRows();
+    Node layer = t.param(table);
+    Node sum = layer;
+    for (int l = 0; l < propagation.hops(); l++) {
+      layer = SparseDense.multiply(t, propagation.normalized(), layer);
+      sum = Elementwise.add(t, sum, layer);
+    }
+    return Elementwise.scale(t, sum, 1.0 / (propagation.hops() + 1));
+  }
+
   /** The concatenated parts, the cross layers if any, the MLP and the normalisation. */
   private Node head(Tape t, int count) {
     Node x = count == 1 ? parts[0] : Concat.columns(t, parts, count);
@@ -335,6 +368,11 @@ public final class Tower implements Layer {
   }
 
   /** The ID table of an id tower, or null (history towers may share it). */
+  /** The MLP head, for tests of what feeds it. */
+  Mlp mlp() {
+    return mlp;
+  }
+
   public EmbeddingTable idTable() {
     return ids;
   }

@@ -9,8 +9,10 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.sbcnm.engine.autograd.Tape;
 import org.sbcnm.engine.io.TensorBundle;
+import org.sbcnm.engine.sparse.CsrMatrix;
 import org.sbcnm.engine.tensor.DType;
 import org.sbcnm.engine.tensor.Tensor;
+import org.sbcnm.engine.testing.GradCheck;
 import org.sbcnm.engine.testing.RandomTensors;
 import org.sbcnm.towers.config.ModelConfig;
 import org.sbcnm.towers.config.TowerConfig;
@@ -249,6 +251,96 @@ class TowerTest {
           () -> tower(false, KEYS).embedHistory(s, offsets, items, codes, 3),
           "not a history tower");
     }
+  }
+
+  @Test
+  void aLightGcnTowerPoolsItsItemsOverTheGraphAndTrainsThroughIt() {
+    // Items 0–1–2 in a path, 3 alone; Ŝ = D^-1/2 (A + I) D^-1/2.
+    CsrMatrix graph =
+        CsrMatrix.fromCoo(
+            4, 4, new int[] {0, 1, 1, 2}, new int[] {1, 0, 2, 1}, new double[] {1, 1, 1, 1});
+    for (int hops : new int[] {1, 2}) {
+      TowerConfig c =
+          TowerConfig.defaults(TowerKind.LIGHTGCN)
+              .withWidths(4, 4, 3)
+              .withIdDim(2)
+              .withGcnLayers(hops);
+      Tower t =
+          new Tower(
+              "item",
+              c,
+              new TowerData(4, null, null, null, graph, 0, null),
+              DType.FLOAT64,
+              new SplittableRandom(8),
+              null);
+      // By hand: M = (E + ŜE [+ Ŝ²E]) / (hops + 1), then the MLP head on M's rows.
+      double[][] s = {
+        {1 / 2.0, 1 / Math.sqrt(6), 0, 0},
+        {1 / Math.sqrt(6), 1 / 3.0, 1 / Math.sqrt(6), 0},
+        {0, 1 / Math.sqrt(6), 1 / 2.0, 0},
+        {0, 0, 0, 1}
+      };
+      Tensor e = t.idTable().table().value();
+      double[][] layer = new double[4][2];
+      double[][] sum = new double[4][2];
+      for (int i = 0; i < 4; i++) {
+        for (int d = 0; d < 2; d++) {
+          layer[i][d] = e.get(i, d);
+          sum[i][d] = layer[i][d];
+        }
+      }
+      for (int h = 0; h < hops; h++) {
+        double[][] next = new double[4][2];
+        for (int i = 0; i < 4; i++) {
+          for (int j = 0; j < 4; j++) {
+            for (int d = 0; d < 2; d++) {
+              next[i][d] += s[i][j] * layer[j][d];
+            }
+          }
+        }
+        layer = next;
+        for (int i = 0; i < 4; i++) {
+          for (int d = 0; d < 2; d++) {
+            sum[i][d] += layer[i][d];
+          }
+        }
+      }
+      int[] batch = {2, 0, 3};
+      Tensor pooled = Tensor.zeros(DType.FLOAT64, 3, 2);
+      for (int r = 0; r < 3; r++) {
+        for (int d = 0; d < 2; d++) {
+          pooled.set(r, d, sum[batch[r]][d] / (hops + 1));
+        }
+      }
+      Tape tape = new Tape();
+      try (Tape x = tape.begin()) {
+        Tensor expected =
+            org.sbcnm.engine.ops.L2Normalize.rows(x, t.mlp().forward(x, x.constant(pooled)))
+                .value()
+                .copy();
+        Tensor got = t.embed(x, new TowerBatch().set(batch, 0, 3)).value();
+        for (int k = 0; k < 9; k++) {
+          assertEquals(expected.getFlat(k), got.getFlat(k), 1e-12, "hops " + hops);
+        }
+      }
+      Tensor r = RandomTensors.normal(DType.FLOAT64, 3, 3, new SplittableRandom(2));
+      GradCheck.check(
+          "lightgcn tower, " + hops + " hops",
+          java.util.List.of(),
+          t.parameters(),
+          (x, in) -> GradCheck.project(x, t.embed(x, new TowerBatch().set(batch, 0, 3)), r));
+    }
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            new Tower(
+                "item",
+                TowerConfig.defaults(TowerKind.LIGHTGCN).withWidths(4, 4, 3).withHashBuckets(8),
+                new TowerData(4, null, null, null, graph, 0, null),
+                DType.FLOAT64,
+                new SplittableRandom(8),
+                null),
+        "hashed rows");
   }
 
   @Test

@@ -64,7 +64,7 @@ final class BenchTrainCommand implements Callable<Integer> {
   @Option(
       names = "--item_tower",
       defaultValue = "mlp",
-      description = "Item tower: mlp, id, dcn or gcn.")
+      description = "Item tower: mlp, id, dcn, gcn or lightgcn.")
   String itemTower;
 
   @Option(names = "--batch_size", defaultValue = "1024", description = "Examples per step.")

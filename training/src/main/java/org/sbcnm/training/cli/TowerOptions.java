@@ -17,7 +17,8 @@ final class TowerOptions {
 
   @Option(
       names = "--item_tower",
-      description = "mlp, id, dcn or gcn (default: id; mlp in the original five-file form).")
+      description =
+          "mlp, id, dcn, gcn or lightgcn (default: id; mlp in the original five-file form).")
   String itemTower;
 
   @Option(
@@ -46,6 +47,13 @@ final class TowerOptions {
       defaultValue = "2",
       description = "Propagation layers of a GCN item tower.")
   int gcnLayers;
+
+  @Option(
+      names = "--gcn_mode",
+      defaultValue = "fixed",
+      description =
+          "A GCN item tower's form: fixed (the item features propagated once, then an MLP) or lightgcn (item-ID embeddings propagated every step and trained through the graph, = --item_tower lightgcn).")
+  String gcnMode;
 
   @Option(
       names = "--h1",
@@ -109,6 +117,15 @@ final class TowerOptions {
             : useDcnItem
                 ? TowerKind.DCN
                 : TowerKind.parse(itemKind, TowerKind.ITEM, "--item_tower");
+    if (!gcnMode.equals("fixed") && !gcnMode.equals("lightgcn")) {
+      throw new CliException("--gcn_mode must be fixed or lightgcn, got '" + gcnMode + "'");
+    }
+    if (gcnMode.equals("lightgcn")) {
+      if (i != TowerKind.GCN && i != TowerKind.LIGHTGCN) {
+        throw new CliException("--gcn_mode lightgcn applies to a GCN item tower (--use_gcn)");
+      }
+      i = TowerKind.LIGHTGCN;
+    }
     q =
         featurelessSide(
             spec, q, data.queryFeatures().cols(), "--query_tower", PreparedDataset.Q_FEATS);

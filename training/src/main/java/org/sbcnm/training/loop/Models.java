@@ -51,7 +51,7 @@ public final class Models {
             null,
             data.numItems(),
             config.query().hashBuckets() > 0 ? data.users().hashKeys() : null);
-    boolean gcn = config.item().kind() == TowerKind.GCN;
+    boolean gcn = readsGraph(config.item().kind());
     ItemEdges edges = data.itemEdges();
     if (gcn && edges == null && checkpoint != null && checkpoint.has(GRAPH + "src")) {
       edges =
@@ -62,7 +62,9 @@ public final class Models {
     }
     if (gcn && edges == null) {
       throw new IllegalArgumentException(
-          "the gcn item tower needs item_edges.csv or item_adj.npy in the dataset");
+          "the "
+              + config.item().kind().label()
+              + " item tower needs item_edges.csv or item_adj.npy in the dataset");
     }
     TowerData item =
         new TowerData(
@@ -76,10 +78,14 @@ public final class Models {
     return new TwoTowerModel(config, query, item, DType.FLOAT32);
   }
 
+  private static boolean readsGraph(TowerKind kind) {
+    return kind == TowerKind.GCN || kind == TowerKind.LIGHTGCN;
+  }
+
   /** Saves the dataset's item graph into a checkpoint of a GCN model (nothing for other towers). */
   public static void saveGraph(ModelConfig config, PreparedDataset data, TensorBundle checkpoint) {
     ItemEdges e = data.itemEdges();
-    if (config.item().kind() != TowerKind.GCN || e == null) {
+    if (!readsGraph(config.item().kind()) || e == null) {
       return;
     }
     long[] src = new long[e.size()];
@@ -167,7 +173,7 @@ public final class Models {
   private static long tableParts(
       TowerConfig t, boolean isQuery, PreparedDataset data, List<Part> parts) {
     long width = 0;
-    if (t.kind() == TowerKind.ID) {
+    if (t.kind() == TowerKind.ID || t.kind() == TowerKind.LIGHTGCN) {
       boolean hashed = t.hashBuckets() > 0;
       long rows = hashed ? t.hashBuckets() : isQuery ? data.numUsers() : data.numItems();
       String source =
@@ -182,7 +188,10 @@ public final class Models {
       width += t.idDim();
     }
     CategoricalFields side = isQuery ? data.querySide() : data.itemSide();
-    if (side != null && (t.kind() == TowerKind.ID || t.kind() == TowerKind.HISTORY)) {
+    if (side != null
+        && (t.kind() == TowerKind.ID
+            || t.kind() == TowerKind.HISTORY
+            || t.kind() == TowerKind.LIGHTGCN)) {
       String file = isQuery ? PreparedDataset.Q_SIDE : PreparedDataset.I_SIDE;
       for (int f = 0; f < side.fields(); f++) {
         long rows = Math.max(1, side.cardinality(f));

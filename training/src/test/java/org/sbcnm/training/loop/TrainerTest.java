@@ -149,7 +149,7 @@ class TrainerTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"ID, ID", "HISTORY, MLP", "DCN, DCN", "MLP, GCN", "ID, MLP"})
+  @CsvSource({"ID, ID", "HISTORY, MLP", "DCN, DCN", "MLP, GCN", "ID, MLP", "HISTORY, LIGHTGCN"})
   void everyTowerKindTrains(TowerKind query, TowerKind item) throws IOException {
     TrainResult r =
         Trainer.create(skewed, small(query, item), fast(2, "streaming"), null, null, null)
