@@ -60,16 +60,26 @@ final class QuickstartCommand implements Callable<Integer> {
     return run(workDir, epochs, preset, quiet);
   }
 
-  int run(Path dir, int n, String presetName, boolean silent) throws IOException {
-    Path data = dir.resolve("data-" + presetName);
-    PreparedDataset d;
-    if (Files.exists(data.resolve(PreparedDataset.INTERACTIONS))) {
-      d = PreparedDataset.read(data, false);
-    } else {
+  /** What a model must beat: every user gets the most-interacted items they have not seen. */
+  private static Map<String, Double> mostPopular(Trainer trainer, PreparedDataset d, int[] ks) {
+    int[] ranks = Baselines.popularityRanks(trainer.split(), d.numItems());
+    Map<String, Double> popular = new LinkedHashMap<>(RetrievalMetrics.fromRanks(ranks, ks));
+    popular.remove("mrr");
+    return popular;
+  }
+
+  /** The preset's dataset in {@code data}, generated there the first time. */
+  private PreparedDataset dataset(Path data, String presetName) throws IOException {
+    if (!Files.exists(data.resolve(PreparedDataset.INTERACTIONS))) {
       out.println("generating the '" + presetName + "' synthetic dataset in " + data);
       SyntheticGenerator.generate(SyntheticConfig.preset(presetName, 42)).writeAtomically(data);
-      d = PreparedDataset.read(data, false);
     }
+    return PreparedDataset.read(data, false);
+  }
+
+  int run(Path dir, int n, String presetName, boolean silent) throws IOException {
+    Path data = dir.resolve("data-" + presetName);
+    PreparedDataset d = dataset(data, presetName);
     out.printf(
         "%d users, %d items, %d interactions; training %d epochs each...%n",
         d.numUsers(), d.numItems(), d.interactions().size(), n);
@@ -105,12 +115,7 @@ final class QuickstartCommand implements Callable<Integer> {
       m.remove("mrr");
       rows.put(name, m);
       if (correction == Correction.NONE) {
-        // What a model must beat: every user gets the most-interacted items they have not seen.
-        int[] ranks = Baselines.popularityRanks(trainer.split(), d.numItems());
-        Map<String, Double> popular =
-            new LinkedHashMap<>(RetrievalMetrics.fromRanks(ranks, base.evaluation().ks()));
-        popular.remove("mrr");
-        rows.put("most popular", popular);
+        rows.put("most popular", mostPopular(trainer, d, base.evaluation().ks()));
       }
     }
     out.println();

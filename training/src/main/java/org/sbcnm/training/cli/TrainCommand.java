@@ -114,33 +114,7 @@ final class TrainCommand implements Callable<Integer> {
       description = "Hash functions m of the estimator (the largest gap wins).")
   int hashes;
 
-  @Option(names = "--no_mask", description = "Keep accidental hits in the softmax.")
-  boolean noMask;
-
-  @Option(
-      names = "--hard_negatives",
-      defaultValue = "0",
-      description = "Hardest in-batch negatives kept per query (0 = all).")
-  int hardNegatives;
-
-  @Option(
-      names = "--mixed_negatives",
-      defaultValue = "0",
-      description = "Uniformly sampled items added to each batch as negatives.")
-  int mixedNegatives;
-
-  @Option(
-      names = "--xbm_size",
-      defaultValue = "0",
-      description =
-          "Cross-batch negatives: keep the item embeddings of the last N positives as extra negatives, each corrected by its log q (0 = off).")
-  int xbmSize;
-
-  @Option(
-      names = "--full_softmax",
-      description =
-          "Score every item of the catalogue as a negative each step (the exact softmax: nothing sampled, so no correction applies); for catalogues up to about 100k items.")
-  boolean fullSoftmax;
+  @Mixin NegativeOptions negatives;
 
   @Option(names = "--use_ratings", description = "Weight each example by its rating.")
   boolean useRatings;
@@ -257,45 +231,12 @@ final class TrainCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** The options a resumed run reads; the others are the saved run's. */
-  private static final java.util.Set<String> RESUME_OPTIONS =
-      java.util.Set.of(
-          "--resume",
-          "--epochs",
-          "--data",
-          "--q_feats_npy",
-          "--q_idmap_csv",
-          "--i_feats_npy",
-          "--i_idmap_csv",
-          "--inter_csv",
-          "--q_side_cat_npy",
-          "--item_adj_npy",
-          "--skip_unknown_ids",
-          "--save_path",
-          "--metrics_json",
-          "--metrics_jsonl",
-          "--quiet",
-          "--verbose",
-          "--cpu");
-
   private Trainer resumed(PreparedDataset data) throws IOException {
     if (!CheckpointFiles.numbered(savePath) && !Files.exists(savePath)) {
       throw new CliException("--resume: no checkpoint at " + savePath);
     }
     picocli.CommandLine.ParseResult given = spec.commandLine().getParseResult();
-    List<String> ignored = new ArrayList<>();
-    for (picocli.CommandLine.Model.OptionSpec o : given.matchedOptions()) {
-      if (!RESUME_OPTIONS.contains(o.longestName())) {
-        ignored.add(o.longestName());
-      }
-    }
-    if (!ignored.isEmpty()) {
-      spec.commandLine()
-          .getErr()
-          .println(
-              "--resume continues the saved run with its own settings; ignoring "
-                  + String.join(", ", ignored));
-    }
+    ResumeFlags.warnIgnored(spec);
     try {
       return Trainer.resume(
           data, savePath, metricsJsonl, given.hasMatchedOption("--epochs") ? epochs : 0);
@@ -352,11 +293,11 @@ final class TrainCommand implements Callable<Integer> {
         .hashBuckets(hashBuckets)
         .hashes(hashes)
         .alpha(alpha)
-        .maskHits(!noMask)
-        .hardNegatives(hardNegatives)
-        .mixedNegatives(mixedNegatives)
-        .fullSoftmax(fullSoftmax)
-        .crossBatch(xbmSize)
+        .maskHits(!negatives.noMask)
+        .hardNegatives(negatives.hardNegatives)
+        .mixedNegatives(negatives.mixedNegatives)
+        .fullSoftmax(negatives.fullSoftmax)
+        .crossBatch(negatives.xbmSize)
         .useRatings(useRatings)
         .historyLength(historyLength)
         .earlyStopMetric(earlyStopMetric)

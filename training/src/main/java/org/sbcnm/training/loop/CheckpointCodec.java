@@ -34,6 +34,7 @@ import org.slf4j.LoggerFactory;
  *   optimizer.* name, steps; optim/NAME its state tensors
  *   probs/*     the sampling-probability state (estimator, counts or static), if any
  *   best/NAME   the best parameters so far, when early stopping keeps them
+ *   xbm/*       the cross-batch memory (embeddings, items, size, head), when one is kept
  * </pre>
  *
  * Version 1 adds {@code checkpoint.version}; a file without it (version 0, written before) reads
@@ -286,5 +287,33 @@ public final class CheckpointCodec {
       throw new FormatException(b.source() + ": sampling-probability state: " + e.getMessage());
     }
     return p;
+  }
+
+  /** The saved config, to {@code epochs} epochs when that extends the run (0: as saved). */
+  static TrainConfig extended(TrainConfig saved, TensorBundle b, Path file, int epochs)
+      throws IOException {
+    if (epochs == 0 || epochs == saved.epochs()) {
+      return saved;
+    }
+    CheckpointCodec.Progress p = CheckpointCodec.readProgress(b, saved.epochs());
+    int done = p.complete() ? saved.epochs() : p.epoch();
+    if (p.complete() && saved.evaluation().patience() > 0) {
+      throw new IllegalArgumentException(
+          file
+              + ": the run ended under early stopping and holds its best epoch's parameters, not"
+              + " the last ones, so it cannot be extended to "
+              + epochs
+              + " epochs");
+    }
+    if (epochs < done || (epochs == done && p.stepInEpoch() > 0)) {
+      throw new IllegalArgumentException(
+          file
+              + ": the run has trained "
+              + done
+              + " epochs already; --epochs "
+              + epochs
+              + " would undo them");
+    }
+    return saved.toBuilder().epochs(epochs).build();
   }
 }

@@ -49,4 +49,20 @@ public final class MemoryBudget {
     }
     return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
   }
+
+  /**
+   * Refuses a full softmax whose score matrix would not fit: B × N floats each for the logits,
+   * their gradient and the softmax, kept within a quarter of the heap.
+   */
+  static void requireFullSoftmax(int batchSize, int numItems, long heapBytes) {
+    long bytes = 3L * Float.BYTES * batchSize * numItems;
+    if (bytes > heapBytes / 4) {
+      throw new IllegalArgumentException(
+          String.format(
+              "full_softmax: a batch of %d against %d items needs %d MiB of scores, more than a"
+                  + " quarter of the %d MiB heap; use the batch softmax, a smaller --batch_size"
+                  + " or a larger -Xmx",
+              batchSize, numItems, bytes >> 20, heapBytes >> 20));
+    }
+  }
 }

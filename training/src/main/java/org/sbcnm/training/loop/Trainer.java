@@ -124,25 +124,10 @@ public final class Trainer {
       throw new IllegalArgumentException("correction 'static' needs item probabilities (a file)");
     }
     if (config.negatives().fullSoftmax()) {
-      requireFullSoftmaxFits(config.batchSize(), data.numItems(), Runtime.getRuntime().maxMemory());
+      MemoryBudget.requireFullSoftmax(
+          config.batchSize(), data.numItems(), Runtime.getRuntime().maxMemory());
     }
     return new Trainer(data, modelConfig, config, p, checkpoint, metricsLog);
-  }
-
-  /**
-   * Refuses a full softmax whose score matrix would not fit: B × N floats each for the logits,
-   * their gradient and the softmax, kept within a quarter of the heap.
-   */
-  static void requireFullSoftmaxFits(int batchSize, int numItems, long heapBytes) {
-    long bytes = 3L * Float.BYTES * batchSize * numItems;
-    if (bytes > heapBytes / 4) {
-      throw new IllegalArgumentException(
-          String.format(
-              "full_softmax: a batch of %d against %d items needs %d MiB of scores, more than a"
-                  + " quarter of the %d MiB heap; use the batch softmax, a smaller --batch_size"
-                  + " or a larger -Xmx",
-              batchSize, numItems, bytes >> 20, heapBytes >> 20));
-    }
   }
 
   /** Continues the run saved in {@code checkpoint} on the same dataset (checked by checksum). */
@@ -163,7 +148,8 @@ public final class Trainer {
     Path file = CheckpointFiles.latest(checkpoint);
     TensorBundle b = TensorBundle.read(file);
     CheckpointCodec.checkHeader(b, file, data);
-    TrainConfig config = extended(CheckpointCodec.readTrainConfig(b), b, file, epochs);
+    TrainConfig config =
+        CheckpointCodec.extended(CheckpointCodec.readTrainConfig(b), b, file, epochs);
     CheckpointCodec.warnOnOtherKernels(b);
     // The saved state itself (estimator, counts or static weights), loaded once, here.
     SamplingProbabilities p = CheckpointCodec.readProbabilities(b, data.numItems());
@@ -326,34 +312,6 @@ public final class Trainer {
     }
     CheckpointCodec.writeBest(b, loop.earlyStopping().bestParams());
     b.write(CheckpointFiles.forEpoch(checkpoint, fileEpoch));
-  }
-
-  /** The saved config, to {@code epochs} epochs when that extends the run (0: as saved). */
-  private static TrainConfig extended(TrainConfig saved, TensorBundle b, Path file, int epochs)
-      throws IOException {
-    if (epochs == 0 || epochs == saved.epochs()) {
-      return saved;
-    }
-    CheckpointCodec.Progress p = CheckpointCodec.readProgress(b, saved.epochs());
-    int done = p.complete() ? saved.epochs() : p.epoch();
-    if (p.complete() && saved.evaluation().patience() > 0) {
-      throw new IllegalArgumentException(
-          file
-              + ": the run ended under early stopping and holds its best epoch's parameters, not"
-              + " the last ones, so it cannot be extended to "
-              + epochs
-              + " epochs");
-    }
-    if (epochs < done || (epochs == done && p.stepInEpoch() > 0)) {
-      throw new IllegalArgumentException(
-          file
-              + ": the run has trained "
-              + done
-              + " epochs already; --epochs "
-              + epochs
-              + " would undo them");
-    }
-    return saved.toBuilder().epochs(epochs).build();
   }
 
   private void restore(TensorBundle b) throws IOException {

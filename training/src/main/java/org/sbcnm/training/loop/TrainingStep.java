@@ -89,6 +89,38 @@ final class TrainingStep {
     return examples;
   }
 
+  /**
+   * Sets the item tower's batch: the catalogue, the batch's distinct columns, or every column.
+   *
+   * @return the item columns the tower computes
+   */
+  private int itemColumns(TrainingBatch batch) {
+    if (catalogue != null) {
+      ib.set(catalogue, 0, catalogue.length);
+    } else if (distinct != null) {
+      distinct.build(batch.columns(), batch.logQ(), batch.columnCount());
+      ib.set(distinct.items(), 0, distinct.size());
+    } else {
+      ib.set(batch.columns(), 0, batch.columnCount());
+    }
+    return ib.size();
+  }
+
+  /** The loss this step's negatives call for: catalogue, memory, distinct or every column. */
+  private Node loss(Tape t, Node q, Node v, int[] columns, float[] lq, Tensor rowWeights) {
+    if (catalogue != null) {
+      return lossFn.applyCatalogue(t, q, v, columns, rowWeights);
+    }
+    if (memory != null) {
+      return lossFn.applyWithMemory(
+          t, q, v, columns, lq, memory, memoryLogQ(lq != null), rowWeights);
+    }
+    if (distinct != null) {
+      return lossFn.applyDistinct(t, q, v, distinct, rowWeights);
+    }
+    return lossFn.apply(t, q, v, columns, lq, rowWeights);
+  }
+
   /** log q of each stored item under the current estimate, or null without correction. */
   private float[] memoryLogQ(boolean corrected) {
     if (!corrected || probabilities == null) {
@@ -121,14 +153,7 @@ final class TrainingStep {
     }
     int[] columns = batch.columns();
     float[] lq = batch.logQ();
-    if (catalogue != null) {
-      ib.set(catalogue, 0, catalogue.length);
-    } else if (distinct != null) {
-      distinct.build(columns, lq, batch.columnCount());
-      ib.set(distinct.items(), 0, distinct.size());
-    } else {
-      ib.set(columns, 0, batch.columnCount());
-    }
+    int computed = itemColumns(batch);
     profile.endPhase(StepProfile.BATCH_ASSEMBLY, System.nanoTime());
     double loss;
     try (Tape t = tape.begin()) {
@@ -146,18 +171,7 @@ final class TrainingStep {
         profile.endPhase(StepProfile.ITEM_TOWER, System.nanoTime());
       }
       Tensor rowWeights = useRatings ? batch.weights() : null;
-      Node l;
-      if (catalogue != null) {
-        l = lossFn.applyCatalogue(t, q, v, columns, rowWeights);
-      } else if (memory != null) {
-        l =
-            lossFn.applyWithMemory(
-                t, q, v, columns, lq, memory, memoryLogQ(lq != null), rowWeights);
-      } else if (distinct != null) {
-        l = lossFn.applyDistinct(t, q, v, distinct, rowWeights);
-      } else {
-        l = lossFn.apply(t, q, v, columns, lq, rowWeights);
-      }
+      Node l = loss(t, q, v, columns, lq, rowWeights);
       loss = l.value().getFlat(0);
       profile.endPhase(StepProfile.SCORES_LOSS, System.nanoTime());
       t.backward(l);
@@ -177,10 +191,6 @@ final class TrainingStep {
     optimizer.step();
     optimizer.zeroGrad();
     profile.endPhase(StepProfile.OPTIMIZER, System.nanoTime());
-    int computed =
-        catalogue != null
-            ? catalogue.length
-            : distinct != null ? distinct.size() : batch.columnCount();
     profile.endStep(m, batch.columnCount(), computed);
     return loss;
   }

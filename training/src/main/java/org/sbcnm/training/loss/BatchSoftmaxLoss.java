@@ -211,30 +211,9 @@ public final class BatchSoftmaxLoss {
       mask.reset(b, n + stored);
       m = mask;
       maskAccidentalHits(columnItems, b, n);
-      maskStoredHits(columnItems, b, n, memory);
+      memory.maskHits(mask, columnItems, b, n);
     }
     return SoftmaxCrossEntropy.apply(t, logits, null, rowWeights, c, m);
-  }
-
-  /** Sets M[i, N + k] for every stored row k holding row i's positive item. */
-  private void maskStoredHits(int[] columnItems, int b, int n, CrossBatchMemory memory) {
-    int stored = memory.size();
-    if (itemColumn.length < stored) {
-      itemColumn = new long[stored];
-    }
-    int[] items = memory.items();
-    for (int k = 0; k < stored; k++) {
-      itemColumn[k] = ((long) items[k] << 32) | k;
-    }
-    Arrays.sort(itemColumn, 0, stored);
-    for (int i = 0; i < b; i++) {
-      long from = (long) columnItems[i] << 32;
-      int x = Arrays.binarySearch(itemColumn, 0, stored, from);
-      x = x >= 0 ? x : -x - 1;
-      for (; x < stored && (int) (itemColumn[x] >> 32) == columnItems[i]; x++) {
-        mask.set(i, n + (int) itemColumn[x]);
-      }
-    }
   }
 
   /**

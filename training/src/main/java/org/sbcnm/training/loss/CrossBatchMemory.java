@@ -1,7 +1,9 @@
 package org.sbcnm.training.loss;
 
+import java.util.Arrays;
 import org.sbcnm.engine.io.FormatException;
 import org.sbcnm.engine.io.TensorBundle;
+import org.sbcnm.engine.tensor.BitMatrix;
 import org.sbcnm.engine.tensor.DType;
 import org.sbcnm.engine.tensor.Tensor;
 
@@ -21,6 +23,7 @@ public final class CrossBatchMemory {
   private final Tensor embeddings;
   private final int[] items;
   private Tensor held;
+  private long[] itemRow = new long[0];
   private int size;
   private int head;
 
@@ -83,6 +86,26 @@ public final class CrossBatchMemory {
       items[head] = rowItems[r];
       head = (head + 1) % items.length;
       size = Math.min(size + 1, items.length);
+    }
+  }
+
+  /**
+   * Sets M[i, offset + k] for every row i &lt; b and stored row k holding row i's item (accidental
+   * hits). Sorting (item, row) pairs finds them in O((M + b) log M).
+   */
+  public void maskHits(BitMatrix mask, int[] rowItems, int b, int offset) {
+    if (itemRow.length < size) {
+      itemRow = new long[items.length];
+    }
+    for (int k = 0; k < size; k++) {
+      itemRow[k] = ((long) items[k] << 32) | k;
+    }
+    Arrays.sort(itemRow, 0, size);
+    for (int i = 0; i < b; i++) {
+      int x = Arrays.binarySearch(itemRow, 0, size, (long) rowItems[i] << 32);
+      for (x = x >= 0 ? x : -x - 1; x < size && (int) (itemRow[x] >> 32) == rowItems[i]; x++) {
+        mask.set(i, offset + (int) itemRow[x]);
+      }
     }
   }
 

@@ -198,11 +198,11 @@ class TrainerTest {
                     null)
                 .run(null));
     assertFalse(java.util.Arrays.equals(a[0], batch[0]));
-    Trainer.requireFullSoftmaxFits(1024, 100_000, 8L << 30);
+    MemoryBudget.requireFullSoftmax(1024, 100_000, 8L << 30);
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> Trainer.requireFullSoftmaxFits(1024, 1_000_000, 8L << 30));
+            () -> MemoryBudget.requireFullSoftmax(1024, 1_000_000, 8L << 30));
     assertEquals(
         "full_softmax: a batch of 1024 against 1000000 items needs 11718 MiB of scores, more than a"
             + " quarter of the 8192 MiB heap; use the batch softmax, a smaller --batch_size or a"
