@@ -229,7 +229,11 @@ class ReliabilityTest {
     Result q = train("--data", data.toString(), "--query_tower", "foo");
     assertOneLineError(q, "--query_tower must be one of mlp, id, history, dcn; got 'foo'");
     Result i = train("--data", data.toString(), "--item_tower", "history");
-    assertOneLineError(i, "--item_tower must be one of mlp, id, dcn, gcn; got 'history'");
+    assertOneLineError(i, "--item_tower must be one of mlp, id, dcn, gcn, lightgcn; got 'history'");
+    Result mode = train("--data", data.toString(), "--gcn_mode", "deep");
+    assertOneLineError(mode, "--gcn_mode must be fixed or lightgcn, got 'deep'");
+    Result notGcn = train("--data", data.toString(), "--gcn_mode", "lightgcn");
+    assertOneLineError(notGcn, "--gcn_mode lightgcn applies to a GCN item tower");
   }
 
   @Test
