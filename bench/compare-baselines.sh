@@ -8,6 +8,8 @@
 #
 # The baselines are deterministic; `tune` runs once per seed in SEEDS (default 0 1 2) and the table
 # gives the mean and standard deviation over them. Every row gives its wall time on this machine.
+# ONLY="ml-100k" reruns just the datasets named and keeps the others' last results (the table says
+# which commit each dataset's rows come from).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$ROOT/bench/work/baselines
@@ -20,7 +22,9 @@ SBCNM_COMMIT=$(git -C "$ROOT" rev-parse --short HEAD)
 git -C "$ROOT" diff --quiet HEAD || SBCNM_COMMIT="$SBCNM_COMMIT+local"
 export SBCNM_COMMIT BUDGET SEEDS
 J=(java -jar "$JAR")
-rm -rf "$WORK"/*.json "$WORK"/*.err "$WORK"/*.sbcnm "$WORK"/*.lock "$WORK"/*-tune-* "$WORK"/*.time
+ONLY=${ONLY:-}
+# rerun NAME: whether this invocation measures dataset NAME (all unless ONLY names some).
+rerun() { [ -z "$ONLY" ] || [[ " $ONLY " == *" $1 "* ]]; }
 DATASETS=(synth-small)
 [ -d "$WORK/synth-small" ] || "${J[@]}" prep synthetic --preset small --seed 42 --out "$WORK/synth-small" > /dev/null
 if [ $# -ge 1 ]; then
@@ -36,6 +40,10 @@ timed() {
   echo "$(date +%s.%N) - $start" | bc > "$file"
 }
 for d in "${DATASETS[@]}"; do
+  rerun "$d" || continue
+  rm -rf "$WORK/$d"-*.json "$WORK/$d"-*.err "$WORK/$d"-*.sbcnm "$WORK/$d"-*.lock "$WORK/$d"-tune-* \
+    "$WORK/$d"-*.time
+  echo "$SBCNM_COMMIT" > "$WORK/$d.commit"
   echo "$d: default train"
   timed "$WORK/$d-default.time" "${J[@]}" train --data "$WORK/$d" \
     --save_path "$WORK/$d-default.sbcnm" --quiet

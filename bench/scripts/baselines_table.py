@@ -29,6 +29,10 @@ def spread(values):
 
 
 meta = benchlib.meta(root, "bench/compare-baselines.sh")
+# The commit each dataset's rows were measured at (ONLY= reruns some and keeps the others).
+commits = {d: (open(f"{work}/{d}.commit").read().strip() if os.path.exists(f"{work}/{d}.commit")
+               else meta["commit"]) for d in datasets}
+meta["commit"] = ", ".join(sorted(set(commits.values())))
 names = {"popularity": "most popular", "itemknn": "item-kNN (cosine)", "ials": "iALS", "ease": "EASE"}
 result = {"meta": dict(meta, tune_budget_minutes=budget, tune_seeds=seeds), "datasets": {}}
 rows = []
@@ -70,9 +74,12 @@ res = os.path.join(root, "bench", "results")
 with open(os.path.join(res, "baselines.json"), "w") as f:
     json.dump(result, f, indent=2)
 benchlib.record(root, {"baselines.json": meta})
+commit_text = (meta["commit"] if len(set(commits.values())) == 1
+               else ", ".join(f"{c} ({d})" for d, c in commits.items()))
+result["meta"]["commits"] = commits
 table = "\n".join([
     f"Measured by `bench/compare-baselines.sh` on {meta['date']}: {meta['cpu']}, 2 cores, {meta['jdk']},"
-    f" sbcnm at commit {meta['commit']}. Baselines and `train`: seed 0; `tune`: mean ± standard deviation"
+    f" sbcnm at commit {commit_text}. Baselines and `train`: seed 0; `tune`: mean ± standard deviation"
     " over its seeds. Time: fitting and tuning (baselines), training (sbcnm), the whole search (tune).",
     "",
     "| data | model | recall@10 | NDCG@10 | recall@50 | NDCG@50 | time |",
