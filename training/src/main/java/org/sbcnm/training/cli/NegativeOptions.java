@@ -23,7 +23,7 @@ final class NegativeOptions {
       names = "--xbm_size",
       defaultValue = "0",
       description =
-          "Cross-batch negatives: keep the item embeddings of the last N positives as extra negatives, each corrected by its log q (0 = off).")
+          "Experimental cross-batch negatives: keep the item embeddings of the last N positives as extra negatives, each corrected by its log q (0 = off). In bench/compare-xbm.sh they lower recall sharply; see bench/README.md.")
   int xbmSize;
 
   @Option(
