@@ -11,12 +11,6 @@ root, work, name, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]
 seeds = os.environ.get("SEEDS", "0 1 2").split()
 
 
-def spread(values):
-    mean = sum(values) / len(values)
-    sd = (sum((v - mean) ** 2 for v in values) / (len(values) - 1)) ** 0.5 if len(values) > 1 else 0.0
-    return mean, sd
-
-
 meta = benchlib.meta(root, f"bench/ablation.sh {name}")
 result = {"meta": dict(meta, data=name, seeds=seeds), "variants": []}
 rows = []
@@ -33,7 +27,7 @@ for i in range(count):
                      "test_recall@50": final["recall@50"],
                      "examples_per_second": final["train_examples_per_second"],
                      "seconds": final["train_seconds"]})
-    stats = {k: spread([r[k] for r in runs]) for k in runs[0]}
+    stats = {k: benchlib.spread([r[k] for r in runs]) for k in runs[0]}
     result["variants"].append({"variant": label, "flags": flags, "runs": runs})
     cell = lambda k: f"{stats[k][0]:.4f} ± {stats[k][1]:.4f}"
     rows.append(f"| {label} | `{flags}` | {cell('validation_recall@50')} | {cell('validation_ndcg@50')} "

@@ -20,14 +20,6 @@ budget = os.environ.get("BUDGET", "10")
 seeds = os.environ.get("SEEDS", "0 1 2").split()
 
 
-def spread(values):
-    """Mean and sample standard deviation (0 for one value)."""
-    mean = sum(values) / len(values)
-    if len(values) < 2:
-        return mean, 0.0
-    return mean, (sum((v - mean) ** 2 for v in values) / (len(values) - 1)) ** 0.5
-
-
 meta = benchlib.meta(root, "bench/compare-baselines.sh")
 # The commit each dataset's rows were measured at (ONLY= reruns some and keeps the others).
 commits = {d: (open(f"{work}/{d}.commit").read().strip() if os.path.exists(f"{work}/{d}.commit")
@@ -54,8 +46,8 @@ for d in datasets:
         entries.append((text.replace(") (", ", "), ev["baselines"][key], secs))
     entries.append(("sbcnm `train` (defaults)", ev, seconds(f"{work}/{d}-default.time")))
     keys = ("recall@10", "ndcg@10", "recall@50", "ndcg@50")
-    tuned_mean = {k: spread([t[k] for t in tuned]) for k in keys}
-    tune_seconds = spread([seconds(f"{work}/{d}-tune-{s}.time") for s in seeds])[0]
+    tuned_mean = {k: benchlib.spread([t[k] for t in tuned]) for k in keys}
+    tune_seconds = benchlib.spread([seconds(f"{work}/{d}-tune-{s}.time") for s in seeds])[0]
     result["datasets"][d] = [{"model": label, **{k: m[k] for k in keys}, "seconds": secs}
                              for label, m, secs in entries]
     result["datasets"][d].append({"model": "sbcnm after tune", "seeds": seeds, "chosen": best,

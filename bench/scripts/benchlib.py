@@ -51,3 +51,11 @@ def replace_block(root, tag, table, readme="README.md"):
     if count != 1:
         raise SystemExit(f"{readme} needs one <!-- {tag}:begin --> ... <!-- {tag}:end --> block")
     open(readme, "w").write(new)
+
+
+def spread(values):
+    """Mean and sample standard deviation (0 for one value)."""
+    mean = sum(values) / len(values)
+    if len(values) < 2:
+        return mean, 0.0
+    return mean, (sum((v - mean) ** 2 for v in values) / (len(values) - 1)) ** 0.5

@@ -12,12 +12,6 @@ seeds = os.environ.get("SEEDS", "0 1 2").split()
 sizes = os.environ.get("SIZES", "0 1024 4096").split()
 
 
-def spread(values):
-    mean = sum(values) / len(values)
-    sd = (sum((v - mean) ** 2 for v in values) / (len(values) - 1)) ** 0.5 if len(values) > 1 else 0.0
-    return mean, sd
-
-
 meta = benchlib.meta(root, "bench/compare-xbm.sh " + " ".join(names))
 result = {"meta": dict(meta, seeds=seeds), "runs": {}}
 rows = []
@@ -25,8 +19,8 @@ for name in names:
     for size in sizes:
         runs = [json.load(open(f"{work}/{name}-{size}-{s}.json")) for s in seeds]
         result["runs"][f"{name}/{size}"] = runs
-        cell = lambda k: "%.4f ± %.4f" % spread([r[k] for r in runs])
-        speed = spread([r["train_examples_per_second"] for r in runs])[0]
+        cell = lambda k: "%.4f ± %.4f" % benchlib.spread([r[k] for r in runs])
+        speed = benchlib.spread([r["train_examples_per_second"] for r in runs])[0]
         label = "in-batch only" if size == "0" else f"`--xbm_size {size}`"
         rows.append(f"| {name} | {label} | {cell('recall@10')} | {cell('recall@50')} "
                     f"| {cell('ndcg@50')} | {speed:,.0f} |")

@@ -12,6 +12,9 @@ import java.util.Map;
  * later take the value those runs had.
  */
 final class TrainConfigCodec {
+  /** The Adam family's default rate before checkpoints saved the rate in force. */
+  private static final double LEGACY_ADAM_LR = 1e-3;
+
   private TrainConfigCodec() {}
 
   static Map<String, String> toMap(TrainConfig c) {
@@ -54,9 +57,10 @@ final class TrainConfigCodec {
     OptimizerKind optimizer = OptimizerKind.parse(get(m, "optimizer"));
     double lr = doubleOf(m, "lr");
     boolean beforeWeightDecay = !m.containsKey("weight_decay");
-    if (beforeWeightDecay && lr == 0 && optimizer.defaultLr() == 3e-3) {
+    boolean adamFamily = optimizer != OptimizerKind.ADAGRAD && optimizer != OptimizerKind.SGD;
+    if (beforeWeightDecay && lr == 0 && adamFamily) {
       // Saved as "the default" by a version whose Adam default was 1e-3.
-      lr = 1e-3;
+      lr = LEGACY_ADAM_LR;
     }
     return TrainConfig.builder()
         .epochs(intOf(m, "epochs"))
