@@ -69,7 +69,56 @@ public final class HeldOutSplit {
       testUsers[k] = (int) (packed[k] >>> 32);
       testItems[k] = (int) packed[k];
     }
-    Interactions train = all.select(keep, keep.length);
+    return withTests(all.select(keep, keep.length), testUsers, testItems, numUsers);
+  }
+
+  /** Every interaction trains and none is held out: one period of a stream, while it trains. */
+  public static HeldOutSplit none(Interactions all, int numUsers) {
+    return withTests(all, new int[0], new int[0], numUsers);
+  }
+
+  /**
+   * The next period's evaluation: a test case for each distinct (user, item) of {@code next} whose
+   * user has {@code earlier} interactions and whose item is not among them, ordered by user then
+   * item; the earlier items are what the ranking leaves out (and what a history tower's bags hold).
+   */
+  public static HeldOutSplit nextPeriod(Interactions earlier, Interactions next, int numUsers) {
+    HeldOutSplit before = none(earlier, numUsers);
+    long[] packed = new long[next.size()];
+    int n = 0;
+    for (int k = 0; k < next.size(); k++) {
+      int u = next.user(k);
+      int i = next.item(k);
+      if (before.userTrainPtr[u + 1] > before.userTrainPtr[u] && !before.hasTrained(u, i)) {
+        packed[n++] = ((long) u << 32) | i;
+      }
+    }
+    Arrays.sort(packed, 0, n);
+    int[] users = new int[n];
+    int[] items = new int[n];
+    int m = 0;
+    for (int k = 0; k < n; k++) {
+      if (k == 0 || packed[k] != packed[k - 1]) {
+        users[m] = (int) (packed[k] >>> 32);
+        items[m++] = (int) packed[k];
+      }
+    }
+    return new HeldOutSplit(
+        earlier,
+        Arrays.copyOf(users, m),
+        Arrays.copyOf(items, m),
+        before.userTrainPtr,
+        before.userTrainItems);
+  }
+
+  private boolean hasTrained(int user, int item) {
+    return Arrays.binarySearch(userTrainItems, userTrainPtr[user], userTrainPtr[user + 1], item)
+        >= 0;
+  }
+
+  /** The split of these test cases, indexing each user's distinct training items. */
+  private static HeldOutSplit withTests(
+      Interactions train, int[] testUsers, int[] testItems, int numUsers) {
     int[] ptr = new int[numUsers + 1];
     for (int k = 0; k < train.size(); k++) {
       ptr[train.user(k) + 1]++;

@@ -18,6 +18,29 @@ public final class UserHistories {
     this.position = position;
   }
 
+  /**
+   * The histories of {@code train} where each user's items also include their {@code earlier} ones
+   * (an earlier period's, all before any of train's in time): a training example's bag then reaches
+   * back into them, and a user's full bag holds both.
+   */
+  public static UserHistories of(Interactions earlier, Interactions train, int numUsers) {
+    int e = earlier.size();
+    int n = e + train.size();
+    int[] users = new int[n];
+    int[] items = new int[n];
+    float[] ratings = new float[n];
+    long[] times = new long[n];
+    for (int k = 0; k < n; k++) {
+      Interactions from = k < e ? earlier : train;
+      int at = k < e ? k : k - e;
+      users[k] = from.user(at);
+      items[k] = from.item(at);
+      times[k] = from.timestamp(at);
+    }
+    UserHistories all = of(new Interactions(users, items, ratings, times), numUsers);
+    return new UserHistories(all.ptr, all.items, java.util.Arrays.copyOfRange(all.position, e, n));
+  }
+
   public static UserHistories of(Interactions train, int numUsers) {
     int n = train.size();
     Integer[] order = new Integer[n];

@@ -182,6 +182,19 @@ final class TrainCommand implements Callable<Integer> {
   boolean resume;
 
   @Option(
+      names = "--init_from",
+      paramLabel = "CKPT",
+      description =
+          "Warm start: a new run on --data from this checkpoint, possibly of other data. Rows are matched by raw id (new ids get seeded rows); optimiser and estimator state carry over; the saved settings hold unless a flag here changes one (tower flags are refused).")
+  Path initFrom;
+
+  @Option(
+      names = "--reset_estimator",
+      description =
+          "With --init_from: start the sampling-probability estimate afresh instead of carrying it over.")
+  boolean resetEstimator;
+
+  @Option(
       names = "--metrics_json",
       paramLabel = "FILE",
       description = "Final metrics as one JSON object.")
@@ -207,13 +220,22 @@ final class TrainCommand implements Callable<Integer> {
     for (int e = 1; e <= (CheckpointFiles.numbered(savePath) ? epochs : 1); e++) {
       Outputs.refuseInputs("--save_path", CheckpointFiles.forEpoch(savePath, e), inputs);
     }
+    if (initFrom != null) {
+      inputs.add(initFrom);
+    }
     Outputs.refuseInputs("--metrics_json", metricsJson, inputs);
     Outputs.refuseInputs("--metrics_jsonl", metricsJsonl, inputs);
     // One writer per checkpoint for the run's whole life: a second run on the same --save_path
     // would otherwise overwrite this one's files and both would report success.
+    if (resume && initFrom != null) {
+      throw new CliException("--resume continues a run, --init_from starts one: give one of them");
+    }
+    if (resetEstimator && initFrom == null) {
+      throw new CliException("--reset_estimator goes with --init_from");
+    }
     PreparedDataset data = dataOptions.load();
     // A new run's flags are checked against the data before anything is written, lock included.
-    Trainer fresh = resume ? null : created(data);
+    Trainer fresh = resume ? null : initFrom != null ? warmStarted(data) : created(data);
     try (WriterLock lock = WriterLock.acquire(savePath)) {
       Trainer trainer = resume ? resumed(data) : fresh;
       Progress progress = new Progress("train", quiet);
@@ -242,6 +264,25 @@ final class TrainCommand implements Callable<Integer> {
           data, savePath, metricsJsonl, given.hasMatchedOption("--epochs") ? epochs : 0);
     } catch (IllegalArgumentException e) {
       throw new CliException("--resume: " + e.getMessage());
+    }
+  }
+
+  private Trainer warmStarted(PreparedDataset data) throws IOException {
+    if (!CheckpointFiles.numbered(initFrom) && !Files.exists(initFrom)) {
+      throw new CliException("--init_from: no checkpoint at " + initFrom);
+    }
+    WarmStartFlags.refuseTowerFlags(spec);
+    try {
+      return Trainer.warmStart(
+          data,
+          initFrom,
+          WarmStartFlags.overrides(spec, trainConfig()),
+          resetEstimator,
+          staticProbabilities(data),
+          savePath,
+          metricsJsonl);
+    } catch (IllegalArgumentException e) {
+      throw new CliException("--init_from: " + e.getMessage());
     }
   }
 

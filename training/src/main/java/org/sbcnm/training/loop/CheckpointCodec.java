@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.sbcnm.datasets.prepared.IdMap;
 import org.sbcnm.datasets.prepared.PreparedDataset;
 import org.sbcnm.engine.io.FormatException;
 import org.sbcnm.engine.io.TensorBundle;
@@ -35,6 +36,9 @@ import org.slf4j.LoggerFactory;
  *   probs/*     the sampling-probability state (estimator, counts or static), if any
  *   best/NAME   the best parameters so far, when early stopping keeps them
  *   xbm/*       the cross-batch memory (embeddings, items, size, head), when one is kept
+ *   ids.*       the raw ids of the data's users and items by index, one a line ({@link #writeIds}):
+ *               what a warm start on other data matches rows by
+ *   warm_start.from  the checkpoint a warm-started run began from, when it did
  * </pre>
  *
  * Version 1 adds {@code checkpoint.version}; a file without it (version 0, written before) reads
@@ -43,6 +47,7 @@ import org.slf4j.LoggerFactory;
 public final class CheckpointCodec {
   static final String FORMAT = "sbcnm-checkpoint";
   static final int VERSION = 1;
+  static final String WARM_START_FROM = "warm_start.from";
 
   private static final Logger LOG = LoggerFactory.getLogger(CheckpointCodec.class);
 
@@ -91,6 +96,70 @@ public final class CheckpointCodec {
     b.meta("seed", Long.toString(config.seed()));
     for (Map.Entry<String, String> e : config.toMap().entrySet()) {
       b.meta("train." + e.getKey(), e.getValue());
+    }
+    writeIds(b, "ids.query", data.users());
+    writeIds(b, "ids.item", data.items());
+  }
+
+  /**
+   * Writes the raw ids of {@code ids} by index as one string, one id a line; a backslash or a line
+   * break inside an id is escaped ({@code \\}, {@code \n}) so that any id comes back unchanged.
+   */
+  static void writeIds(TensorBundle b, String key, IdMap ids) {
+    StringBuilder s = new StringBuilder(ids.size() * 8);
+    for (int i = 0; i < ids.size(); i++) {
+      if (i > 0) {
+        s.append('\n');
+      }
+      String id = ids.rawId(i);
+      for (int c = 0; c < id.length(); c++) {
+        char ch = id.charAt(c);
+        if (ch == '\\') {
+          s.append("\\\\");
+        } else if (ch == '\n') {
+          s.append("\\n");
+        } else {
+          s.append(ch);
+        }
+      }
+    }
+    b.meta(key, s.toString());
+  }
+
+  /**
+   * The ids written by {@link #writeIds} under {@code key}; a checkpoint written before checkpoints
+   * carried them is refused with the reason.
+   */
+  static IdMap readIds(TensorBundle b, String key) throws FormatException {
+    String s = b.meta(key);
+    if (s == null) {
+      throw new FormatException(
+          b.source()
+              + ": holds no '"
+              + key
+              + "' (written before checkpoints carried their id maps), so its rows cannot be"
+              + " matched to other data by raw id; resume it or train anew");
+    }
+    List<String> ids = new java.util.ArrayList<>();
+    StringBuilder id = new StringBuilder();
+    for (int c = 0; c < s.length(); c++) {
+      char ch = s.charAt(c);
+      if (ch == '\n') {
+        ids.add(id.toString());
+        id.setLength(0);
+      } else if (ch == '\\' && c + 1 < s.length()) {
+        id.append(s.charAt(++c) == 'n' ? '\n' : '\\');
+      } else {
+        id.append(ch);
+      }
+    }
+    if (!s.isEmpty()) {
+      ids.add(id.toString());
+    }
+    try {
+      return new IdMap(ids.toArray(new String[0]));
+    } catch (IllegalArgumentException e) {
+      throw new FormatException(b.source() + ": '" + key + "': " + e.getMessage());
     }
   }
 

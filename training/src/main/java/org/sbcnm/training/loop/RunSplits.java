@@ -43,6 +43,22 @@ final class RunSplits {
     this.historyLength = historyLength;
   }
 
+  /**
+   * One period of a stream: every interaction of {@code data} trains, none is held out, and a
+   * history tower's bags reach back into each user's {@code earlier} interactions.
+   */
+  RunSplits(PreparedDataset data, Interactions earlier, boolean bags, int historyLength) {
+    this.data = data;
+    this.test = HeldOutSplit.none(data.interactions(), data.numUsers());
+    this.validation = null;
+    this.train = data.interactions();
+    if (train.size() == 0) {
+      throw new IllegalArgumentException("the period has no interactions");
+    }
+    this.histories = bags ? UserHistories.of(earlier, train, data.numUsers()) : null;
+    this.historyLength = historyLength;
+  }
+
   /** The test split: each user's last interaction against all the others. */
   HeldOutSplit test() {
     return test;

@@ -3,6 +3,7 @@ package org.sbcnm.training.loop;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 import org.sbcnm.datasets.batch.BatchAssembler;
 import org.sbcnm.datasets.prepared.Interactions;
@@ -62,7 +63,7 @@ public final class Trainer {
   }
 
   private final PreparedDataset data;
-  private final RunSplits splits;
+  private RunSplits splits;
   private final ModelConfig modelConfig;
   private final TrainConfig config;
   private final TwoTowerModel model;
@@ -70,8 +71,10 @@ public final class Trainer {
   private final SamplingProbabilities probabilities;
   private final CrossBatchMemory memory;
   private final Path checkpoint;
-  private final EpochLoop loop;
+  private EpochLoop loop;
+  private final Path metricsLog;
   private StepProfile profile;
+  private String warmStartedFrom;
 
   private Trainer(
       PreparedDataset data,
@@ -99,13 +102,31 @@ public final class Trainer {
             ? new CrossBatchMemory(stored, modelConfig.item().outDim(), DType.FLOAT32)
             : null;
     this.checkpoint = checkpoint;
-    this.loop =
-        new EpochLoop(
-            config,
-            splits,
-            model,
-            new MetricsLog(metricsLog),
-            checkpoint != null ? this::save : null);
+    this.metricsLog = metricsLog;
+    this.loop = newLoop();
+  }
+
+  private EpochLoop newLoop() {
+    return new EpochLoop(
+        config, splits, model, new MetricsLog(metricsLog), checkpoint != null ? this::save : null);
+  }
+
+  /**
+   * Makes this run one period of a stream (before it runs): it trains on every interaction of its
+   * data, holds none out and scores no test split, and a history tower's bags reach back into each
+   * user's {@code earlier} interactions (the periods before, all earlier in time). {@link
+   * PeriodReplay} runs periods one after another with warm starts.
+   */
+  public Trainer asPeriod(Interactions earlier) {
+    if (config.evaluation().validation()) {
+      throw new IllegalArgumentException("a period of a stream holds out no validation split");
+    }
+    this.splits =
+        new RunSplits(
+            data, earlier, modelConfig.query().kind() == TowerKind.HISTORY, config.historyLength());
+    this.loop = newLoop();
+    loop.scoreTest(false);
+    return this;
   }
 
   /**
@@ -120,6 +141,12 @@ public final class Trainer {
       Path metricsLog) {
     SamplingProbabilities p =
         probabilities != null ? probabilities : config.correction().create(data.numItems());
+    requireRunnable(data, config, p);
+    return new Trainer(data, modelConfig, config, p, checkpoint, metricsLog);
+  }
+
+  private static void requireRunnable(
+      PreparedDataset data, TrainConfig config, SamplingProbabilities p) {
     if (config.correction().source() == Correction.STATIC && p == null) {
       throw new IllegalArgumentException("correction 'static' needs item probabilities (a file)");
     }
@@ -127,7 +154,55 @@ public final class Trainer {
       MemoryBudget.requireFullSoftmax(
           config.batchSize(), data.numItems(), Runtime.getRuntime().maxMemory());
     }
-    return new Trainer(data, modelConfig, config, p, checkpoint, metricsLog);
+  }
+
+  /**
+   * A new run on {@code data} that starts from the run saved in {@code from}, possibly trained on
+   * other data (a warm start, as the paper's model moves from one day's data to the next): the
+   * model config is the checkpoint's; parameters and optimiser state are carried over by raw id
+   * ({@link WarmStart}); the sampling-probability state is carried to the new catalogue (or starts
+   * afresh with {@code resetEstimator}; static probabilities come from {@code
+   * staticProbabilities}). The training config is the saved one passed through {@code overrides},
+   * which may change epochs, batch, learning rate, negatives, evaluation and the like, not the
+   * optimiser or the estimator (refused, naming the field). Progress, early stopping and
+   * cross-batch memory start afresh.
+   */
+  public static Trainer warmStart(
+      PreparedDataset data,
+      Path from,
+      UnaryOperator<TrainConfig> overrides,
+      boolean resetEstimator,
+      SamplingProbabilities staticProbabilities,
+      Path checkpoint,
+      Path metricsLog)
+      throws IOException {
+    Path file = CheckpointFiles.latest(from);
+    TensorBundle b = TensorBundle.read(file);
+    CheckpointCodec.checkFormat(b, file);
+    TrainConfig config = overrides.apply(CheckpointCodec.readTrainConfig(b));
+    try {
+      ModelConfig modelConfig = TwoTowerModel.configOf(b);
+      WarmStart carry = new WarmStart(b, modelConfig, data.users(), data.items());
+      carry.requireSameState(config);
+      SamplingProbabilities p =
+          config.correction().source() == Correction.STATIC
+              ? staticProbabilities
+              : carry.probabilities(config, data.numItems(), resetEstimator);
+      requireRunnable(data, config, p);
+      Trainer t = new Trainer(data, modelConfig, config, p, checkpoint, metricsLog);
+      carry.apply(t.model, t.optimizer);
+      t.warmStartedFrom = file.toString();
+      LOG.info(
+          "warm start from {}: {} of {} users and {} of {} items carried over",
+          file,
+          carry.knownUsers(),
+          data.numUsers(),
+          carry.knownItems(),
+          data.numItems());
+      return t;
+    } catch (IllegalArgumentException e) {
+      throw new FormatException(file + ": " + e.getMessage());
+    }
   }
 
   /** Continues the run saved in {@code checkpoint} on the same dataset (checked by checksum). */
@@ -300,6 +375,9 @@ public final class Trainer {
   private void save(CheckpointCodec.Progress progress, int fileEpoch) throws IOException {
     TensorBundle b = new TensorBundle();
     CheckpointCodec.writeHeader(b, data, config);
+    if (warmStartedFrom != null) {
+      b.meta(CheckpointCodec.WARM_START_FROM, warmStartedFrom);
+    }
     model.save(b);
     Models.saveGraph(modelConfig, data, b);
     CheckpointCodec.writeProgress(b, progress);
@@ -315,6 +393,7 @@ public final class Trainer {
   }
 
   private void restore(TensorBundle b) throws IOException {
+    warmStartedFrom = b.meta(CheckpointCodec.WARM_START_FROM);
     model.load(b);
     CheckpointCodec.readOptimizer(b, optimizer);
     CheckpointCodec.Progress p = CheckpointCodec.readProgress(b, config.epochs());

@@ -43,6 +43,17 @@ public final class ExactCounts implements SamplingProbabilities {
     return Math.log((double) Math.max(1, counts[item]) / total);
   }
 
+  /** {@inheritDoc} The total stays: the slots seen, items of the old catalogue included. */
+  @Override
+  public ExactCounts carriedTo(int[] oldIndex) {
+    ExactCounts c = new ExactCounts(oldIndex.length);
+    for (int j = 0; j < oldIndex.length; j++) {
+      c.counts[j] = oldIndex[j] >= 0 ? counts[oldIndex[j]] : 0;
+    }
+    c.total = total;
+    return c;
+  }
+
   @Override
   public void save(TensorBundle bundle, String prefix) {
     bundle.meta(prefix + "kind", name());

@@ -26,4 +26,14 @@ public interface SamplingProbabilities extends ColumnProbabilities {
 
   /** Restores the state written by {@link #save} of an estimator with the same configuration. */
   void load(TensorBundle bundle, String prefix);
+
+  /**
+   * This state carried to another catalogue, for a warm start on new data: item j of the new
+   * catalogue gets what this source knows of item {@code oldIndex[j]}, and an item it never knew
+   * ({@code oldIndex[j] = -1}) starts as unseen; the clock (steps and slots seen) goes on. This
+   * source is left unchanged.
+   *
+   * @throws UnsupportedOperationException for a source whose values come from outside (static)
+   */
+  SamplingProbabilities carriedTo(int[] oldIndex);
 }

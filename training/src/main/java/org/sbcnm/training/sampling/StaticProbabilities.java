@@ -118,6 +118,13 @@ public final class StaticProbabilities implements SamplingProbabilities {
     bundle.putDoubles(prefix + "logP", logP);
   }
 
+  /** Static probabilities come from a file of the new data's items, not from the old run. */
+  @Override
+  public SamplingProbabilities carriedTo(int[] oldIndex) {
+    throw new UnsupportedOperationException(
+        "static probabilities are read from --probabilities for each dataset, not carried over");
+  }
+
   @Override
   public void load(TensorBundle bundle, String prefix) {
     double[] saved = bundle.doubles(prefix + "logP");

@@ -247,6 +247,29 @@ public final class StreamingFrequencyEstimator implements SamplingProbabilities 
     slots = s[0];
   }
 
+  /**
+   * {@inheritDoc} Each hash function's bucket of new item j takes A and B of the old item's bucket;
+   * when two items share a bucket, the later index's copy stands, as if it had been seen last.
+   */
+  @Override
+  public StreamingFrequencyEstimator carriedTo(int[] oldIndex) {
+    StreamingFrequencyEstimator c = new StreamingFrequencyEstimator(buckets, hashes, alpha, seed);
+    for (int k = 0; k < hashes; k++) {
+      int base = k * buckets;
+      for (int j = 0; j < oldIndex.length; j++) {
+        if (oldIndex[j] >= 0) {
+          int from = base + bucket(k, oldIndex[j]);
+          int to = base + bucket(k, j);
+          c.lastSeen[to] = lastSeen[from];
+          c.gap[to] = gap[from];
+        }
+      }
+    }
+    c.step = step;
+    c.slots = slots;
+    return c;
+  }
+
   /** Forgets everything: t = 0, A = B = 0. */
   public void reset() {
     Arrays.fill(lastSeen, 0);

@@ -232,6 +232,56 @@ class CliTest {
     assertTrue(other.err().contains("other data"), other.err());
   }
 
+  /** {@code train} with {@code more}, then {@code opts}. */
+  private static String[] train(String[] opts, String... more) {
+    return with(with(opts, more), "train");
+  }
+
+  @Test
+  void initFromStartsANewRunOnOtherDataWithTheSavedSettings() throws IOException {
+    Path next = dir.resolve("next");
+    Result prep =
+        run("prep", "synthetic", "--preset", "tiny", "--seed", "4", "--out", next.toString());
+    assertEquals(0, prep.code(), prep.err());
+    Path warm = dir.resolve("warm.sbcnm");
+    String[] opts = {"--data", next.toString(), "--save_path", warm.toString()};
+    Result r =
+        run(
+            train(
+                opts,
+                "--init_from",
+                model.toString(),
+                "--epochs",
+                "2",
+                "--lr",
+                "0.001",
+                "--quiet"));
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().startsWith("epoch 1 "), r.out());
+    org.sbcnm.engine.io.TensorBundle b = org.sbcnm.engine.io.TensorBundle.read(warm);
+    assertEquals("64", b.meta("train.batch_size"), "the saved batch size holds");
+    assertEquals("0.001", b.meta("train.lr"));
+    assertEquals("2", b.meta("train.epochs"));
+    assertEquals(model.toString(), b.meta("warm_start.from"));
+    assertEquals("8", b.meta("model.query.id_dim"));
+
+    Result tower = run(train(opts, "--init_from", model.toString(), "--id_dim", "16"));
+    assertEquals(2, tower.code());
+    assertTrue(tower.err().contains("towers come from the checkpoint"), tower.err());
+    Result hashes = run(train(opts, "--init_from", model.toString(), "--hashes", "2"));
+    assertEquals(2, hashes.code());
+    assertTrue(hashes.err().contains("keeps the saved hashes"), hashes.err());
+    Result both = run(train(opts, "--init_from", model.toString(), "--resume"));
+    assertEquals(2, both.code());
+    assertTrue(both.err().contains("give one of them"), both.err());
+    Result reset = run(train(opts, "--reset_estimator"));
+    assertEquals(2, reset.code());
+    assertTrue(reset.err().contains("goes with --init_from"), reset.err());
+    Result missing = run(train(opts, "--init_from", dir.resolve("none.sbcnm").toString()));
+    assertEquals(2, missing.code());
+    assertTrue(missing.err().contains("no checkpoint at"), missing.err());
+  }
+
   @Test
   void tuneWritesItsTableAndRefusesToMixTables() throws IOException {
     Path out = dir.resolve("tune");
