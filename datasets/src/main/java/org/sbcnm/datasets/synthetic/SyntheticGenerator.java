@@ -160,7 +160,7 @@ public final class SyntheticGenerator {
         "");
   }
 
-  private static double dot(Tensor a, int i, Tensor b, int j) {
+  static double dot(Tensor a, int i, Tensor b, int j) {
     double s = 0;
     for (int k = 0; k < a.cols(); k++) {
       s += a.get(i, k) * b.get(j, k);
@@ -168,7 +168,7 @@ public final class SyntheticGenerator {
     return s;
   }
 
-  private static IdMap rawIds(String prefix, int n, SplittableRandom rng) {
+  static IdMap rawIds(String prefix, int n, SplittableRandom rng) {
     int[] p = permutation(n, rng);
     String[] raw = new String[n];
     for (int i = 0; i < n; i++) {
@@ -177,7 +177,7 @@ public final class SyntheticGenerator {
     return new IdMap(raw);
   }
 
-  private static Tensor unitRows(int n, SplittableRandom rng) {
+  static Tensor unitRows(int n, SplittableRandom rng) {
     Tensor t = gaussian(n, LATENT, 1.0, rng);
     Tensor out = Tensor.zeros(n, LATENT);
     MatrixOps.rowL2Normalize(t, out, null, 1e-12);
@@ -192,7 +192,7 @@ public final class SyntheticGenerator {
     return t;
   }
 
-  private static Tensor features(Tensor latent, int d, double noise, SplittableRandom rng) {
+  static Tensor features(Tensor latent, int d, double noise, SplittableRandom rng) {
     Tensor w = gaussian(LATENT, d, 1.0 / Math.sqrt(LATENT), rng);
     Tensor f = Tensor.zeros(latent.rows(), d);
     MatrixOps.gemm(false, false, 1.0, latent, w, 0.0, f);
@@ -202,7 +202,7 @@ public final class SyntheticGenerator {
     return f;
   }
 
-  private static double gumbel(SplittableRandom rng) {
+  static double gumbel(SplittableRandom rng) {
     return -Math.log(-Math.log(rng.nextDouble() * (1 - 1e-12) + 1e-300));
   }
 
@@ -218,7 +218,7 @@ public final class SyntheticGenerator {
     return k - 1;
   }
 
-  private static int[] permutation(int n, SplittableRandom rng) {
+  static int[] permutation(int n, SplittableRandom rng) {
     int[] p = new int[n];
     for (int i = 0; i < n; i++) {
       p[i] = i;
@@ -227,7 +227,7 @@ public final class SyntheticGenerator {
     return p;
   }
 
-  private static void shuffle(int[] a, SplittableRandom rng) {
+  static void shuffle(int[] a, SplittableRandom rng) {
     for (int i = a.length - 1; i > 0; i--) {
       int j = rng.nextInt(i + 1);
       int t = a[i];

@@ -30,6 +30,7 @@ import picocli.CommandLine.Option;
       ExportCommand.class,
       RetrieveCommand.class,
       CompareCommand.class,
+      PeriodsCommand.class,
       SimulateCommand.class,
       InfoCommand.class,
       BenchTrainCommand.class,

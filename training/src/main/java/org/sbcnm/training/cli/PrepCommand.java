@@ -21,7 +21,12 @@ import picocli.CommandLine.Spec;
     name = "prep",
     mixinStandardHelpOptions = true,
     description = "Prepare a dataset in the layout of shared/FORMAT.md.",
-    subcommands = {PrepCommand.Synthetic.class, PrepCommand.MovieLens.class, PrepCommand.Csv.class})
+    subcommands = {
+      PrepCommand.Synthetic.class,
+      PrepDrifting.class,
+      PrepCommand.MovieLens.class,
+      PrepCommand.Csv.class
+    })
 final class PrepCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 

@@ -283,6 +283,71 @@ class CliTest {
   }
 
   @Test
+  void periodsScoresEachVariantOnEveryNextPeriod() throws IOException {
+    Path stream = dir.resolve("stream");
+    Result prep =
+        run(
+            "prep",
+            "drifting",
+            "--users",
+            "200",
+            "--items",
+            "80",
+            "--periods",
+            "3",
+            "--per_period",
+            "5",
+            "--seed",
+            "2",
+            "--out",
+            stream.toString());
+    assertEquals(0, prep.code(), prep.err());
+    assertTrue(prep.out().contains("1500 interactions"), prep.out());
+    Path out = dir.resolve("periods");
+    String[] opts = {
+      "--data",
+      stream.toString(),
+      "--out",
+      out.toString(),
+      "--query_tower",
+      "id",
+      "--h1",
+      "16",
+      "--h2",
+      "16",
+      "--out_dim",
+      "8",
+      "--id_dim",
+      "8",
+      "--threads",
+      "2"
+    };
+    Result r = run(with(opts, "periods", "--variants", "carried,scratch", "--periods", "3"));
+    assertEquals(0, r.code(), r.err());
+    List<String> csv = Files.readAllLines(out.resolve("periods.csv"));
+    assertTrue(
+        csv.get(0)
+            .startsWith("variant,period,train_interactions,test_cases,train_seconds,recall@10,"),
+        csv.get(0));
+    assertEquals(5, csv.size(), String.join("\n", csv));
+    assertTrue(csv.get(1).startsWith("carried,1,500,"), csv.get(1));
+    assertTrue(csv.get(4).startsWith("scratch,2,1000,"), csv.get(4));
+    assertTrue(Files.exists(out.resolve("periods.png")));
+    assertTrue(r.out().contains("mean recall@50"), r.out());
+    assertTrue(Files.notExists(out.resolve("checkpoints")));
+
+    Result both = run(with(opts, "periods", "--periods", "3", "--period_length", "86400"));
+    assertEquals(2, both.code());
+    assertTrue(both.err().contains("not both"), both.err());
+    Result unknown = run(with(opts, "periods", "--variants", "carried,warm"));
+    assertEquals(2, unknown.code());
+    assertTrue(unknown.err().contains("unknown variant 'warm'"), unknown.err());
+    Result tooMany = run(with(opts, "periods", "--period_length", "1"));
+    assertEquals(2, tooMany.code());
+    assertTrue(tooMany.err().contains("periods"), tooMany.err());
+  }
+
+  @Test
   void tuneWritesItsTableAndRefusesToMixTables() throws IOException {
     Path out = dir.resolve("tune");
     Result r =
