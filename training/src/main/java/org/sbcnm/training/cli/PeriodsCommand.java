@@ -222,14 +222,15 @@ final class PeriodsCommand implements Callable<Integer> {
         series.put(v.id(), xy);
       }
     }
-    Charts.save(
+    var chart =
         Charts.curves(
             key + " on the next period, after training on the periods before it",
             "period scored",
             key,
-            series),
-        out,
-        "periods");
+            series);
+    // Outside the plot: the lines rise to the right, where an inside legend would cover them.
+    chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
+    Charts.save(chart, out, "periods");
   }
 
   /** Mean score and mean training time per period of each variant. */
