@@ -3,7 +3,7 @@
 # size and on the drifting stream of `prep drifting` (8 one-day periods, seed 42), 3 epochs a
 # period, every variant (carried, reset, uncorrected, scratch), default towers. Rewrites the
 # periods block of README.md, bench/results/periods.json and the charts
-# bench/results/periods-*.svg.
+# bench/results/periods-*.png.
 #
 #   bench/compare-periods.sh [ML_100K_DIR]   (a prepared MovieLens 100K; default: the one
 #                                             bench/compare-baselines.sh prepared)
@@ -28,6 +28,6 @@ for pair in "ml-100k:$ML" "drifting:$WORK/drifting-data"; do
   java -jar "$JAR" periods --data "$data" --periods 8 --epochs "$EPOCHS" --out "$WORK/$name" \
     > "$WORK/$name.log" 2> "$WORK/$name.err"
   python3 -c "print($(date +%s.%N) - $start)" > "$WORK/$name.seconds"
-  cp "$WORK/$name/periods.svg" "$ROOT/bench/results/periods-$name.svg"
+  cp "$WORK/$name/periods.png" "$ROOT/bench/results/periods-$name.png"
 done
 python3 "$ROOT/bench/scripts/periods_table.py" "$ROOT" "$WORK" ml-100k drifting
