@@ -75,16 +75,16 @@ class PeriodReplayTest {
   }
 
   /** Small towers at the default temperature, 0.05. */
-  private static ModelConfig towers(TowerKind query) {
+  static ModelConfig towers(TowerKind query) {
     ModelConfig m = TrainerTest.small(query, TowerKind.ID);
     return new ModelConfig(m.query(), m.item(), 0.05, m.seed());
   }
 
-  private static TrainConfig config(long seed) {
+  static TrainConfig config(long seed) {
     return TrainConfig.builder().epochs(1).batchSize(256).seed(seed).ks(10, 20).threads(2).build();
   }
 
-  private List<Score> replay(PreparedDataset d, ModelConfig m, long seed, Variant... v)
+  static List<Score> replay(Path dir, PreparedDataset d, ModelConfig m, long seed, Variant... v)
       throws IOException {
     PeriodReplay r =
         new PeriodReplay(
@@ -98,7 +98,7 @@ class PeriodReplayTest {
     }
   }
 
-  private static double mean(List<Score> scores, Variant v, String key) {
+  static double mean(List<Score> scores, Variant v, String key) {
     return scores.stream()
         .filter(s -> s.variant() == v)
         .mapToDouble(s -> s.metrics().get(key))
@@ -111,7 +111,8 @@ class PeriodReplayTest {
     PreparedDataset d =
         DriftingGenerator.generate(new DriftConfig(200, 80, 3, 5, 0.5, 1.1, 1, 0.1, 0.2, 4));
     List<Score> s =
-        replay(d, towers(TowerKind.HISTORY), 1, Variant.CARRIED, Variant.RESET, Variant.SCRATCH);
+        replay(
+            dir, d, towers(TowerKind.HISTORY), 1, Variant.CARRIED, Variant.RESET, Variant.SCRATCH);
     assertEquals(6, s.size());
     // Period 1 is scored after period 0 alone, trained alike by all three.
     assertEquals(s.get(0).metrics(), s.get(2).metrics());
@@ -123,24 +124,6 @@ class PeriodReplayTest {
     assertTrue(s.get(1).testCases() > 0);
     try (var left = Files.list(dir.resolve("work"))) {
       assertEquals(0, left.count(), "no checkpoint is left behind");
-    }
-  }
-
-  /**
-   * The paper's point, on a stream whose popularity drifts: an estimator carried from period to
-   * period corrects better than one that starts afresh each period, for every seed. Measured
-   * margins in recall@20 were 0.030 to 0.041 (0.023 to 0.033 with another model seed), over a reset
-   * recall of 0.06 to 0.08; the bar is 0.015.
-   */
-  @Test
-  void theCarriedEstimatorBeatsTheResetOneOnADriftingStream() throws IOException {
-    for (long seed = 1; seed <= 3; seed++) {
-      PreparedDataset d =
-          DriftingGenerator.generate(new DriftConfig(1000, 400, 8, 8, 0.5, 1.1, 1, 0.1, 0.2, seed));
-      List<Score> s = replay(d, towers(TowerKind.ID), seed, Variant.CARRIED, Variant.RESET);
-      double carried = mean(s, Variant.CARRIED, "recall@20");
-      double reset = mean(s, Variant.RESET, "recall@20");
-      assertTrue(carried > reset + 0.015, "seed " + seed + ": " + carried + " vs " + reset);
     }
   }
 
