@@ -31,6 +31,7 @@ import picocli.CommandLine.Option;
       RetrieveCommand.class,
       CompareCommand.class,
       PeriodsCommand.class,
+      ServeCommand.class,
       SimulateCommand.class,
       InfoCommand.class,
       BenchTrainCommand.class,
