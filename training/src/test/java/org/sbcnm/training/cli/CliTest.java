@@ -347,6 +347,48 @@ class CliTest {
     assertTrue(tooMany.err().contains("periods"), tooMany.err());
   }
 
+  /** The serve command answers on the port it prints; it runs on, a daemon, until the JVM ends. */
+  @Test
+  void serveAnswersOnThePortItPrints() throws Exception {
+    java.io.PipedReader pipe = new java.io.PipedReader();
+    PrintWriter out = new PrintWriter(new java.io.PipedWriter(pipe), true);
+    String[] args = {
+      "serve",
+      "--data",
+      data.toString(),
+      "--ckpt",
+      model.toString(),
+      "--port",
+      "0",
+      "--workers",
+      "2"
+    };
+    Thread t = new Thread(() -> Main.run(args, out, new PrintWriter(new StringWriter(), true)));
+    t.setDaemon(true);
+    t.start();
+    String line = new java.io.BufferedReader(pipe).readLine();
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("http://127.0.0.1:(\\d+)/").matcher(line);
+    assertTrue(m.find(), line);
+    java.net.http.HttpResponse<String> health =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + m.group(1) + "/health"))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, health.statusCode());
+    assertTrue(health.body().contains("\"status\":\"ok\""), health.body());
+
+    Result bad =
+        run("serve", "--data", data.toString(), "--ckpt", model.toString(), "--max_k", "0");
+    assertEquals(2, bad.code());
+    assertTrue(bad.err().contains("max_k"), bad.err());
+    Result missing =
+        run("serve", "--data", data.toString(), "--ckpt", dir.resolve("none.sbcnm").toString());
+    assertEquals(2, missing.code());
+  }
+
   @Test
   void tuneWritesItsTableAndRefusesToMixTables() throws IOException {
     Path out = dir.resolve("tune");
