@@ -69,6 +69,13 @@ final class ServeCommand implements Callable<Integer> {
   int maxBodyBytes;
 
   @Option(
+      names = "--search_threads",
+      defaultValue = "1",
+      description =
+          "Threads that search known users' requests in batches (one GEMM for the requests waiting); 0 = each request searches alone.")
+  int searchThreads;
+
+  @Option(
       names = "--watch",
       defaultValue = "0",
       paramLabel = "SECONDS",
@@ -89,7 +96,8 @@ final class ServeCommand implements Callable<Integer> {
               maxK,
               maxBatch,
               maxItems,
-              maxBodyBytes);
+              maxBodyBytes,
+              searchThreads);
     } catch (IllegalArgumentException e) {
       throw new CliException(e.getMessage());
     }

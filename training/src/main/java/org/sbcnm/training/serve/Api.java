@@ -27,7 +27,10 @@ final class Api {
     double beta = beta(q.get("popularity_beta"));
     int u = m.users().indexOf(user);
     ServingModel.Ranked r;
-    if (u >= 0) {
+    QueryBatcher batcher = server.batcher();
+    if (u >= 0 && beta == 0 && batcher != null) {
+      r = ask(() -> batcher.recommend(m, u, k, includeSeen));
+    } else if (u >= 0) {
       r = ask(() -> m.recommend(u, k, includeSeen, beta));
     } else if (m.hashedUsers() && m.querySideFields() == 0 && m.queryFeatures() == 0) {
       r = ask(() -> m.recommendUnseen(user, null, null, null, k, includeSeen, beta));

@@ -38,6 +38,9 @@ import org.slf4j.LoggerFactory;
  * file, non-finite weights, another dataset, an index that does not fit) is refused with the reason
  * and the old one keeps serving. One reload at a time.
  *
+ * <p><b>Batched</b>: with search threads, a known user's exact request joins the others waiting at
+ * that moment in one search ({@link QueryBatcher}); the answer is the same as searched alone.
+ *
  * <p><b>Bounded</b>: k ≤ {@code maxK}, at most {@code maxBatch} queries and {@code maxItems} items
  * a request, bodies up to {@code maxBodyBytes}; a fixed pool of {@code workers} threads. Bad input
  * gets a 4xx with a JSON reason; an unexpected failure a 500 with the exception's class only (the
@@ -49,21 +52,41 @@ public final class RetrievalServer implements AutoCloseable {
 
   /** Where and how much the server serves. */
   public record Options(
-      String host, int port, int workers, int maxK, int maxBatch, int maxItems, int maxBodyBytes) {
+      String host,
+      int port,
+      int workers,
+      int maxK,
+      int maxBatch,
+      int maxItems,
+      int maxBodyBytes,
+      int searchThreads) {
     public Options {
       if (port < 0 || port > 65_535 || workers < 1 || maxK < 1 || maxBatch < 1 || maxItems < 1) {
         throw new IllegalArgumentException(
             "serve: port in [0, 65535]; workers, max_k, max_batch and max_items >= 1");
+      }
+      if (searchThreads < 0) {
+        throw new IllegalArgumentException("serve: search_threads must be >= 0");
       }
       if (maxBodyBytes < 64) {
         throw new IllegalArgumentException("serve: max_body_bytes must be >= 64");
       }
     }
 
-    /** 127.0.0.1:8080, one worker per processor, k ≤ 1000, 64 queries and 10,000 items, 1 MiB. */
+    /**
+     * 127.0.0.1:8080, one worker per processor, k ≤ 1000, 64 queries and 10,000 items, 1 MiB, one
+     * search thread gathering known users' requests into batches.
+     */
     public static Options defaults() {
       return new Options(
-          "127.0.0.1", 8080, Runtime.getRuntime().availableProcessors(), 1000, 64, 10_000, 1 << 20);
+          "127.0.0.1",
+          8080,
+          Runtime.getRuntime().availableProcessors(),
+          1000,
+          64,
+          10_000,
+          1 << 20,
+          1);
     }
   }
 
@@ -81,6 +104,7 @@ public final class RetrievalServer implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService workers;
   private final ServerMetrics metrics = new ServerMetrics();
+  private final QueryBatcher batcher;
   private final Object reloading = new Object();
   private final long startedAtMillis = System.currentTimeMillis();
 
@@ -90,6 +114,8 @@ public final class RetrievalServer implements AutoCloseable {
     this.options = options;
     this.server = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 256);
     this.workers = Executors.newFixedThreadPool(options.workers(), daemon());
+    this.batcher =
+        options.searchThreads() > 0 ? new QueryBatcher(options.searchThreads(), 64) : null;
     server.setExecutor(workers);
     Api api = new Api(this, options);
     context("/recommend", "GET", api::recommend, "POST", api::recommendUnseen);
@@ -131,6 +157,11 @@ public final class RetrievalServer implements AutoCloseable {
     return metrics;
   }
 
+  /** The batcher of known users' searches, or null when each request searches alone. */
+  QueryBatcher batcher() {
+    return batcher;
+  }
+
   long startedAtMillis() {
     return startedAtMillis;
   }
@@ -163,6 +194,9 @@ public final class RetrievalServer implements AutoCloseable {
   public void close() {
     server.stop(1);
     workers.shutdown();
+    if (batcher != null) {
+      batcher.close();
+    }
     try {
       workers.awaitTermination(2, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

@@ -208,6 +208,50 @@ public final class ServingModel {
     return search(q, k, ex, beta);
   }
 
+  /**
+   * The top {@code k} of several known users in one exact search (one GEMM for all of them), each
+   * user's items left out unless {@code includeSeen[r]}.
+   */
+  public Ranked[] recommendAll(int[] userIdx, boolean[] includeSeen, int k) {
+    int n = userIdx.length;
+    int d = users.cols();
+    Tensor q = Tensor.zeros(n, d);
+    int[] ptr = new int[n + 1];
+    int[] sp = seen.userTrainPtr();
+    for (int r = 0; r < n; r++) {
+      System.arraycopy(users.floats(), users.offset() + userIdx[r] * d, q.floats(), r * d, d);
+      int u = userIdx[r];
+      ptr[r + 1] = ptr[r] + (includeSeen[r] ? 0 : sp[u + 1] - sp[u]);
+    }
+    int[] excluded = new int[ptr[n]];
+    for (int r = 0; r < n; r++) {
+      if (!includeSeen[r]) {
+        int u = userIdx[r];
+        System.arraycopy(seen.userTrainItems(), sp[u], excluded, ptr[r], sp[u + 1] - sp[u]);
+      }
+    }
+    int kk = Math.min(k, data.numItems());
+    int[] top = new int[n * kk];
+    float[] scores = new float[n * kk];
+    if (hnsw != null) {
+      hnsw.search(q, kk, Math.max(100, kk), new Exclusions(ptr, excluded), top, scores);
+    } else {
+      exact.search(q, kk, new Exclusions(ptr, excluded), top, scores);
+    }
+    Ranked[] out = new Ranked[n];
+    for (int r = 0; r < n; r++) {
+      int m = 0;
+      while (m < kk && top[r * kk + m] >= 0) {
+        m++;
+      }
+      out[r] =
+          new Ranked(
+              Arrays.copyOfRange(top, r * kk, r * kk + m),
+              Arrays.copyOfRange(scores, r * kk, r * kk + m));
+    }
+    return out;
+  }
+
   /** A known user's items, as exclusions for one query. */
   private Exclusions seenBy(int user) {
     return Exclusions.ofUsers(seen.userTrainPtr(), seen.userTrainItems(), new int[] {user}, 0, 1);
@@ -322,5 +366,12 @@ public final class ServingModel {
   }
 
   /** Item indices, best first, and their scores. */
-  public record Ranked(int[] items, float[] scores) {}
+  public record Ranked(int[] items, float[] scores) {
+    /** The first {@code k} (all when fewer). */
+    public Ranked first(int k) {
+      return k >= items.length
+          ? this
+          : new Ranked(Arrays.copyOf(items, k), Arrays.copyOf(scores, k));
+    }
+  }
 }

@@ -69,7 +69,7 @@ class RetrievalServerTest {
     RetrievalServer.Loader loader =
         paths ->
             ServingModel.load(Path.of(paths.getOrDefault("ckpt", first.toString())), data, null);
-    RetrievalServer.Options o = new RetrievalServer.Options("127.0.0.1", 0, 4, 50, 3, 100, 4096);
+    RetrievalServer.Options o = new RetrievalServer.Options("127.0.0.1", 0, 4, 50, 3, 100, 4096, 1);
     server = RetrievalServer.start(ServingModel.load(first, data, null), loader, o);
     base = "http://127.0.0.1:" + server.port();
   }
@@ -356,5 +356,39 @@ class RetrievalServerTest {
     assertEquals(before, get("/health").json().get("model_version").asText());
     assertEquals(200, get("/recommend?user=" + enc(data.users().rawId(0))).status());
     assertTrue(get("/metrics").text().contains("sbcnm_reloads_total{result=\"refused\"} 3"));
+  }
+
+  /** Requests searched together, from eight threads at once, answer as each searched alone. */
+  @Test
+  void batchedSearchesAnswerAsSearchedAlone() throws Exception {
+    ServingModel m = server.model();
+    List<String> wrong = java.util.Collections.synchronizedList(new ArrayList<>());
+    try (QueryBatcher batcher = new QueryBatcher(1, 16)) {
+      List<Thread> threads = new ArrayList<>();
+      for (int c = 0; c < 8; c++) {
+        int id = c;
+        Thread t =
+            new Thread(
+                () -> {
+                  for (int n = 0; n < 40; n++) {
+                    int u = (id * 37 + n * 11) % data.numUsers();
+                    int k = 1 + (n % 12);
+                    boolean seen = n % 3 == 0;
+                    ServingModel.Ranked a = batcher.recommend(m, u, k, seen);
+                    ServingModel.Ranked b = m.recommend(u, k, seen, 0);
+                    if (!java.util.Arrays.equals(a.items(), b.items())
+                        || !java.util.Arrays.equals(a.scores(), b.scores())) {
+                      wrong.add("user " + u + " k " + k);
+                    }
+                  }
+                });
+        t.start();
+        threads.add(t);
+      }
+      for (Thread t : threads) {
+        t.join();
+      }
+    }
+    assertEquals(List.of(), wrong);
   }
 }
