@@ -241,6 +241,25 @@ public final class Tower implements Layer {
   }
 
   /**
+   * The embeddings [n, out] of n entities this tower's data does not hold, from their dense
+   * features alone: for the towers that read nothing else (MLP and DCN over the features).
+   *
+   * @param dense the features [n, d], d the width of the tower's features file
+   */
+  public Node embedFeatures(Tape t, Tensor dense, int n) {
+    if (config.kind() != TowerKind.MLP && config.kind() != TowerKind.DCN) {
+      throw new IllegalStateException(
+          name + ": a " + config.kind().label() + " tower reads more than dense features");
+    }
+    if (dense == null || dense.rows() != n || dense.cols() != input.cols()) {
+      throw new IllegalArgumentException(
+          name + ": dense features [" + n + ", " + input.cols() + "] needed");
+    }
+    parts[0] = t.constant(dense.copy(input.dtype()));
+    return head(t, 1);
+  }
+
+  /**
    * The embeddings [n, out] of n users described by their items alone, as a history tower sees
    * them: the mean of the items' embeddings (user r's items are {@code items[offsets[r],
    * offsets[r+1])}, at least one each), with the users' side codes when the tower has side fields.

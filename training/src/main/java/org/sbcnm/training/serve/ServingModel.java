@@ -192,13 +192,17 @@ public final class ServingModel {
 
   /** Side fields the query tower reads. */
   public int querySideFields() {
-    return model.query().data().sideFields();
+    TowerKind k = queryKind();
+    boolean reads = k == TowerKind.ID || k == TowerKind.HISTORY || k == TowerKind.LIGHTGCN;
+    return reads ? model.query().data().sideFields() : 0;
   }
 
   /** Dense features an unseen user must give: the query tower's input width, or 0. */
   public int queryFeatures() {
     Tower q = model.query();
-    return q.config().useDense() ? q.data().dense().cols() : 0;
+    boolean reads =
+        q.config().useDense() || queryKind() == TowerKind.MLP || queryKind() == TowerKind.DCN;
+    return reads ? q.data().dense().cols() : 0;
   }
 
   /** The top {@code k} of a known user (index), its items left out unless {@code includeSeen}. */
@@ -306,6 +310,19 @@ public final class ServingModel {
           Arrays.copyOfRange(items, Math.max(0, items.length - historyLength), items.length);
       return q.embedHistory(t, new int[] {0, recent.length}, recent, fields > 0 ? side : null, 1)
           .value();
+    }
+    if (queryKind() == TowerKind.MLP || queryKind() == TowerKind.DCN) {
+      int width = q.data().dense().cols();
+      if (features == null || features.length != width) {
+        throw new IllegalArgumentException(
+            "the "
+                + queryKind().label()
+                + " query tower reads "
+                + width
+                + " dense features:"
+                + " give 'features'");
+      }
+      return q.embedFeatures(t, Tensor.wrap(features.clone(), 1, width), 1).value();
     }
     if (!hashedUsers()) {
       throw new IllegalArgumentException(

@@ -391,4 +391,33 @@ class RetrievalServerTest {
     }
     assertEquals(List.of(), wrong);
   }
+
+  /** An MLP query tower serves a new user from their raw features as it serves the known one. */
+  @Test
+  void anMlpTowerServesANewUserFromTheirFeatures() throws IOException {
+    TowerConfig q = TowerConfig.defaults(TowerKind.MLP).withWidths(32, 32, 16);
+    TowerConfig i = TowerConfig.defaults(TowerKind.ID).withWidths(32, 32, 16).withIdDim(16);
+    Path ckpt = dir.resolve("mlp.sbcnm");
+    TrainConfig c = TrainConfig.builder().epochs(1).batchSize(64).seed(3).threads(2).build();
+    Trainer.create(data, new ModelConfig(q, i, 0.05, 3), c, null, ckpt, null)
+        .run(new Trainer.Listener() {});
+    ServingModel m = ServingModel.load(ckpt, data, null);
+    int u = 9;
+    float[] features = new float[data.queryFeatures().cols()];
+    for (int f = 0; f < features.length; f++) {
+      features[f] = (float) data.queryFeatures().get(u, f);
+    }
+    ServingModel.Ranked known = m.recommend(u, 10, true, 0);
+    ServingModel.Ranked fresh = m.recommendUnseen(null, null, null, features, 10, true, 0);
+    assertEquals(
+        java.util.Arrays.toString(known.items()), java.util.Arrays.toString(fresh.items()));
+    for (int j = 0; j < 10; j++) {
+      assertEquals(known.scores()[j], fresh.scores()[j], 1e-5);
+    }
+    IllegalArgumentException short_ =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class,
+            () -> m.recommendUnseen(null, null, null, new float[2], 10, true, 0));
+    assertTrue(short_.getMessage().contains("dense features"), short_.getMessage());
+  }
 }
