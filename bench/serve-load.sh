@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Load on `serve`: the 50,000-item synthetic preset (`prep synthetic --preset bench`), the default
 # model trained one epoch, GET /recommend at k = 100 from 1, 8 and 64 concurrent clients for
-# SECONDS each (default 10, at most 200,000 requests a level), with exact search (requests batched,
-# then each alone) and with an HNSW index; then 8 clients while the model is reloaded every 2 seconds, counting failed requests.
+# SECONDS each (default 10, at most 200,000 requests a level), with exact search (each request
+# alone, then batched with --search_threads 1) and with an HNSW index; then 8 clients while the model is reloaded every 2 seconds, counting failed requests.
 # Server and clients share this machine's cores. Rewrites the serve block of README.md and
 # bench/results/serve.json.
 #
@@ -45,8 +45,8 @@ serve
 $LOAD "$SECONDS_PER_LEVEL" 200000 1,8,64 > "$WORK/exact.jsonl"
 $LOAD "$SECONDS_PER_LEVEL" 200000 8 2 "$WORK/b.sbcnm" "$WORK/a.sbcnm" > "$WORK/reload.jsonl"
 stop
-serve --search_threads 0
-$LOAD "$SECONDS_PER_LEVEL" 200000 1,8,64 > "$WORK/alone.jsonl"
+serve --search_threads 1
+$LOAD "$SECONDS_PER_LEVEL" 200000 1,8,64 > "$WORK/batched.jsonl"
 stop
 serve --index "$HNSW"
 $LOAD "$SECONDS_PER_LEVEL" 200000 1,8,64 > "$WORK/hnsw.jsonl"

@@ -10,13 +10,13 @@ import benchlib
 root, work = sys.argv[1], sys.argv[2]
 meta = benchlib.meta(root, "bench/serve-load.sh")
 runs = {name: [json.loads(l) for l in open(f"{work}/{name}.jsonl") if l.strip()]
-        for name in ("exact", "alone", "hnsw", "reload")}
+        for name in ("exact", "batched", "hnsw", "reload")}
 with open(os.path.join(root, "bench", "results", "serve.json"), "w") as f:
     json.dump({"meta": meta, "runs": runs}, f, indent=2)
 benchlib.record(root, {"serve.json": meta})
 rows = []
-for name, label in (("exact", "exact, batched"), ("alone", "exact, each request alone"),
-                    ("hnsw", "HNSW, batched"), ("reload", "exact, batched, reload every 2 s")):
+for name, label in (("exact", "exact"), ("batched", "exact, batched (`--search_threads 1`)"),
+                    ("hnsw", "HNSW"), ("reload", "exact, reload every 2 s")):
     for r in runs[name]:
         extra = f" ({r['reloads']} reloads)" if r["reloads"] else ""
         rows.append(f"| {label}{extra} | {r['clients']} | {r['requests_per_second']:,.0f} "

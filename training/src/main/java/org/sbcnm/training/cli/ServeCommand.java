@@ -70,9 +70,9 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(
       names = "--search_threads",
-      defaultValue = "1",
+      defaultValue = "0",
       description =
-          "Threads that search known users' requests in batches (one GEMM for the requests waiting); 0 = each request searches alone.")
+          "Threads that search known users' requests in batches (one GEMM for the requests waiting); 0 = each request searches alone, which measured faster on 2 cores.")
   int searchThreads;
 
   @Option(

@@ -38,8 +38,9 @@ import org.slf4j.LoggerFactory;
  * file, non-finite weights, another dataset, an index that does not fit) is refused with the reason
  * and the old one keeps serving. One reload at a time.
  *
- * <p><b>Batched</b>: with search threads, a known user's exact request joins the others waiting at
- * that moment in one search ({@link QueryBatcher}); the answer is the same as searched alone.
+ * <p><b>Batched</b> (optional): with search threads, a known user's request joins the others
+ * waiting at that moment in one search ({@link QueryBatcher}); the answer is the same as searched
+ * alone. Off by default: on 2 cores it served fewer requests a second than each request alone.
  *
  * <p><b>Bounded</b>: k ≤ {@code maxK}, at most {@code maxBatch} queries and {@code maxItems} items
  * a request, bodies up to {@code maxBodyBytes}; a fixed pool of {@code workers} threads. Bad input
@@ -83,8 +84,10 @@ public final class RetrievalServer implements AutoCloseable {
     }
 
     /**
-     * 127.0.0.1:8080, one worker per processor, k ≤ 1000, 64 queries and 10,000 items, 1 MiB, one
-     * search thread gathering known users' requests into batches.
+     * 127.0.0.1:8080, one worker per processor, k ≤ 1000, 64 queries and 10,000 items, 1 MiB, and
+     * each request searching alone: gathering requests into batches measured slower on 2 cores
+     * ({@code bench/serve-load.sh}), the top-K selection and the HTTP work outweighing the
+     * catalogue reads a batch saves.
      */
     public static Options defaults() {
       return new Options(
@@ -95,7 +98,7 @@ public final class RetrievalServer implements AutoCloseable {
           64,
           10_000,
           1 << 20,
-          1);
+          0);
     }
   }
 
