@@ -2,7 +2,8 @@
 # Load on `serve`: the 50,000-item synthetic preset (`prep synthetic --preset bench`), the default
 # model trained one epoch, GET /recommend at k = 100 from 1, 8 and 64 concurrent clients for
 # SECONDS each (default 10, at most 200,000 requests a level), with exact search (each request
-# alone, then batched with --search_threads 1) and with an HNSW index; then 8 clients while the model is reloaded every 2 seconds, counting failed requests.
+# alone, then batched with --search_threads 1) and with an HNSW index; then 8 clients while the
+# model is reloaded every 2 seconds, counting failed requests.
 # Server and clients share this machine's cores. Rewrites the serve block of README.md and
 # bench/results/serve.json.
 #
