@@ -2,6 +2,7 @@ package org.sbcnm.training.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -352,16 +353,20 @@ class CliTest {
   void serveAnswersOnThePortItPrints() throws Exception {
     java.io.PipedReader pipe = new java.io.PipedReader();
     PrintWriter out = new PrintWriter(new java.io.PipedWriter(pipe), true);
+    Path served = dir.resolve("served.sbcnm");
+    Files.copy(model, served);
     String[] args = {
       "serve",
       "--data",
       data.toString(),
       "--ckpt",
-      model.toString(),
+      served.toString(),
       "--port",
       "0",
       "--workers",
-      "2"
+      "2",
+      "--watch",
+      "1"
     };
     Thread t = new Thread(() -> Main.run(args, out, new PrintWriter(new StringWriter(), true)));
     t.setDaemon(true);
@@ -379,6 +384,29 @@ class CliTest {
                 java.net.http.HttpResponse.BodyHandlers.ofString());
     assertEquals(200, health.statusCode());
     assertTrue(health.body().contains("\"status\":\"ok\""), health.body());
+    // --watch: a checkpoint written anew (a later modification time) is loaded and swapped in.
+    String before = new ObjectMapper().readTree(health.body()).get("model_version").asText();
+    Files.setLastModifiedTime(
+        served,
+        java.nio.file.attribute.FileTime.fromMillis(
+            Files.getLastModifiedTime(served).toMillis() + 60_000));
+    String now = before;
+    for (int tries = 0; tries < 100 && now.equals(before); tries++) {
+      Thread.sleep(100);
+      now =
+          new ObjectMapper()
+              .readTree(
+                  java.net.http.HttpClient.newHttpClient()
+                      .send(
+                          java.net.http.HttpRequest.newBuilder(
+                                  java.net.URI.create("http://127.0.0.1:" + m.group(1) + "/health"))
+                              .build(),
+                          java.net.http.HttpResponse.BodyHandlers.ofString())
+                      .body())
+              .get("model_version")
+              .asText();
+    }
+    assertNotEquals(before, now, "the watcher reloads a changed checkpoint");
 
     Result bad =
         run("serve", "--data", data.toString(), "--ckpt", model.toString(), "--max_k", "0");

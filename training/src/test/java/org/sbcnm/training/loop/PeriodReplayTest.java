@@ -81,7 +81,16 @@ class PeriodReplayTest {
   }
 
   static TrainConfig config(long seed) {
-    return TrainConfig.builder().epochs(1).batchSize(256).seed(seed).ks(10, 20).threads(2).build();
+    // 4,096 buckets: every item its own (Fibonacci hashing spreads 0..4095), and a checkpoint a
+    // 256th of the default's.
+    return TrainConfig.builder()
+        .epochs(1)
+        .batchSize(256)
+        .seed(seed)
+        .hashBuckets(1 << 12)
+        .ks(10, 20)
+        .threads(2)
+        .build();
   }
 
   static List<Score> replay(Path dir, PreparedDataset d, ModelConfig m, long seed, Variant... v)

@@ -39,9 +39,12 @@ class WarmStartTest {
     data = SyntheticGenerator.generate(SyntheticConfig.preset("tiny", 3));
   }
 
-  /** A config whose estimator has room enough that no two of the 120 items share a bucket. */
+  /**
+   * A config whose estimator has room enough that no two of the 124 items share a bucket (4,096
+   * buckets: Fibonacci hashing gives 0..4095 a bucket each).
+   */
   private static TrainConfig config(int epochs) {
-    return TrainerTest.fast(epochs, "streaming").toBuilder().hashBuckets(1 << 20).build();
+    return TrainerTest.fast(epochs, "streaming").toBuilder().hashBuckets(1 << 12).build();
   }
 
   /** Trains one epoch of ID towers on {@code d} and returns its checkpoint. */
@@ -207,7 +210,7 @@ class WarmStartTest {
 
   @Test
   void theEstimatorFollowsItsItemsAndResetStartsAfresh() throws IOException {
-    StreamingFrequencyEstimator old = new StreamingFrequencyEstimator(1 << 20, 2, 0.1, 5);
+    StreamingFrequencyEstimator old = new StreamingFrequencyEstimator(1 << 12, 2, 0.1, 5);
     ExactCounts counts = new ExactCounts(6);
     int[] batch = {0, 1, 1, 2, 5, 5, 5};
     for (int step = 0; step < 4; step++) {

@@ -55,7 +55,14 @@ class RetrievalServerTest {
     TowerConfig q = TowerConfig.defaults(TowerKind.HISTORY).withWidths(32, 32, 16).withIdDim(16);
     TowerConfig i = TowerConfig.defaults(TowerKind.ID).withWidths(32, 32, 16).withIdDim(16);
     Path ckpt = dir.resolve(name);
-    TrainConfig c = TrainConfig.builder().epochs(2).batchSize(64).seed(seed).threads(2).build();
+    TrainConfig c =
+        TrainConfig.builder()
+            .epochs(2)
+            .batchSize(64)
+            .seed(seed)
+            .hashBuckets(1 << 12)
+            .threads(2)
+            .build();
     Trainer.create(d, new ModelConfig(q, i, 0.05, seed), c, null, ckpt, null)
         .run(new Trainer.Listener() {});
     return ckpt;
@@ -398,7 +405,14 @@ class RetrievalServerTest {
     TowerConfig q = TowerConfig.defaults(TowerKind.MLP).withWidths(32, 32, 16);
     TowerConfig i = TowerConfig.defaults(TowerKind.ID).withWidths(32, 32, 16).withIdDim(16);
     Path ckpt = dir.resolve("mlp.sbcnm");
-    TrainConfig c = TrainConfig.builder().epochs(1).batchSize(64).seed(3).threads(2).build();
+    TrainConfig c =
+        TrainConfig.builder()
+            .epochs(1)
+            .batchSize(64)
+            .seed(3)
+            .hashBuckets(1 << 12)
+            .threads(2)
+            .build();
     Trainer.create(data, new ModelConfig(q, i, 0.05, 3), c, null, ckpt, null)
         .run(new Trainer.Listener() {});
     ServingModel m = ServingModel.load(ckpt, data, null);
