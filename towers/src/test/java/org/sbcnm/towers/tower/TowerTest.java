@@ -61,6 +61,44 @@ class TowerTest {
     }
   }
 
+  /** MLP and DCN towers embed features given directly as they embed the rows holding them. */
+  @Test
+  void featuresGivenDirectlyEmbedAsTheirRowsDo() {
+    Tensor dense = RandomTensors.normal(DType.FLOAT32, USERS, 4, new SplittableRandom(3));
+    for (TowerKind kind : new TowerKind[] {TowerKind.MLP, TowerKind.DCN}) {
+      Tower t =
+          new Tower(
+              "query",
+              TowerConfig.defaults(kind).withWidths(8, 8, 4),
+              new TowerData(USERS, dense, SIDE, CARDS, null, 0, null),
+              DType.FLOAT32,
+              new SplittableRandom(5),
+              null);
+      Tape tape = new Tape();
+      float[] known;
+      try (Tape s = tape.begin()) {
+        known =
+            t.embed(s, new TowerBatch().set(new int[] {0, 1, 2, 3, 4, 5}, 0, USERS))
+                .value()
+                .floats()
+                .clone();
+      }
+      float[] direct;
+      try (Tape s = tape.begin()) {
+        direct = t.embedFeatures(s, dense, USERS).value().floats().clone();
+      }
+      assertArrayEquals(known, direct, kind.label());
+      try (Tape s = tape.begin()) {
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> t.embedFeatures(s, Tensor.zeros(USERS, 3), USERS));
+      }
+    }
+    assertThrows(
+        IllegalStateException.class,
+        () -> tower(true, KEYS).embedFeatures(new Tape().begin(), dense, USERS));
+  }
+
   @Test
   void theBucketFollowsTheKeyNotTheRow() {
     // The same keys in another row order give the same table rows, so the same embeddings.
