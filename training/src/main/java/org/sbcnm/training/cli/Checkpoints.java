@@ -5,11 +5,9 @@ import java.nio.file.Path;
 import org.sbcnm.datasets.prepared.PreparedDataset;
 import org.sbcnm.datasets.split.HeldOutSplit;
 import org.sbcnm.datasets.split.UserHistories;
-import org.sbcnm.engine.autograd.Tape;
 import org.sbcnm.engine.io.TensorBundle;
 import org.sbcnm.engine.tensor.Tensor;
 import org.sbcnm.towers.config.TowerKind;
-import org.sbcnm.towers.tower.TowerBatch;
 import org.sbcnm.towers.tower.TwoTowerModel;
 import org.sbcnm.training.eval.QueryEncoder;
 import org.sbcnm.training.loop.CheckpointCodec;
@@ -23,9 +21,6 @@ import org.slf4j.LoggerFactory;
 /** A checkpoint read once, with its model built over a dataset. */
 final class Checkpoints {
   private static final Logger LOG = LoggerFactory.getLogger(Checkpoints.class);
-
-  /** Users per query-tower pass when embedding them all. */
-  private static final int CHUNK = 4096;
 
   private Checkpoints() {}
 
@@ -54,23 +49,7 @@ final class Checkpoints {
      * excluded).
      */
     Tensor queryEmbeddings(PreparedDataset d, HeldOutSplit split) {
-      int n = d.numUsers();
-      int[] all = new int[n];
-      for (int u = 0; u < n; u++) {
-        all[u] = u;
-      }
-      QueryEncoder encoder = encoder(d, split);
-      Tensor out = Tensor.zeros(n, model.config().query().outDim());
-      Tape tape = new Tape();
-      TowerBatch batch = new TowerBatch();
-      for (int s = 0; s < n; s += CHUNK) {
-        int m = Math.min(CHUNK, n - s);
-        encoder.fill(batch, all, s, m);
-        try (Tape t = tape.begin()) {
-          out.rowRange(s, m).copyFrom(model.query().embed(t, batch).value());
-        }
-      }
-      return out;
+      return QueryEncoder.embedAll(model, encoder(d, split), d.numUsers());
     }
 
     /** Whether the checkpoint holds a sampling-probability state (trained with correction). */

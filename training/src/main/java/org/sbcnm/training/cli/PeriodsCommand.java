@@ -117,6 +117,7 @@ final class PeriodsCommand implements Callable<Integer> {
       }
     }
     PreparedDataset data = dataOptions.load();
+    TrainConfig config = trainConfig();
     PeriodReplay replay;
     try {
       long[] bounds =
@@ -128,7 +129,7 @@ final class PeriodsCommand implements Callable<Integer> {
               data,
               bounds,
               towers.modelConfig(data, seed, spec, false),
-              trainConfig(),
+              config,
               out.resolve("checkpoints"));
     } catch (IllegalArgumentException e) {
       throw new CliException(e.getMessage());
@@ -137,7 +138,7 @@ final class PeriodsCommand implements Callable<Integer> {
     o.println("period sizes: " + java.util.Arrays.toString(replay.periodSizes()));
     String key = "recall@" + java.util.Arrays.stream(ks).max().orElse(50);
     List<PeriodReplay.Score> scores;
-    try (KernelPool pool = new KernelPool(trainConfig().execution().threads())) {
+    try (KernelPool pool = new KernelPool(config.execution().threads())) {
       scores =
           replay.run(
               chosen,

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -220,53 +221,73 @@ public final class PeriodReplay {
         data.checksum() + " " + what);
   }
 
-  /** Runs every variant over every period on {@code pool}; the scores in variant order. */
+  /**
+   * Runs every variant over every period on {@code pool}; the scores in variant order, then period
+   * order. Period by period, so that the next period's test cases and bags, which every variant
+   * shares, are built once.
+   */
   public List<Score> run(List<Variant> variants, Listener listener, KernelPool pool)
       throws IOException {
     Files.createDirectories(workDir);
     List<Score> scores = new ArrayList<>();
-    for (Variant v : variants) {
-      Path ckpt = workDir.resolve(v.id() + ".sbcnm");
-      for (int p = 0; p + 1 < periods.length; p++) {
-        Trainer t = trainer(v, p, ckpt);
+    for (int p = 0; p + 1 < periods.length; p++) {
+      Interactions before = span(0, p);
+      Interactions upTo = span(0, p + 1);
+      HeldOutSplit next = HeldOutSplit.nextPeriod(upTo, periods[p + 1], data.numUsers());
+      UserHistories bags =
+          modelConfig.query().kind() == TowerKind.HISTORY
+              ? UserHistories.of(upTo, data.numUsers())
+              : null;
+      for (Variant v : variants) {
+        Trainer t = trainer(v, p, before, upTo);
         long start = System.nanoTime();
         t.run(new Trainer.Listener() {}, pool);
         double seconds = (System.nanoTime() - start) / 1e9;
-        Score s = score(v, p + 1, t.model(), t.trainingInteractions().size(), seconds, pool);
+        Score s =
+            score(v, p + 1, t.model(), t.trainingInteractions().size(), seconds, next, bags, pool);
         scores.add(s);
         listener.scored(s);
       }
-      Files.deleteIfExists(ckpt);
     }
+    for (Variant v : variants) {
+      Files.deleteIfExists(checkpoint(v));
+    }
+    scores.sort(Comparator.comparingInt(s -> variants.indexOf(s.variant())));
     return scores;
   }
 
+  private Path checkpoint(Variant v) {
+    return workDir.resolve(v.id() + ".sbcnm");
+  }
+
   /** The run of variant {@code v} on period p (or periods 0..p from scratch). */
-  private Trainer trainer(Variant v, int p, Path ckpt) throws IOException {
+  private Trainer trainer(Variant v, int p, Interactions before, Interactions upTo)
+      throws IOException {
     TrainConfig c =
         v == Variant.UNCORRECTED ? config.toBuilder().correction(Correction.NONE).build() : config;
     if (v == Variant.SCRATCH) {
-      Files.deleteIfExists(ckpt);
-      return Trainer.create(
-              with(span(0, p + 1), "periods 0-" + p), modelConfig, c, null, null, null)
+      return Trainer.create(with(upTo, "periods 0-" + p), modelConfig, c, null, null, null)
           .asPeriod(span(0, 0));
     }
     PreparedDataset period = with(periods[p], "period " + p);
+    Path ckpt = checkpoint(v);
     Trainer t =
         p == 0
             ? Trainer.create(period, modelConfig, c, null, ckpt, null)
             : Trainer.warmStart(period, ckpt, saved -> c, v == Variant.RESET, null, ckpt, null);
-    return t.asPeriod(span(0, p));
+    return t.asPeriod(before);
   }
 
+  /** The score of {@code model} on period {@code next}: its test cases, with its users' bags. */
   private Score score(
-      Variant v, int next, TwoTowerModel model, int trained, double seconds, KernelPool pool) {
-    Interactions earlier = span(0, next);
-    HeldOutSplit split = HeldOutSplit.nextPeriod(earlier, periods[next], data.numUsers());
-    UserHistories bags =
-        modelConfig.query().kind() == TowerKind.HISTORY
-            ? UserHistories.of(earlier, data.numUsers())
-            : null;
+      Variant v,
+      int next,
+      TwoTowerModel model,
+      int trained,
+      double seconds,
+      HeldOutSplit split,
+      UserHistories bags,
+      KernelPool pool) {
     int[] ranks;
     try (KernelPool.Binding b = pool.bind()) {
       ranks =

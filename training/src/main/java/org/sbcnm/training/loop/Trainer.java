@@ -179,11 +179,12 @@ public final class Trainer {
     Path file = CheckpointFiles.latest(from);
     TensorBundle b = TensorBundle.read(file);
     CheckpointCodec.checkFormat(b, file);
-    TrainConfig config = overrides.apply(CheckpointCodec.readTrainConfig(b));
+    TrainConfig saved = CheckpointCodec.readTrainConfig(b);
+    TrainConfig config = overrides.apply(saved);
     try {
       ModelConfig modelConfig = TwoTowerModel.configOf(b);
       WarmStart carry = new WarmStart(b, modelConfig, data.users(), data.items());
-      carry.requireSameState(config);
+      WarmStart.requireSameState(saved, config);
       SamplingProbabilities p =
           config.correction().source() == Correction.STATIC
               ? staticProbabilities

@@ -72,8 +72,8 @@ final class WarmStart {
       List.of("optimizer", "correction", "hash_buckets", "hashes", "alpha");
 
   /** Refuses a config that changes what the carried state depends on, naming the field. */
-  void requireSameState(TrainConfig config) throws FormatException {
-    Map<String, String> before = CheckpointCodec.readTrainConfig(saved).toMap();
+  static void requireSameState(TrainConfig saved, TrainConfig config) {
+    Map<String, String> before = saved.toMap();
     Map<String, String> after = config.toMap();
     for (String key : FIXED) {
       if (!before.get(key).equals(after.get(key))) {

@@ -88,7 +88,7 @@ final class QueryBatcher implements AutoCloseable {
       k = Math.max(k, jobs.get(r).k());
     }
     try {
-      ServingModel.Ranked[] out = m.recommendAll(users, includeSeen, k);
+      ServingModel.Ranked[] out = m.recommendAll(users, includeSeen, k, 0);
       for (int r = 0; r < n; r++) {
         jobs.get(r).done().complete(out[r].first(jobs.get(r).k()));
       }

@@ -53,12 +53,6 @@ final class ServerMetrics {
     (ok ? reloadsOk : reloadsRefused).increment();
   }
 
-  /** Requests of {@code endpoint} answered with {@code status} so far. */
-  long requests(String endpoint, int status) {
-    LongAdder a = requests.get(endpoint + "\u0000" + status);
-    return a == null ? 0 : a.sum();
-  }
-
   /**
    * The Prometheus text exposition of everything, with the serving model's version and load time.
    */

@@ -14,7 +14,6 @@ import org.sbcnm.engine.io.TensorBundle;
 import org.sbcnm.engine.tensor.Tensor;
 import org.sbcnm.towers.config.TowerKind;
 import org.sbcnm.towers.tower.Tower;
-import org.sbcnm.towers.tower.TowerBatch;
 import org.sbcnm.towers.tower.TwoTowerModel;
 import org.sbcnm.training.eval.QueryEncoder;
 import org.sbcnm.training.loop.CheckpointCodec;
@@ -112,13 +111,24 @@ public final class ServingModel {
     return new ServingModel(version, data, model, users, hnsw, seen, p, historyLength);
   }
 
-  /** An HNSW index file; an exact one adds nothing to the exact search built here (null). */
+  /**
+   * An HNSW index file, checked against the model; an exact one, checked too, adds nothing to the
+   * exact search built here (null).
+   */
   private static HnswIndex readIndex(Path index, PreparedDataset data, TwoTowerModel model)
       throws IOException {
-    boolean isHnsw = IndexFiles.kindOf(index).equals("hnsw");
-    HnswIndex h = isHnsw ? IndexFiles.readHnsw(index) : null;
-    int size = isHnsw ? h.size() : IndexFiles.readExact(index).size();
-    int dim = isHnsw ? h.dim() : IndexFiles.readExact(index).dim();
+    HnswIndex h = null;
+    int size;
+    int dim;
+    if (IndexFiles.kindOf(index).equals("hnsw")) {
+      h = IndexFiles.readHnsw(index);
+      size = h.size();
+      dim = h.dim();
+    } else {
+      ExactIndex e = IndexFiles.readExact(index);
+      size = e.size();
+      dim = e.dim();
+    }
     if (size != data.numItems() || dim != model.config().item().outDim()) {
       throw new FormatException(
           index
@@ -134,27 +144,13 @@ public final class ServingModel {
     return h;
   }
 
-  /** Every known user's query embedding, 4,096 at a time. */
+  /** Every known user's query embedding; a history tower reads the whole dataset's bags. */
   private static Tensor embedUsers(TwoTowerModel model, PreparedDataset data, int historyLength) {
-    int n = data.numUsers();
     UserHistories bags =
         model.config().query().kind() == TowerKind.HISTORY
-            ? UserHistories.of(data.interactions(), n)
+            ? UserHistories.of(data.interactions(), data.numUsers())
             : null;
-    QueryEncoder encoder = QueryEncoder.of(bags, historyLength);
-    int[] all = new int[n];
-    Arrays.setAll(all, u -> u);
-    Tensor out = Tensor.zeros(n, model.config().query().outDim());
-    Tape tape = new Tape();
-    TowerBatch batch = new TowerBatch();
-    for (int s = 0; s < n; s += 4096) {
-      int m = Math.min(4096, n - s);
-      encoder.fill(batch, all, s, m);
-      try (Tape t = tape.begin()) {
-        out.rowRange(s, m).copyFrom(model.query().embed(t, batch).value());
-      }
-    }
-    return out;
+    return QueryEncoder.embedAll(model, QueryEncoder.of(bags, historyLength), data.numUsers());
   }
 
   /** "FILE@modified-time[+INDEX]": which model answers. */
@@ -207,58 +203,28 @@ public final class ServingModel {
 
   /** The top {@code k} of a known user (index), its items left out unless {@code includeSeen}. */
   public Ranked recommend(int user, int k, boolean includeSeen, double beta) {
-    Tensor q = users.rowRange(user, 1);
-    Exclusions ex = includeSeen ? null : seenBy(user);
-    return search(q, k, ex, beta);
+    return recommendAll(new int[] {user}, new boolean[] {includeSeen}, k, beta)[0];
   }
 
   /**
-   * The top {@code k} of several known users in one exact search (one GEMM for all of them), each
-   * user's items left out unless {@code includeSeen[r]}.
+   * The top {@code k} of several known users in one search (one GEMM for all of them when exact),
+   * each user's items left out unless {@code includeSeen[r]}.
    */
-  public Ranked[] recommendAll(int[] userIdx, boolean[] includeSeen, int k) {
+  public Ranked[] recommendAll(int[] userIdx, boolean[] includeSeen, int k, double beta) {
     int n = userIdx.length;
     int d = users.cols();
     Tensor q = Tensor.zeros(n, d);
-    int[] ptr = new int[n + 1];
-    int[] sp = seen.userTrainPtr();
+    int[] excluding = new int[n];
     for (int r = 0; r < n; r++) {
       System.arraycopy(users.floats(), users.offset() + userIdx[r] * d, q.floats(), r * d, d);
-      int u = userIdx[r];
-      ptr[r + 1] = ptr[r] + (includeSeen[r] ? 0 : sp[u + 1] - sp[u]);
+      // −1: a user whose results leave nothing out.
+      excluding[r] = includeSeen[r] ? -1 : userIdx[r];
     }
-    int[] excluded = new int[ptr[n]];
-    for (int r = 0; r < n; r++) {
-      if (!includeSeen[r]) {
-        int u = userIdx[r];
-        System.arraycopy(seen.userTrainItems(), sp[u], excluded, ptr[r], sp[u + 1] - sp[u]);
-      }
-    }
-    int kk = Math.min(k, data.numItems());
-    int[] top = new int[n * kk];
-    float[] scores = new float[n * kk];
-    if (hnsw != null) {
-      hnsw.search(q, kk, Math.max(100, kk), new Exclusions(ptr, excluded), top, scores);
-    } else {
-      exact.search(q, kk, new Exclusions(ptr, excluded), top, scores);
-    }
-    Ranked[] out = new Ranked[n];
-    for (int r = 0; r < n; r++) {
-      int m = 0;
-      while (m < kk && top[r * kk + m] >= 0) {
-        m++;
-      }
-      out[r] =
-          new Ranked(
-              Arrays.copyOfRange(top, r * kk, r * kk + m),
-              Arrays.copyOfRange(scores, r * kk, r * kk + m));
-    }
-    return out;
-  }
-
-  /** A known user's items, as exclusions for one query. */
-  private Exclusions seenBy(int user) {
-    return Exclusions.ofUsers(seen.userTrainPtr(), seen.userTrainItems(), new int[] {user}, 0, 1);
+    return search(
+        q,
+        k,
+        Exclusions.ofUsers(seen.userTrainPtr(), seen.userTrainItems(), excluding, 0, n),
+        beta);
   }
 
   /**
@@ -288,7 +254,7 @@ public final class ServingModel {
       int[] distinct = Arrays.stream(items).distinct().sorted().toArray();
       ex = new Exclusions(new int[] {0, distinct.length}, distinct);
     }
-    return search(q, k, ex, beta);
+    return search(q, k, ex, beta)[0];
   }
 
   private Tensor embedUnseen(Tape t, String rawId, int[] items, int[] side, float[] features) {
@@ -349,13 +315,15 @@ public final class ServingModel {
   /** The {@code k} items most like {@code item} by ⟨vᵢ, vⱼ⟩, the item itself left out. */
   public Ranked similar(int item, int k) {
     Tensor q = exact.embeddings().rowRange(item, 1);
-    return search(q, k, new Exclusions(new int[] {0, 1}, new int[] {item}), 0);
+    return search(q, k, new Exclusions(new int[] {0, 1}, new int[] {item}), 0)[0];
   }
 
-  private Ranked search(Tensor q, int k, Exclusions ex, double beta) {
+  /** The top {@code k} of every query row, each with its exclusions. */
+  private Ranked[] search(Tensor q, int k, Exclusions ex, double beta) {
+    int n = q.rows();
     int kk = Math.min(k, data.numItems());
-    int[] top = new int[kk];
-    float[] scores = new float[kk];
+    int[] top = new int[n * kk];
+    float[] scores = new float[n * kk];
     if (beta > 0) {
       if (hnsw != null) {
         throw new IllegalArgumentException(
@@ -375,11 +343,18 @@ public final class ServingModel {
     } else {
       exact.search(q, kk, ex, top, scores);
     }
-    int n = 0;
-    while (n < kk && top[n] >= 0) {
-      n++;
+    Ranked[] out = new Ranked[n];
+    for (int r = 0; r < n; r++) {
+      int m = 0;
+      while (m < kk && top[r * kk + m] >= 0) {
+        m++;
+      }
+      out[r] =
+          new Ranked(
+              Arrays.copyOfRange(top, r * kk, r * kk + m),
+              Arrays.copyOfRange(scores, r * kk, r * kk + m));
     }
-    return new Ranked(Arrays.copyOf(top, n), Arrays.copyOf(scores, n));
+    return out;
   }
 
   /** Item indices, best first, and their scores. */

@@ -81,8 +81,8 @@ class PeriodReplayTest {
   }
 
   static TrainConfig config(long seed) {
-    // 4,096 buckets: every item its own (Fibonacci hashing spreads 0..4095), and a checkpoint a
-    // 256th of the default's.
+    // 4,096 buckets: every item of these tests (at most 400) has its own, and a checkpoint holds a
+    // 256th of the default's estimator state.
     return TrainConfig.builder()
         .epochs(1)
         .batchSize(256)
