@@ -17,4 +17,12 @@ public final class Csv {
     }
     return s;
   }
+
+  /**
+   * A rating as {@code interactions.csv} holds it: a whole number without a fraction ("4"), any
+   * other value as {@link Float#toString(float)} ("3.5").
+   */
+  public static String rating(float rating) {
+    return rating == (long) rating ? Long.toString((long) rating) : Float.toString(rating);
+  }
 }

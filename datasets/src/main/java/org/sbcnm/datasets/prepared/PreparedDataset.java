@@ -598,9 +598,7 @@ public final class PreparedDataset {
             w.write(',');
             w.write(Csv.quote(items.rawId(interactions.item(k))));
             w.write(',');
-            float rating = interactions.rating(k);
-            w.write(
-                rating == (long) rating ? Long.toString((long) rating) : Float.toString(rating));
+            w.write(Csv.rating(interactions.rating(k)));
             w.write(',');
             w.write(Long.toString(interactions.timestamp(k)));
             w.write('\n');

@@ -1,0 +1,458 @@
+package org.sbcnm.spark;
+
+import static org.apache.spark.sql.functions.array_sort;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.monotonically_increasing_id;
+import static org.apache.spark.sql.functions.row_number;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.LongAccumulator;
+import org.sbcnm.datasets.prepared.PreparedDataset;
+import org.sbcnm.engine.kernel.Kernels;
+import org.sbcnm.engine.kernel.TopK;
+import org.sbcnm.engine.tensor.Tensor;
+import org.sbcnm.training.loop.CheckpointFiles;
+import org.sbcnm.training.retrieval.ExactIndex;
+import scala.Tuple2;
+
+/**
+ * Batch inference and the held-out evaluation in one pass over every user, on Spark.
+ *
+ * <p>The driver reads the checkpoint and the prepared dataset, embeds the catalogue with the item
+ * tower and broadcasts the checkpoint's bytes. The held-out split of shared/FORMAT.md (each user's
+ * last interaction by timestamp, ties to the later line, is the test item when the user has two or
+ * more) and each user's training items come from Spark (a window over the interactions, joined to
+ * the id maps). Each partition of users is embedded by the library's query tower on its executor
+ * and scored exactly: ⟨u, v⟩ over the full catalogue, the user's training items left out, the top
+ * list sorted by score then item index, as {@code ExactIndex} sorts it.
+ *
+ * <ul>
+ *   <li>{@code itemBlocks = 1}: the item embeddings [N, d] are broadcast and each task scores its
+ *       users against all of them (no shuffle).
+ *   <li>{@code itemBlocks = B > 1}: the catalogue is cut into B blocks (whole multiples of the
+ *       exact index's 2,048-item scoring block, so every score is the same GEMM call as in one
+ *       JVM); each chunk of users meets each block (a cartesian product), keeps a partial top list,
+ *       and the partial lists merge by user (a shuffle). An executor then holds one block, not the
+ *       catalogue.
+ * </ul>
+ *
+ * <p>Output: Parquet {@code (user_id: string, item_ids: array<string>, scores: array<float>,
+ * test_rank: int)}; {@code test_rank} is the 0-based rank of the user's held-out item (null without
+ * one), capped at the longest evaluation cut-off. Recall@K and NDCG@K over the test users follow
+ * from it and equal {@code eval}'s.
+ */
+public final class BatchRetrieval {
+  /** Users embedded and scored together. */
+  static final int CHUNK = 1024;
+
+  /**
+   * One batch-inference run.
+   *
+   * @param data the prepared dataset folder (readable from every executor)
+   * @param checkpoint the checkpoint file ({} in the name: the highest-numbered)
+   * @param k recommendations per user
+   * @param evalKs cut-offs of Recall@K and NDCG@K (may be empty)
+   * @param itemBlocks 1 to broadcast the item embeddings, more to partition them
+   * @param partitions partitions of users (0: Spark's default parallelism)
+   * @param out the Parquet output folder (any Hadoop file system)
+   * @param overwrite replace {@code out} if it exists
+   */
+  public record Spec(
+      String data,
+      String checkpoint,
+      int k,
+      int[] evalKs,
+      int itemBlocks,
+      int partitions,
+      String out,
+      boolean overwrite) {
+    public Spec {
+      if (k < 1) {
+        throw new IllegalArgumentException("k must be at least 1, got " + k);
+      }
+      for (int c : evalKs) {
+        if (c < 1) {
+          throw new IllegalArgumentException("evaluation cut-offs must be at least 1, got " + c);
+        }
+      }
+      if (Math.max(k, Arrays.stream(evalKs).max().orElse(0)) + 1 > TopK.MAX_K) {
+        throw new IllegalArgumentException(
+            "k and the cut-offs must stay below " + TopK.MAX_K + ", got " + k);
+      }
+      if (itemBlocks < 1) {
+        throw new IllegalArgumentException("item blocks must be at least 1, got " + itemBlocks);
+      }
+      if (partitions < 0) {
+        throw new IllegalArgumentException("partitions must be 0 or more, got " + partitions);
+      }
+      evalKs = evalKs.clone();
+    }
+
+    /** List length of the pass: room for k, and one more than the longest cut-off. */
+    int listLength() {
+      return Math.max(k, Arrays.stream(evalKs).max().orElse(0) + 1);
+    }
+  }
+
+  /**
+   * What a run computed.
+   *
+   * @param users users written
+   * @param testUsers users with a held-out item
+   * @param metrics recall@K and ndcg@K for each cut-off, over the test users
+   * @param seconds wall time of the run's parts, and task time summed over executors
+   */
+  public record Result(
+      long users, long testUsers, Map<String, Double> metrics, Map<String, Double> seconds) {}
+
+  private BatchRetrieval() {}
+
+  static final StructType OUTPUT =
+      new StructType()
+          .add("user_id", DataTypes.StringType, false)
+          .add("item_ids", DataTypes.createArrayType(DataTypes.StringType, false), false)
+          .add("scores", DataTypes.createArrayType(DataTypes.FloatType, false), false)
+          .add("test_rank", DataTypes.IntegerType, true);
+
+  public static Result run(SparkSession spark, Spec spec) throws IOException {
+    Map<String, Double> seconds = new LinkedHashMap<>();
+    long t0 = System.nanoTime();
+    Path ckptFile = CheckpointFiles.latest(Path.of(spec.checkpoint()));
+    byte[] ckpt = Files.readAllBytes(ckptFile);
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Broadcast<byte[]> ckptB = jsc.broadcast(ckpt);
+    String key = "ckpt-" + ckptB.id();
+    LoadedModel driver = LoadedModel.get(key, ckpt, spec.data());
+    PreparedDataset d = driver.dataset();
+    Tensor itemEmb = driver.model().itemEmbeddings().copy();
+    int numItems = itemEmb.rows();
+    int dim = itemEmb.cols();
+    seconds.put("load_and_embed_items", secondsSince(t0));
+
+    long t1 = System.nanoTime();
+    Dataset<Row> queries = queries(spark, spec, d.numUsers());
+    LongAccumulator embedNanos = spark.sparkContext().longAccumulator("embed");
+    LongAccumulator searchNanos = spark.sparkContext().longAccumulator("search");
+    LongAccumulator mergeNanos = spark.sparkContext().longAccumulator("merge");
+    String dataDir = spec.data();
+    int length = spec.listLength();
+    int k = spec.k();
+    JavaRDD<TopLists> lists;
+    Broadcast<float[]> itemsB = null;
+    if (spec.itemBlocks() == 1) {
+      itemsB = jsc.broadcast(itemEmb.floats().clone());
+      Broadcast<float[]> items = itemsB;
+      lists =
+          queries
+              .javaRDD()
+              .mapPartitionsWithIndex(
+                  (part, rows) -> {
+                    LoadedModel m = LoadedModel.get(key, ckptB.value(), dataDir);
+                    ExactIndex index = FullIndex.get(items, numItems, dim);
+                    return chunks(part, rows)
+                        .map(
+                            chunk -> {
+                              long e0 = System.nanoTime();
+                              QueryChunk q = QueryChunk.embed(chunk.id, chunk.rows, m);
+                              long e1 = System.nanoTime();
+                              TopLists top = q.search(index, 0, length);
+                              embedNanos.add(e1 - e0);
+                              searchNanos.add(System.nanoTime() - e1);
+                              return top;
+                            });
+                  },
+                  true);
+    } else {
+      List<ItemBlock> blocks = ItemBlock.cut(itemEmb, spec.itemBlocks());
+      JavaRDD<QueryChunk> chunks =
+          queries
+              .javaRDD()
+              .mapPartitionsWithIndex(
+                  (part, rows) -> {
+                    LoadedModel m = LoadedModel.get(key, ckptB.value(), dataDir);
+                    return chunks(part, rows)
+                        .map(
+                            chunk -> {
+                              long e0 = System.nanoTime();
+                              QueryChunk q = QueryChunk.embed(chunk.id, chunk.rows, m);
+                              embedNanos.add(System.nanoTime() - e0);
+                              return q;
+                            });
+                  },
+                  true);
+      JavaRDD<ItemBlock> blockRdd = jsc.parallelize(blocks, blocks.size());
+      JavaPairRDD<Long, TopLists> partial =
+          chunks
+              .cartesian(blockRdd)
+              .mapToPair(
+                  pair -> {
+                    long s0 = System.nanoTime();
+                    TopLists top = pair._1().search(pair._2().index(), pair._2().offset(), length);
+                    searchNanos.add(System.nanoTime() - s0);
+                    return new Tuple2<>(pair._1().id, top);
+                  });
+      int parts = Math.max(1, queries.javaRDD().getNumPartitions());
+      lists =
+          partial
+              .reduceByKey(
+                  (a, b) -> {
+                    long m0 = System.nanoTime();
+                    TopLists merged = a.merge(b);
+                    mergeNanos.add(System.nanoTime() - m0);
+                    return merged;
+                  },
+                  parts)
+              .values();
+    }
+    JavaRDD<Row> rows =
+        lists.mapPartitions(
+            it -> {
+              LoadedModel m = LoadedModel.get(key, ckptB.value(), dataDir);
+              return new RowsOf(it, m, k);
+            });
+    spark
+        .createDataFrame(rows, OUTPUT)
+        .write()
+        .mode(spec.overwrite() ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
+        .parquet(spec.out());
+    seconds.put("pass_and_write", secondsSince(t1));
+    seconds.put("task_embed", embedNanos.value() / 1e9);
+    seconds.put("task_score_and_topk", searchNanos.value() / 1e9);
+    seconds.put("task_merge", mergeNanos.value() / 1e9);
+
+    long t2 = System.nanoTime();
+    Dataset<Row> written = spark.read().parquet(spec.out());
+    long users = written.count();
+    Map<Integer, Long> histogram = new LinkedHashMap<>();
+    long testUsers = 0;
+    for (Row r :
+        written.where(col("test_rank").isNotNull()).groupBy("test_rank").count().collectAsList()) {
+      histogram.put(r.getInt(0), r.getLong(1));
+      testUsers += r.getLong(1);
+    }
+    seconds.put("metrics", secondsSince(t2));
+    seconds.put("total", secondsSince(t0));
+    ckptB.destroy();
+    if (itemsB != null) {
+      itemsB.destroy();
+    }
+    LoadedModel.release(key, spec.data());
+    FullIndex.release();
+    return new Result(users, testUsers, metrics(histogram, testUsers, spec.evalKs()), seconds);
+  }
+
+  /**
+   * Recall@K and NDCG@K from how many test users have each rank (FORMAT.md: Recall@K = share of
+   * ranks below K; NDCG@K = mean of 1/log₂(rank + 2) over those).
+   */
+  static Map<String, Double> metrics(Map<Integer, Long> ranks, long testUsers, int[] ks) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    int[] sorted = ks.clone();
+    Arrays.sort(sorted);
+    long n = Math.max(1, testUsers);
+    for (int cut : sorted) {
+      long hits = 0;
+      double ndcg = 0;
+      for (Map.Entry<Integer, Long> e : ranks.entrySet()) {
+        int r = e.getKey();
+        if (r < cut) {
+          hits += e.getValue();
+          ndcg += e.getValue() / (Math.log(r + 2) / Math.log(2));
+        }
+      }
+      out.put("recall@" + cut, hits / (double) n);
+      out.put("ndcg@" + cut, ndcg / n);
+    }
+    return out;
+  }
+
+  /**
+   * Every user index 0..users−1 with its training items (ascending, or null) and held-out item (or
+   * null): columns u, seen, target, in range partitions by u.
+   */
+  static Dataset<Row> queries(SparkSession spark, Spec spec, int users) {
+    String data = spec.data();
+    Dataset<Row> raw =
+        csv(spark, data + "/" + PreparedDataset.INTERACTIONS)
+            .withColumn("line", monotonically_increasing_id());
+    Dataset<Row> userIds = idMap(spark, data + "/" + PreparedDataset.Q_IDMAP, "user_id", "u");
+    Dataset<Row> itemIds = idMap(spark, data + "/" + PreparedDataset.I_IDMAP, "item_id", "i");
+    Dataset<Row> events =
+        raw.join(userIds, "user_id")
+            .join(itemIds, "item_id")
+            .select(
+                col("u"),
+                col("i"),
+                col("timestamp").cast(DataTypes.LongType).as("ts"),
+                col("line"));
+    Dataset<Row> ranked =
+        events
+            .withColumn(
+                "latest",
+                row_number()
+                    .over(Window.partitionBy("u").orderBy(col("ts").desc(), col("line").desc())))
+            .withColumn("events", count(lit(1)).over(Window.partitionBy("u")));
+    org.apache.spark.sql.Column isTest = col("latest").equalTo(1).and(col("events").geq(2));
+    Dataset<Row> tests = ranked.where(isTest).select(col("u"), col("i").as("target"));
+    Dataset<Row> seen =
+        ranked
+            .where(org.apache.spark.sql.functions.not(isTest))
+            .groupBy("u")
+            .agg(array_sort(collect_set(col("i"))).as("seen"));
+    int parts =
+        spec.partitions() > 0 ? spec.partitions() : spark.sparkContext().defaultParallelism();
+    return spark
+        .range(users)
+        .toDF("u")
+        .join(seen, new String[] {"u"}, "left")
+        .join(tests, new String[] {"u"}, "left")
+        .select(col("u"), col("seen"), col("target"))
+        .repartitionByRange(parts, col("u"))
+        .sortWithinPartitions("u");
+  }
+
+  private static Dataset<Row> csv(SparkSession spark, String path) {
+    return spark
+        .read()
+        .option("header", true)
+        .option("escape", "\"")
+        .option("inferSchema", false)
+        .csv(path);
+  }
+
+  private static Dataset<Row> idMap(SparkSession spark, String path, String name, String index) {
+    return csv(spark, path)
+        .select(col("raw_id").as(name), col("index").cast(DataTypes.IntegerType).as(index));
+  }
+
+  private static double secondsSince(long t) {
+    return (System.nanoTime() - t) / 1e9;
+  }
+
+  /** Rows of one partition, {@value #CHUNK} at a time, with a chunk id unique in the run. */
+  record Chunk(long id, List<Row> rows) {}
+
+  static ChunkIterator chunks(int partition, Iterator<Row> rows) {
+    Kernels.setThreads(1);
+    return new ChunkIterator(partition, rows);
+  }
+
+  /** A lazy iterator over a partition's chunks (a partition may hold millions of users). */
+  static final class ChunkIterator implements Iterator<Chunk> {
+    private final int partition;
+    private final Iterator<Row> rows;
+    private int next;
+
+    ChunkIterator(int partition, Iterator<Row> rows) {
+      this.partition = partition;
+      this.rows = rows;
+    }
+
+    @Override
+    public boolean hasNext() {
+      return rows.hasNext();
+    }
+
+    @Override
+    public Chunk next() {
+      if (!rows.hasNext()) {
+        throw new NoSuchElementException();
+      }
+      List<Row> chunk = new ArrayList<>(CHUNK);
+      while (rows.hasNext() && chunk.size() < CHUNK) {
+        chunk.add(rows.next());
+      }
+      return new Chunk(((long) partition << 32) | next++, chunk);
+    }
+
+    <T> Iterator<T> map(java.util.function.Function<Chunk, T> f) {
+      ChunkIterator self = this;
+      return new Iterator<>() {
+        @Override
+        public boolean hasNext() {
+          return self.hasNext();
+        }
+
+        @Override
+        public T next() {
+          return f.apply(self.next());
+        }
+      };
+    }
+  }
+
+  /** Output rows of top lists: raw ids, scores, and the held-out item's rank. */
+  static final class RowsOf implements Iterator<Row> {
+    private final Iterator<TopLists> lists;
+    private final LoadedModel model;
+    private final int k;
+    private final int[] items;
+    private final float[] scores;
+    private TopLists current;
+    private int r;
+
+    RowsOf(Iterator<TopLists> lists, LoadedModel model, int k) {
+      this.lists = lists;
+      this.model = model;
+      this.k = k;
+      this.items = new int[k];
+      this.scores = new float[k];
+    }
+
+    @Override
+    public boolean hasNext() {
+      while (current == null || r >= current.size()) {
+        if (!lists.hasNext()) {
+          return false;
+        }
+        current = lists.next();
+        r = 0;
+      }
+      return true;
+    }
+
+    @Override
+    public Row next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      int n = current.recommendations(r, k, items, scores);
+      String[] ids = new String[n];
+      Float[] s = new Float[n];
+      for (int j = 0; j < n; j++) {
+        ids[j] = model.dataset().items().rawId(items[j]);
+        s[j] = scores[j];
+      }
+      int rank = current.rank(r);
+      Row row =
+          RowFactory.create(
+              model.dataset().users().rawId(current.users[r]), ids, s, rank < 0 ? null : rank);
+      r++;
+      return row;
+    }
+  }
+}
