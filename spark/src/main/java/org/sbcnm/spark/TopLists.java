@@ -1,7 +1,6 @@
 package org.sbcnm.spark;
 
 import java.io.Serializable;
-import java.util.Arrays;
 
 /**
  * The top lists of one chunk of users: {@code length} entries per user, sorted by score, then by
@@ -72,12 +71,10 @@ final class TopLists implements Serializable {
     for (int r = 0; r < size(); r++) {
       int a = r * length;
       int b = r * length;
-      int aEnd = a + length;
-      int bEnd = b + length;
+      // Neither list runs out: the row takes `length` entries, so `a` (or `b`) reaches the row's
+      // end only on the row's last step.
       for (int o = r * length; o < (r + 1) * length; o++) {
-        boolean takeA =
-            b >= bEnd || (a < aEnd && before(scores[a], items[a], other.scores[b], other.items[b]));
-        if (takeA) {
+        if (before(scores[a], items[a], other.scores[b], other.items[b])) {
           mi[o] = items[a];
           ms[o] = scores[a++];
         } else {
@@ -138,10 +135,5 @@ final class TopLists implements Serializable {
       }
     }
     return n;
-  }
-
-  @Override
-  public String toString() {
-    return "TopLists[" + size() + " users x " + length + ", users " + Arrays.toString(users) + "]";
   }
 }

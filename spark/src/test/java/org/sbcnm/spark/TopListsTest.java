@@ -35,6 +35,40 @@ class TopListsTest {
   }
 
   @Test
+  void itemZeroIsAnItemNotPadding() {
+    assertFalse(TopLists.before(0.1f, 5, 0.9f, 0));
+    assertTrue(TopLists.before(0.9f, 0, 0.1f, 5));
+    assertTrue(TopLists.before(0.5f, 0, NONE, -1));
+    TopLists t = one(0, false, new int[] {3, 0, 2}, new float[] {0.9f, 0.8f, 0.7f});
+    assertEquals(1, t.rank(0));
+    assertEquals(2, one(2, false, t.items, t.scores).rank(0));
+    int[] items = new int[3];
+    assertEquals(3, t.recommendations(0, 3, items, new float[3]));
+    assertArrayEquals(new int[] {3, 0, 2}, items);
+  }
+
+  @Test
+  void ranksAndRecommendationsReadTheirOwnRow() {
+    TopLists t =
+        new TopLists(
+            new int[] {0, 1},
+            new int[] {5, 6},
+            new boolean[] {false, true},
+            3,
+            new int[] {5, 1, 2, 3, 6, 4},
+            new float[] {0.9f, 0.5f, 0.4f, 0.8f, 0.7f, 0.6f});
+    assertEquals(0, t.rank(0));
+    assertEquals(1, t.rank(1));
+    int[] items = new int[5];
+    float[] scores = new float[5];
+    assertEquals(3, t.recommendations(0, 5, items, scores));
+    assertArrayEquals(new int[] {5, 1, 2}, Arrays.copyOf(items, 3));
+    assertEquals(2, t.recommendations(1, 5, items, scores));
+    assertArrayEquals(new int[] {3, 4}, Arrays.copyOf(items, 2));
+    assertArrayEquals(new float[] {0.8f, 0.6f}, Arrays.copyOf(scores, 2));
+  }
+
+  @Test
   void mergeKeepsTheBestOfBothInOrder() {
     TopLists a = one(-1, false, new int[] {4, 1, 9, -1}, new float[] {0.9f, 0.5f, 0.5f, NONE});
     TopLists b = one(-1, false, new int[] {2, 3, 5, 6}, new float[] {0.7f, 0.5f, 0.2f, 0.1f});
@@ -157,6 +191,19 @@ class TopListsTest {
     assertEquals(3, ItemBlock.cut(items, 3).size());
     assertEquals(3, ItemBlock.cut(items, 7).size());
     assertEquals(1, ItemBlock.cut(Tensor.zeros(10, 2), 4).size());
+    List<ItemBlock> whole = ItemBlock.cut(items, 1);
+    assertEquals(1, whole.size());
+    assertEquals(5000, whole.get(0).rows());
+    assertEquals(4999f, whole.get(0).embeddings()[4999 * 3]);
+    List<ItemBlock> even = ItemBlock.cut(items.rowRange(0, 4096), 2);
+    assertEquals(2, even.size());
+    assertEquals(2048, even.get(1).offset());
+    assertEquals(2048, even.get(1).rows());
+    assertEquals(2048 * 3, even.get(1).embeddings().length);
+    assertEquals(2048f, even.get(1).embeddings()[0]);
+    assertEquals(4095f, even.get(1).embeddings()[2047 * 3]);
+    ItemBlock last = even.get(1);
+    assertEquals(2048, last.index().size());
   }
 
   @Test
