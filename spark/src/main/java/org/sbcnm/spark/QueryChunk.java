@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.sql.Row;
 import org.sbcnm.engine.autograd.Tape;
+import org.sbcnm.engine.kernel.Kernels;
 import org.sbcnm.engine.tensor.Tensor;
 import org.sbcnm.towers.tower.TowerBatch;
 import org.sbcnm.training.retrieval.ExactIndex;
@@ -91,6 +92,43 @@ final class QueryChunk implements Serializable {
 
   int size() {
     return users.length;
+  }
+
+  /**
+   * Scores the chunk against {@code items} [n, dim] as the exact index does (128 users by 2,048
+   * items per GEMM call) and keeps nothing: the scoring part of a search, timed on its own by
+   * profiling runs. Returns a checksum, so that the work cannot be skipped.
+   */
+  float scoreOnly(Tensor items) {
+    int n = items.rows();
+    int m = size();
+    float[] out = new float[128 * 2048];
+    float sum = 0;
+    for (int from = 0; from < m; from += 128) {
+      int rows = Math.min(128, m - from);
+      for (int b = 0; b < n; b += 2048) {
+        int bn = Math.min(2048, n - b);
+        Kernels.gemm(
+            false,
+            true,
+            rows,
+            bn,
+            dim,
+            1f,
+            queries,
+            from * dim,
+            dim,
+            items.floats(),
+            items.offset() + b * dim,
+            dim,
+            0f,
+            out,
+            0,
+            bn);
+        sum += out[0];
+      }
+    }
+    return sum;
   }
 
   /**

@@ -13,7 +13,8 @@ import org.apache.spark.sql.SparkSession;
  * sbcnm.prepare(spark.read().parquet("s3://logs/clicks"),
  *     new SparkPrep.Spec("user", "item", null, "ts", Double.NaN), "/shared/clicks-prepared");
  * BatchRetrieval.Result r = sbcnm.recommend(new BatchRetrieval.Spec("/shared/clicks-prepared",
- *     "/shared/model.sbcnm", 100, new int[] {10, 50, 100}, 1, 0, "s3://out/top100", false));
+ *     "/shared/model.sbcnm", 100, new int[] {10, 50, 100}, 1, 0, "s3://out/top100", false,
+ *     false));
  * }</pre>
  *
  * Executors need the Vector API module for full speed ({@code

@@ -251,6 +251,12 @@ public final class SparkJobs implements Callable<Integer> {
     boolean overwrite;
 
     @Option(
+        names = "--profile",
+        description =
+            "Also time the scoring alone (one more GEMM pass), to split search time into scoring and top K.")
+    boolean profile;
+
+    @Option(
         names = "--metrics_json",
         description = "Also write the metrics and timings as JSON (a local file).")
     Path metricsJson;
@@ -265,7 +271,7 @@ public final class SparkJobs implements Callable<Integer> {
           BatchRetrieval.run(
               spark,
               new BatchRetrieval.Spec(
-                  data, ckpt, k, evalKs, itemBlocks, partitions, out, overwrite));
+                  data, ckpt, k, evalKs, itemBlocks, partitions, out, overwrite, profile));
       PrintWriter o = spec.commandLine().getOut();
       o.printf("wrote %s: %d users, %d with a held-out item%n", out, r.users(), r.testUsers());
       for (Map.Entry<String, Double> m : r.metrics().entrySet()) {

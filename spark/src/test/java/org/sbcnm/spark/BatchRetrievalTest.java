@@ -158,7 +158,8 @@ class BatchRetrievalTest {
             itemBlocks,
             3,
             dir.resolve(out).toString(),
-            false));
+            false,
+            itemBlocks > 1));
   }
 
   private static void assertSameAsOneJvm(BatchRetrieval.Result r, String out) {
@@ -223,6 +224,8 @@ class BatchRetrievalTest {
     BatchRetrieval.Result r = run(3, "blocks");
     assertSameAsOneJvm(r, "blocks");
     assertTrue(r.seconds().get("task_merge") > 0, "partial lists were merged");
+    assertTrue(r.seconds().get("shuffle_megabytes") > 0, "partial lists were shuffled");
+    assertTrue(r.seconds().get("task_score") > 0, "the profile timed the scoring");
   }
 
   @Test

@@ -1,0 +1,31 @@
+package org.sbcnm.spark;
+
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.spark.executor.TaskMetrics;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+
+/**
+ * Task time and shuffle cost of the jobs that run while it listens, summed over every task: how a
+ * run's time splits beyond what its own code measures.
+ */
+final class TaskTimes extends SparkListener {
+  final AtomicLong runNanos = new AtomicLong();
+  final AtomicLong shuffleWriteNanos = new AtomicLong();
+  final AtomicLong shuffleFetchWaitNanos = new AtomicLong();
+  final AtomicLong shuffleBytes = new AtomicLong();
+  final AtomicLong outputBytes = new AtomicLong();
+
+  @Override
+  public void onTaskEnd(SparkListenerTaskEnd end) {
+    TaskMetrics m = end.taskMetrics();
+    if (m == null) {
+      return;
+    }
+    runNanos.addAndGet(m.executorRunTime() * 1_000_000L);
+    shuffleWriteNanos.addAndGet(m.shuffleWriteMetrics().writeTime());
+    shuffleFetchWaitNanos.addAndGet(m.shuffleReadMetrics().fetchWaitTime() * 1_000_000L);
+    shuffleBytes.addAndGet(m.shuffleWriteMetrics().bytesWritten());
+    outputBytes.addAndGet(m.outputMetrics().bytesWritten());
+  }
+}
