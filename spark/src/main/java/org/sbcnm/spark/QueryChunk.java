@@ -84,8 +84,12 @@ final class QueryChunk implements Serializable {
     float[] q = new float[n * dim];
     TowerBatch batch = new TowerBatch();
     m.encoder().fill(batch, users, 0, n);
-    try (Tape t = new Tape().begin()) {
-      Tensor.wrap(q, n, dim).copyFrom(m.model().query().embed(t, batch).value());
+    // A tower reuses its buffers from call to call (no garbage in training), so the tasks of one
+    // executor take turns, as serve's request threads do.
+    synchronized (m.model()) {
+      try (Tape t = new Tape().begin()) {
+        Tensor.wrap(q, n, dim).copyFrom(m.model().query().embed(t, batch).value());
+      }
     }
     return new QueryChunk(id, users, targets, repeated, ptr, Arrays.copyOf(left, ptr[n]), dim, q);
   }

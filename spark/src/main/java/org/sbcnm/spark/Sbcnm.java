@@ -19,7 +19,10 @@ import org.apache.spark.sql.SparkSession;
  *
  * Executors need the Vector API module for full speed ({@code
  * spark.executor.extraJavaOptions=--add-modules=jdk.incubator.vector}; without it the library's
- * scalar kernels run: slower, and scores may differ from a Vector API run in their last bits).
+ * scalar kernels run: slower, and scores may differ from a Vector API run in their last bits). Each
+ * task runs the library's kernels on one thread (Spark's task slots are the parallelism); in {@code
+ * local} mode the executors are the driver's JVM, which keeps that setting afterwards ({@code
+ * Kernels.setThreads} changes it back).
  */
 public final class Sbcnm {
   private final SparkSession spark;

@@ -2,7 +2,6 @@ package org.sbcnm.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -46,19 +45,20 @@ class BatchRetrievalTest {
   @TempDir static Path dir;
   private static SparkSession spark;
   private static Path data;
-  private static Path ckpt;
   private static PreparedDataset dataset;
-  private static LoadedModel model;
 
-  /** Top K of every user in one JVM: the exact index over all users, training items left out. */
-  private static int[] oracleItems;
+  /** A history query tower (bags of training items) over an ID item tower. */
+  private static OneJvm history;
 
-  private static float[] oracleScores;
+  /** An ID query tower that also reads the dense user features (two parts, concatenated). */
+  private static OneJvm denseIds;
 
-  /** eval's ranks of the held-out items, by test user order. */
-  private static int[] evalRanks;
-
-  private static Map<String, Double> evalMetrics;
+  /**
+   * What one JVM computes from a checkpoint: every user's top K by the exact index (training items
+   * left out), and eval's ranks of the held-out items (by test user order) and metrics.
+   */
+  private record OneJvm(
+      Path ckpt, int[] items, float[] scores, int[] ranks, Map<String, Double> metrics) {}
 
   @BeforeAll
   static void trainAndScoreInOneJvm() throws IOException {
@@ -70,9 +70,26 @@ class BatchRetrievalTest {
     data = dir.resolve("data");
     dataset.writeAtomically(data);
     dataset = PreparedDataset.read(data, false);
-    ckpt = dir.resolve("model.sbcnm");
-    TowerConfig q = TowerConfig.defaults(TowerKind.HISTORY).withWidths(32, 32, 16).withIdDim(16);
-    TowerConfig i = TowerConfig.defaults(TowerKind.ID).withWidths(32, 32, 16).withIdDim(16);
+    TowerConfig item = TowerConfig.defaults(TowerKind.ID).withWidths(32, 32, 16).withIdDim(16);
+    history =
+        oneJvm(
+            train(
+                TowerConfig.defaults(TowerKind.HISTORY).withWidths(32, 32, 16).withIdDim(16),
+                item,
+                "history.sbcnm"));
+    denseIds =
+        oneJvm(
+            train(
+                TowerConfig.defaults(TowerKind.ID)
+                    .withWidths(32, 32, 16)
+                    .withIdDim(16)
+                    .withDense(true),
+                item,
+                "dense-ids.sbcnm"));
+  }
+
+  private static Path train(TowerConfig q, TowerConfig i, String name) throws IOException {
+    Path ckpt = dir.resolve(name);
     TrainConfig c =
         TrainConfig.builder()
             .epochs(3)
@@ -83,25 +100,28 @@ class BatchRetrievalTest {
             .build();
     Trainer.create(dataset, new ModelConfig(q, i, 0.05, 3), c, null, ckpt, null)
         .run(new Trainer.Listener() {});
+    return ckpt;
+  }
 
-    model = LoadedModel.load(Files.readAllBytes(ckpt), data.toString());
+  private static OneJvm oneJvm(Path ckpt) throws IOException {
+    LoadedModel model = LoadedModel.load(Files.readAllBytes(ckpt), data.toString());
     HeldOutSplit split = HeldOutSplit.of(dataset.interactions(), dataset.numUsers());
     int users = dataset.numUsers();
     Tensor queries = QueryEncoder.embedAll(model.model(), model.encoder(), users);
     Tensor items = model.model().itemEmbeddings();
     int[] all = new int[users];
     Arrays.setAll(all, u -> u);
-    oracleItems = new int[users * K];
-    oracleScores = new float[users * K];
+    int[] top = new int[users * K];
+    float[] scores = new float[users * K];
     new ExactIndex(items)
         .search(
             queries,
             K,
             Exclusions.ofUsers(split.userTrainPtr(), split.userTrainItems(), all, 0, users),
-            oracleItems,
-            oracleScores);
-    evalRanks = RetrievalMetrics.ranks(model.model(), split, items, model.encoder(), null);
-    evalMetrics = RetrievalMetrics.fromRanks(evalRanks, EVAL_KS);
+            top,
+            scores);
+    int[] ranks = RetrievalMetrics.ranks(model.model(), split, items, model.encoder(), null);
+    return new OneJvm(ckpt, top, scores, ranks, RetrievalMetrics.fromRanks(ranks, EVAL_KS));
   }
 
   /**
@@ -147,22 +167,28 @@ class BatchRetrievalTest {
         "");
   }
 
-  private static BatchRetrieval.Result run(int itemBlocks, String out) throws IOException {
+  private static BatchRetrieval.Result run(OneJvm model, int itemBlocks, String out)
+      throws IOException {
+    return run(model, itemBlocks, 3, out);
+  }
+
+  private static BatchRetrieval.Result run(OneJvm model, int itemBlocks, int partitions, String out)
+      throws IOException {
     return BatchRetrieval.run(
         spark,
         new BatchRetrieval.Spec(
             data.toString(),
-            ckpt.toString(),
+            model.ckpt().toString(),
             K,
             EVAL_KS,
             itemBlocks,
-            3,
+            partitions,
             dir.resolve(out).toString(),
             false,
             itemBlocks > 1));
   }
 
-  private static void assertSameAsOneJvm(BatchRetrieval.Result r, String out) {
+  private static void assertSameAsOneJvm(OneJvm o, BatchRetrieval.Result r, String out) {
     int users = dataset.numUsers();
     assertEquals(users, r.users());
     HeldOutSplit split = HeldOutSplit.of(dataset.interactions(), users);
@@ -172,7 +198,7 @@ class BatchRetrievalTest {
     int[] rankOf = new int[users];
     Arrays.fill(rankOf, -1);
     for (int t = 0; t < split.testSize(); t++) {
-      rankOf[split.testUsers()[t]] = evalRanks[t];
+      rankOf[split.testUsers()[t]] = o.ranks()[t];
     }
     int length = Math.max(K, Arrays.stream(EVAL_KS).max().getAsInt() + 1);
     int exactRanks = 0;
@@ -181,15 +207,15 @@ class BatchRetrievalTest {
       List<String> ids = row.getList(1);
       List<Float> scores = row.getList(2);
       int n = 0;
-      while (n < K && oracleItems[u * K + n] >= 0) {
+      while (n < K && o.items()[u * K + n] >= 0) {
         n++;
       }
       assertEquals(n, ids.size(), "list length of user " + u);
       for (int j = 0; j < n; j++) {
         assertEquals(
-            dataset.items().rawId(oracleItems[u * K + j]), ids.get(j), "user " + u + " item " + j);
+            dataset.items().rawId(o.items()[u * K + j]), ids.get(j), "user " + u + " item " + j);
         assertEquals(
-            Float.floatToIntBits(oracleScores[u * K + j]),
+            Float.floatToIntBits(o.scores()[u * K + j]),
             Float.floatToIntBits(scores.get(j)),
             "user " + u + " score " + j);
       }
@@ -204,28 +230,77 @@ class BatchRetrievalTest {
     }
     // Enough held-out items rank inside the list for the comparison to mean something.
     assertTrue(exactRanks >= 50, "ranks below the cap: " + exactRanks);
-    assertTrue(evalMetrics.get("recall@10") > 0);
+    assertTrue(o.metrics().get("recall@10") > 0);
     for (int cut : EVAL_KS) {
-      assertEquals(evalMetrics.get("recall@" + cut), r.metrics().get("recall@" + cut), 0);
-      assertEquals(evalMetrics.get("ndcg@" + cut), r.metrics().get("ndcg@" + cut), 1e-12);
+      assertEquals(o.metrics().get("recall@" + cut), r.metrics().get("recall@" + cut), 0);
+      assertEquals(o.metrics().get("ndcg@" + cut), r.metrics().get("ndcg@" + cut), 1e-12);
       assertEquals(
-          String.format(Locale.ROOT, "%.4f", evalMetrics.get("ndcg@" + cut)),
+          String.format(Locale.ROOT, "%.4f", o.metrics().get("ndcg@" + cut)),
           String.format(Locale.ROOT, "%.4f", r.metrics().get("ndcg@" + cut)));
     }
   }
 
   @Test
   void broadcastCatalogueEqualsOneJvm() throws IOException {
-    assertSameAsOneJvm(run(1, "broadcast"), "broadcast");
+    assertSameAsOneJvm(history, run(history, 1, "broadcast"), "broadcast");
   }
 
   @Test
   void blockedCatalogueEqualsOneJvm() throws IOException {
-    BatchRetrieval.Result r = run(3, "blocks");
-    assertSameAsOneJvm(r, "blocks");
+    BatchRetrieval.Result r = run(history, 3, "blocks");
+    assertSameAsOneJvm(history, r, "blocks");
     assertTrue(r.seconds().get("task_merge") > 0, "partial lists were merged");
     assertTrue(r.seconds().get("shuffle_megabytes") > 0, "partial lists were shuffled");
     assertTrue(r.seconds().get("task_score") > 0, "the profile timed the scoring");
+  }
+
+  @Test
+  void towersOfSeveralPartsEmbedConcurrentlyAsInOneJvm() throws IOException {
+    // 100 partitions of 5 users: both task threads embed at once, many times over; a tower's
+    // parts must not mix between them.
+    assertSameAsOneJvm(denseIds, run(denseIds, 1, 100, "dense-ids"), "dense-ids");
+  }
+
+  @Test
+  void chunksEmbedFromTwoThreadsAsFromOne() throws Exception {
+    // What two task threads of one executor do, without Spark's scheduling between them.
+    LoadedModel m = LoadedModel.load(Files.readAllBytes(denseIds.ckpt()), data.toString());
+    int users = dataset.numUsers();
+    Tensor expected = QueryEncoder.embedAll(m.model(), m.encoder(), users);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      List<java.util.concurrent.Future<Integer>> done = new java.util.ArrayList<>();
+      for (int thread = 0; thread < 2; thread++) {
+        done.add(
+            pool.submit(
+                () -> {
+                  int wrong = 0;
+                  for (int round = 0; round < 20; round++) {
+                    for (int from = 0; from < users; from += 7) {
+                      List<Row> rows = new java.util.ArrayList<>();
+                      for (int u = from; u < Math.min(users, from + 7); u++) {
+                        rows.add(org.apache.spark.sql.RowFactory.create((long) u, null, null));
+                      }
+                      QueryChunk q = QueryChunk.embed(0, rows, m);
+                      for (int r = 0; r < rows.size(); r++) {
+                        for (int c = 0; c < q.dim; c++) {
+                          if (q.queries[r * q.dim + c] != expected.get(from + r, c)) {
+                            wrong++;
+                          }
+                        }
+                      }
+                    }
+                  }
+                  return wrong;
+                }));
+      }
+      for (java.util.concurrent.Future<Integer> f : done) {
+        assertEquals(0, f.get(), "embedding values that differ from one thread's");
+      }
+    } finally {
+      pool.shutdown();
+    }
   }
 
   @Test
@@ -238,7 +313,7 @@ class BatchRetrievalTest {
     assertTrue(
         Arrays.binarySearch(split.userTrainItems(), p, split.userTrainPtr()[1], target) >= 0,
         "user 0's held-out item is a training item too");
-    run(1, "repeats");
+    run(history, 1, "repeats");
     Row row =
         spark
             .read()
@@ -246,7 +321,7 @@ class BatchRetrievalTest {
             .where("user_id = '" + dataset.users().rawId(0) + "'")
             .first();
     assertFalse(row.getList(1).contains(dataset.items().rawId(target)));
-    assertEquals(Math.min(evalRanks[t], 400), row.getInt(3));
+    assertEquals(Math.min(history.ranks()[t], 400), row.getInt(3));
   }
 
   @Test
@@ -264,7 +339,7 @@ class BatchRetrievalTest {
             "--data",
             data.toString(),
             "--ckpt",
-            ckpt.toString(),
+            history.ckpt().toString(),
             "--k",
             "10",
             "--eval_k",
@@ -276,7 +351,8 @@ class BatchRetrievalTest {
     assertEquals(0, code, e.toString());
     assertTrue(
         o.toString()
-            .contains(String.format(Locale.ROOT, "recall@10  %.4f", evalMetrics.get("recall@10"))),
+            .contains(
+                String.format(Locale.ROOT, "recall@10  %.4f", history.metrics().get("recall@10"))),
         o.toString());
     assertTrue(Files.readString(json).contains("\"recall@10\""));
     assertEquals(10, spark.read().parquet(out.toString()).first().getList(1).size());
@@ -291,7 +367,7 @@ class BatchRetrievalTest {
             "--data",
             data.toString(),
             "--ckpt",
-            ckpt.toString(),
+            history.ckpt().toString(),
             "--out",
             out.toString());
     assertEquals(2, code);
@@ -307,7 +383,7 @@ class BatchRetrievalTest {
             "--data",
             data.toString(),
             "--ckpt",
-            ckpt.toString(),
+            history.ckpt().toString(),
             "--out",
             data.resolve("top").toString(),
             "--overwrite");
@@ -333,6 +409,5 @@ class BatchRetrievalTest {
             dir.resolve("none").toString());
     assertEquals(2, code);
     assertTrue(e.toString().contains("nothing.sbcnm"), e.toString());
-    assertNull(null);
   }
 }
