@@ -15,6 +15,16 @@ final class TaskTimes extends SparkListener {
   final AtomicLong shuffleFetchWaitNanos = new AtomicLong();
   final AtomicLong shuffleBytes = new AtomicLong();
   final AtomicLong outputBytes = new AtomicLong();
+  private final java.util.concurrent.ConcurrentHashMap<Integer, AtomicLong> runByStage =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Task run time of the latest stage that ran (a job's result stage runs last). */
+  long lastStageRunNanos() {
+    return runByStage.keySet().stream()
+        .max(Integer::compare)
+        .map(s -> runByStage.get(s).get())
+        .orElse(0L);
+  }
 
   @Override
   public void onTaskEnd(SparkListenerTaskEnd end) {
@@ -23,6 +33,9 @@ final class TaskTimes extends SparkListener {
       return;
     }
     runNanos.addAndGet(m.executorRunTime() * 1_000_000L);
+    runByStage
+        .computeIfAbsent(end.stageId(), s -> new AtomicLong())
+        .addAndGet(m.executorRunTime() * 1_000_000L);
     shuffleWriteNanos.addAndGet(m.shuffleWriteMetrics().writeTime());
     shuffleFetchWaitNanos.addAndGet(m.shuffleReadMetrics().fetchWaitTime() * 1_000_000L);
     shuffleBytes.addAndGet(m.shuffleWriteMetrics().bytesWritten());
