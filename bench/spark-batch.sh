@@ -5,7 +5,8 @@
 # the catalogue, with top lists) and `export` (every embedding) in one JVM. Two datasets:
 #   bench50k: `prep synthetic --preset bench` (100,000 users, 50,000 items), the default model
 #             trained one epoch;
-#   items1m:  1,000,000 items, 20,000 users with 25 Zipf-popular interactions each, prepared
+#   items1m:  1,000,000 items, 50,000 users with 30 interactions each (every item at least once),
+#             prepared
 #             once by `prep csv` and once by the Spark `prep` (both timed, bytes compared), ID
 #             towers trained one epoch.
 # Spark runs three ways: the catalogue broadcast; broadcast with --profile (one more GEMM pass,
@@ -79,15 +80,18 @@ M1=$WORK/items1m
 [ -f "$WORK/items1m.csv" ] || python3 - "$WORK/items1m.csv" <<'PY'
 import random, sys
 rng = random.Random(1)
-items, users, per_user = 1_000_000, 20_000, 25
-# Zipf-like popularity over a million items: rank r drawn as floor(items ** u) - 1.
+items, users, zipf_draws = 1_000_000, 50_000, 10
+# Every item once (user u holds items u, u + 50,000, ...: 20 each), then 10 Zipf-like draws a user
+# (rank r drawn as floor(items ** U) - 1), each user's 30 events shuffled into time order.
 with open(sys.argv[1], "w") as f:
     f.write("user_id,item_id,timestamp\n")
     t = 0
     for u in range(users):
-        for _ in range(per_user):
+        mine = list(range(u, items, users)) + [int(items ** rng.random()) - 1 for _ in range(zipf_draws)]
+        rng.shuffle(mine)
+        for i in mine:
             t += 1
-            f.write(f"u{u},i{int(items ** rng.random()) - 1},{t}\n")
+            f.write(f"u{u},i{i},{t}\n")
 PY
 timed items1m/prep-csv java -jar "$JAR" prep csv --interactions "$WORK/items1m.csv" \
   --time_col timestamp --out "$M1" --overwrite > /dev/null

@@ -16,8 +16,13 @@ for line in open(f"{work}/times.jsonl"):
     if line.strip():
         r = json.loads(line)
         times[r["name"]] = r["seconds"]
-DATA = {"bench50k": ("50,000-item preset", 100_000, 50_000),
-        "items1m": ("1,000,000 items", 20_000, 1_000_000)}
+def count(path):
+    """Ids in an id map (its lines but the header)."""
+    return sum(1 for _ in open(path)) - 1
+
+
+DATA = {name: (label, count(f"{work}/{name}/q_idmap.csv"), count(f"{work}/{name}/i_idmap.csv"))
+        for name, label in (("bench50k", "50,000-item preset"), ("items1m", "1,000,000 items"))}
 runs = {}
 for name in DATA:
     ev = json.load(open(f"{work}/{name}-eval.json"))
@@ -50,7 +55,8 @@ for name, (label, users, items) in DATA.items():
         s = runs[name][mode]["seconds"]
         split.append(
             f"| {label}, {how} | {s['total']:.1f} | {s['load_and_embed_items']:.1f} "
-            f"| {s['task_embed']:.1f} | {s['task_score']:.1f} | {s['task_topk']:.1f} "
+            f"| {s['task_embed'] + s['task_embed_items']:.1f} | {s['task_score']:.1f} "
+            f"| {s['task_topk']:.1f} "
             f"| {s['task_merge']:.2f} | {s['task_shuffle']:.2f} ({s['shuffle_megabytes']:.0f} MB) "
             f"| {s['task_parquet_write']:.1f} | {s['task_split_join_other']:.1f} "
             f"| {s['task_total']:.1f} |")
@@ -58,6 +64,7 @@ for name, (label, users, items) in DATA.items():
             rates[name] = {"score": users * items / s["task_score"],
                            "topk": users * items / s["task_topk"],
                            "embed": users / max(s["task_embed"], 1e-9),
+                           "items": items,
                            "other_per_user": (s["task_parquet_write"] + s["task_split_join_other"]) / users}
 # Paper estimate: 50 M users x 5 M items from the 1 M-item run's per-core rates.
 r = rates["items1m"]
@@ -66,8 +73,9 @@ pairs = U * I
 core_seconds = pairs / r["score"] + pairs / r["topk"] + U / r["embed"] + U * r["other_per_user"]
 core_hours = core_seconds / 3600
 est = []
-for executors, cores in ((50, 8), (200, 8), (500, 8)):
-    est.append(f"| {executors} x {cores} cores | {core_hours / (executors * cores):.1f} |")
+for executors, cores in ((25, 8), (100, 8), (400, 8)):
+    hours = core_hours / (executors * cores)
+    est.append(f"| {executors} x {cores} cores | {hours:.2f} ({hours * 60:.0f} min) |")
 meta_line = (f"Measured by `bench/spark-batch.sh` on {meta['date']}: {meta['cpu']}, 2 cores, "
              f"{meta['jdk']}, Spark 4.1.1 `local[2]` through spark-submit's entry point, sbcnm at "
              f"commit {meta['commit']}; k = 100, seconds of wall time per whole command (JVM "
@@ -83,7 +91,8 @@ table = "\n".join([
     "How a Spark run's time splits (seconds; `--profile` runs, which add one GEMM pass to time "
     "scoring apart from top K; task columns sum over both cores):",
     "",
-    "| run | wall | driver: load, embed items | embed users | scoring | top K | merge | shuffle "
+    "| run | wall | driver: load (broadcast: embed items) | executors: embed | scoring | top K "
+    "| merge | shuffle "
     "| Parquet writing | split, join, other | task total |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     *split,

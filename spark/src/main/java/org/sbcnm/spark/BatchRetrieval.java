@@ -1,12 +1,14 @@
 package org.sbcnm.spark;
 
-import static org.apache.spark.sql.functions.array_sort;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.monotonically_increasing_id;
-import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.when;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,7 +29,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
@@ -383,27 +384,29 @@ public final class BatchRetrieval {
                 col("i"),
                 col("timestamp").cast(DataTypes.LongType).as("ts"),
                 col("line"));
-    Dataset<Row> ranked =
+    // One aggregation per user: the latest event by (timestamp, line), as a struct's order
+    // compares its fields in turn; the event count; and the training items, every event but that
+    // one (a repeat of the held-out item earlier stays a training item).
+    Dataset<Row> perUser =
         events
-            .withColumn(
-                "latest",
-                row_number()
-                    .over(Window.partitionBy("u").orderBy(col("ts").desc(), col("line").desc())))
-            .withColumn("events", count(lit(1)).over(Window.partitionBy("u")));
-    org.apache.spark.sql.Column isTest = col("latest").equalTo(1).and(col("events").geq(2));
-    Dataset<Row> tests = ranked.where(isTest).select(col("u"), col("i").as("target"));
-    Dataset<Row> seen =
-        ranked
-            .where(org.apache.spark.sql.functions.not(isTest))
             .groupBy("u")
-            .agg(array_sort(collect_set(col("i"))).as("seen"));
+            .agg(
+                max(struct(col("ts"), col("line"), col("i"))).as("latest"),
+                count(lit(1)).as("events"),
+                collect_list(struct(col("line"), col("i"))).as("all"));
+    Dataset<Row> split =
+        perUser.select(
+            col("u"),
+            when(col("events").geq(2), col("latest.i")).as("target"),
+            expr("array_sort(array_distinct(transform(filter(all, e -> events < 2 OR e.line !="
+                    + " latest.line), e -> e.i)))")
+                .as("seen"));
     int parts =
         spec.partitions() > 0 ? spec.partitions() : spark.sparkContext().defaultParallelism();
     return spark
         .range(users)
         .toDF("u")
-        .join(seen, new String[] {"u"}, "left")
-        .join(tests, new String[] {"u"}, "left")
+        .join(split, new String[] {"u"}, "left")
         .select(col("u"), col("seen"), col("target"))
         .repartitionByRange(parts, col("u"))
         .sortWithinPartitions("u");
