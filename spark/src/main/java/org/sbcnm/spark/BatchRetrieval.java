@@ -11,7 +11,6 @@ import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.when;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -154,7 +153,7 @@ public final class BatchRetrieval {
       throw new DatasetException(spec.out() + ": already exists; pass --overwrite to replace it");
     }
     Path ckptFile = CheckpointFiles.latest(Path.of(spec.checkpoint()));
-    byte[] ckpt = Files.readAllBytes(ckptFile);
+    byte[] ckpt = LoadedModel.inferenceBytes(ckptFile);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<byte[]> ckptB = jsc.broadcast(ckpt);
     String key = "ckpt-" + ckptB.id();
@@ -308,7 +307,14 @@ public final class BatchRetrieval {
       seconds.put("task_parquet_write", parquet);
       seconds.put(
           "task_split_join_other",
-          run - embed - itemNanos.value() / 1e9 - search - merge - shuffle - parquet);
+          run
+              - embed
+              - itemNanos.value() / 1e9
+              - search
+              - scoreNanos.value() / 1e9
+              - merge
+              - shuffle
+              - parquet);
       seconds.put("shuffle_megabytes", tasks.shuffleBytes.get() / 1e6);
 
       long t2 = System.nanoTime();

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import org.sbcnm.datasets.prepared.PreparedDataset;
 import org.sbcnm.datasets.split.HeldOutSplit;
@@ -49,6 +51,32 @@ record LoadedModel(PreparedDataset dataset, TwoTowerModel model, QueryEncoder en
   /** Forgets every model this JVM loaded (the driver calls it when a job ends). */
   static void release(String key, String dataDir) {
     CACHE.remove(key + '\n' + dataDir);
+  }
+
+  /**
+   * The checkpoint's bytes without its optimiser state (Adam's moments weigh twice the parameters),
+   * which inference never reads: what the job broadcasts.
+   */
+  static byte[] inferenceBytes(Path ckpt) throws IOException {
+    TensorBundle b = TensorBundle.read(ckpt);
+    CheckpointCodec.checkFormat(b, ckpt);
+    List<String> state = new ArrayList<>();
+    for (String name : b.names()) {
+      if (name.startsWith("optim/")) {
+        state.add(name);
+      }
+    }
+    if (state.isEmpty()) {
+      return Files.readAllBytes(ckpt);
+    }
+    state.forEach(b::remove);
+    Path tmp = Files.createTempFile("sbcnm-inference", ".sbcnm");
+    try {
+      b.write(tmp);
+      return Files.readAllBytes(tmp);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
   }
 
   static LoadedModel load(byte[] checkpoint, String dataDir) throws IOException {

@@ -304,6 +304,18 @@ class BatchRetrievalTest {
   }
 
   @Test
+  void theBroadcastCheckpointLeavesTheOptimiserStateBehind() throws IOException {
+    byte[] slim = LoadedModel.inferenceBytes(history.ckpt());
+    // Adam keeps two moments a parameter: the slim checkpoint is about a third of the file.
+    assertTrue(slim.length < Files.size(history.ckpt()) / 2, slim.length + " bytes");
+    Path copy = dir.resolve("slim.sbcnm");
+    Files.write(copy, slim);
+    assertTrue(
+        org.sbcnm.engine.io.TensorBundle.read(copy).meta("optimizer.steps") != null,
+        "settings stay");
+  }
+
+  @Test
   void repeatedHeldOutItemsAreRankedButNotRecommended() throws IOException {
     // User 0 closes with a repeat of its first item: eval ranks it, the list leaves it out.
     HeldOutSplit split = HeldOutSplit.of(dataset.interactions(), dataset.numUsers());
