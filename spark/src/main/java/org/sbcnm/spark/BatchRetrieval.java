@@ -79,7 +79,8 @@ public final class BatchRetrieval {
    * @param checkpoint the checkpoint file ({} in the name: the highest-numbered)
    * @param k recommendations per user
    * @param evalKs cut-offs of Recall@K and NDCG@K (may be empty)
-   * @param itemBlocks 1 to broadcast the item embeddings, more to partition them
+   * @param itemBlocks 1 to broadcast the item embeddings, more to partition them, 0 to choose:
+   *     broadcast while they take at most an eighth of an executor's memory ({@link #autoBlocks})
    * @param partitions partitions of users (0: Spark's default parallelism)
    * @param out the Parquet output folder (any Hadoop file system)
    * @param overwrite replace {@code out} if it exists
@@ -109,8 +110,9 @@ public final class BatchRetrieval {
         throw new IllegalArgumentException(
             "k and the cut-offs must stay below " + TopK.MAX_K + ", got " + k);
       }
-      if (itemBlocks < 1) {
-        throw new IllegalArgumentException("item blocks must be at least 1, got " + itemBlocks);
+      if (itemBlocks < 0) {
+        throw new IllegalArgumentException(
+            "item blocks must be 0 (auto) or more, got " + itemBlocks);
       }
       if (partitions < 0) {
         throw new IllegalArgumentException("partitions must be 0 or more, got " + partitions);
@@ -129,11 +131,16 @@ public final class BatchRetrieval {
    *
    * @param users users written
    * @param testUsers users with a held-out item
+   * @param itemBlocks blocks the catalogue was cut into (1: broadcast)
    * @param metrics recall@K and ndcg@K for each cut-off, over the test users
    * @param seconds wall time of the run's parts, and task time summed over executors
    */
   public record Result(
-      long users, long testUsers, Map<String, Double> metrics, Map<String, Double> seconds) {}
+      long users,
+      long testUsers,
+      int itemBlocks,
+      Map<String, Double> metrics,
+      Map<String, Double> seconds) {}
 
   private BatchRetrieval() {}
 
@@ -166,7 +173,11 @@ public final class BatchRetrieval {
       int numItems = d.numItems();
       int dim = driver.model().config().item().outDim();
       // Broadcast: the driver embeds the catalogue. Blocks: each executor embeds its blocks.
-      Tensor itemEmb = spec.itemBlocks() == 1 ? driver.model().itemEmbeddings() : null;
+      int blocksWanted =
+          spec.itemBlocks() > 0
+              ? spec.itemBlocks()
+              : autoBlocks((long) numItems * dim * Float.BYTES, executorMemory(spark));
+      Tensor itemEmb = blocksWanted == 1 ? driver.model().itemEmbeddings() : null;
       seconds.put("load_and_embed_items", secondsSince(t0));
 
       long t1 = System.nanoTime();
@@ -184,7 +195,8 @@ public final class BatchRetrieval {
       int k = spec.k();
       JavaRDD<TopLists> lists;
       JavaRDD<QueryChunk> chunks = null;
-      if (spec.itemBlocks() == 1) {
+      int blockCount = 1;
+      if (blocksWanted == 1) {
         itemsB = jsc.broadcast(itemEmb.floats().clone());
         Broadcast<float[]> items = itemsB;
         lists =
@@ -211,7 +223,8 @@ public final class BatchRetrieval {
                     },
                     true);
       } else {
-        List<ItemBlock> blocks = ItemBlock.cut(numItems, spec.itemBlocks());
+        List<ItemBlock> blocks = ItemBlock.cut(numItems, blocksWanted);
+        blockCount = blocks.size();
         chunks =
             queries
                 .javaRDD()
@@ -333,7 +346,8 @@ public final class BatchRetrieval {
       }
       seconds.put("metrics", secondsSince(t2));
       seconds.put("total", secondsSince(t0));
-      return new Result(users, testUsers, metrics(histogram, testUsers, spec.evalKs()), seconds);
+      return new Result(
+          users, testUsers, blockCount, metrics(histogram, testUsers, spec.evalKs()), seconds);
     } finally {
       spark.sparkContext().removeSparkListener(tasks);
       ckptB.destroy();
@@ -430,6 +444,24 @@ public final class BatchRetrieval {
   private static Dataset<Row> idMap(SparkSession spark, String path, String name, String index) {
     return csv(spark, path)
         .select(col("raw_id").as(name), col("index").cast(DataTypes.IntegerType).as(index));
+  }
+
+  /**
+   * Blocks for a catalogue of {@code itemBytes} float32 embeddings: 1 (broadcast) while they take
+   * at most an eighth of {@code executorBytes} (the rest holds Spark, the model, a partition's
+   * users and the scoring buffers), else enough blocks for each to fit that eighth.
+   */
+  static int autoBlocks(long itemBytes, long executorBytes) {
+    long budget = Math.max(1, executorBytes / 8);
+    return (int) Math.max(1, (itemBytes + budget - 1) / budget);
+  }
+
+  /** An executor's heap: spark.executor.memory, or this JVM's in local mode. */
+  private static long executorMemory(SparkSession spark) {
+    if (spark.sparkContext().isLocal()) {
+      return Runtime.getRuntime().maxMemory();
+    }
+    return spark.sparkContext().getConf().getSizeAsBytes("spark.executor.memory", "1g");
   }
 
   /** Nanoseconds of scoring alone: the chunk's GEMM calls against the index, no top K. */

@@ -233,9 +233,9 @@ public final class SparkJobs implements Callable<Integer> {
 
     @Option(
         names = "--item_blocks",
-        defaultValue = "1",
+        defaultValue = "0",
         description =
-            "1: broadcast the item embeddings; B > 1: cut the catalogue into B blocks and merge partial top lists.")
+            "1: broadcast the item embeddings; B > 1: cut the catalogue into B blocks and merge partial top lists; 0: broadcast while they take at most an eighth of an executor's memory, else enough blocks.")
     int itemBlocks;
 
     @Option(
@@ -273,7 +273,14 @@ public final class SparkJobs implements Callable<Integer> {
               new BatchRetrieval.Spec(
                   data, ckpt, k, evalKs, itemBlocks, partitions, out, overwrite, profile));
       PrintWriter o = spec.commandLine().getOut();
-      o.printf("wrote %s: %d users, %d with a held-out item%n", out, r.users(), r.testUsers());
+      o.printf(
+          "wrote %s: %d users, %d with a held-out item, %s%n",
+          out,
+          r.users(),
+          r.testUsers(),
+          r.itemBlocks() == 1
+              ? "catalogue broadcast"
+              : "catalogue in " + r.itemBlocks() + " blocks");
       for (Map.Entry<String, Double> m : r.metrics().entrySet()) {
         o.printf(Locale.ROOT, "%-10s %.4f%n", m.getKey(), m.getValue());
       }
@@ -284,6 +291,7 @@ public final class SparkJobs implements Callable<Integer> {
         Map<String, Object> json = new LinkedHashMap<>(r.metrics());
         json.put("users", r.users());
         json.put("test_users", r.testUsers());
+        json.put("item_blocks", r.itemBlocks());
         json.put("seconds", r.seconds());
         Path tmp = metricsJson.resolveSibling(metricsJson.getFileName() + ".tmp");
         Files.writeString(

@@ -174,18 +174,18 @@ class BatchRetrievalTest {
 
   private static BatchRetrieval.Result run(OneJvm model, int itemBlocks, int partitions, String out)
       throws IOException {
-    return BatchRetrieval.run(
-        spark,
-        new BatchRetrieval.Spec(
-            data.toString(),
-            model.ckpt().toString(),
-            K,
-            EVAL_KS,
-            itemBlocks,
-            partitions,
-            dir.resolve(out).toString(),
-            false,
-            itemBlocks > 1));
+    return Sbcnm.on(spark)
+        .recommend(
+            new BatchRetrieval.Spec(
+                data.toString(),
+                model.ckpt().toString(),
+                K,
+                EVAL_KS,
+                itemBlocks,
+                partitions,
+                dir.resolve(out).toString(),
+                false,
+                itemBlocks > 1));
   }
 
   private static void assertSameAsOneJvm(OneJvm o, BatchRetrieval.Result r, String out) {
@@ -249,6 +249,7 @@ class BatchRetrievalTest {
   void blockedCatalogueEqualsOneJvm() throws IOException {
     BatchRetrieval.Result r = run(history, 3, "blocks");
     assertSameAsOneJvm(history, r, "blocks");
+    assertEquals(3, r.itemBlocks());
     assertTrue(r.seconds().get("task_merge") > 0, "partial lists were merged");
     assertTrue(r.seconds().get("shuffle_megabytes") > 0, "partial lists were shuffled");
     assertTrue(r.seconds().get("task_score") > 0, "the profile timed the scoring");
@@ -367,6 +368,7 @@ class BatchRetrievalTest {
                 String.format(Locale.ROOT, "recall@10  %.4f", history.metrics().get("recall@10"))),
         o.toString());
     assertTrue(Files.readString(json).contains("\"recall@10\""));
+    assertTrue(o.toString().contains("catalogue broadcast"), "0 blocks chose: " + o);
     assertEquals(10, spark.read().parquet(out.toString()).first().getList(1).size());
 
     e = new StringWriter();

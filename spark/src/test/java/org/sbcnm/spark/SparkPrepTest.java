@@ -134,6 +134,20 @@ class SparkPrepTest {
   }
 
   @Test
+  void ownSparkCodePreparesADataFrameThroughTheEntryPoint() throws IOException {
+    Path expected = prepCsv(movieLens, '\t', false, "0", "1", "2", "3", Double.NaN, "ml-jvm-2");
+    Path out = dir.resolve("ml-own-code");
+    SparkPrep.Report r =
+        Sbcnm.on(spark)
+            .prepare(
+                spark.read().option("sep", "\t").csv(movieLens.toString()),
+                new SparkPrep.Spec("_c0", "_c1", "_c2", "_c3", Double.NaN),
+                out.toString());
+    assertEquals(3000, r.interactions());
+    assertSameFiles(expected, out);
+  }
+
+  @Test
   void minimumRatingHeaderQuotesAndParquetAsPrepCsv() throws IOException {
     StringBuilder sb = new StringBuilder("uid,movie,stars,when\n");
     Random rng = new Random(3);

@@ -190,6 +190,15 @@ class TopListsTest {
   }
 
   @Test
+  void catalogueIsBroadcastWhileItTakesAnEighthOfAnExecutor() {
+    long gib = 1L << 30;
+    assertEquals(1, BatchRetrieval.autoBlocks(gib / 8, gib));
+    assertEquals(2, BatchRetrieval.autoBlocks(gib / 8 + 1, gib));
+    assertEquals(10, BatchRetrieval.autoBlocks(5_000_000L * 64 * 4, gib));
+    assertEquals(1, BatchRetrieval.autoBlocks(0, gib));
+  }
+
+  @Test
   void outputMayNotBeOrHoldTheInput() {
     assertTrue(SparkJobs.sameOrInside("/a/b", "/a/b/"));
     assertTrue(SparkJobs.sameOrInside("/a/b/c", "/a/b"));
