@@ -160,15 +160,15 @@ public final class BatchRetrieval {
       throw new DatasetException(spec.out() + ": already exists; pass --overwrite to replace it");
     }
     Path ckptFile = CheckpointFiles.latest(Path.of(spec.checkpoint()));
-    byte[] ckpt = LoadedModel.inferenceBytes(ckptFile);
+    LoadedModel.Slim slim = LoadedModel.forInference(ckptFile);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    Broadcast<byte[]> ckptB = jsc.broadcast(ckpt);
+    Broadcast<byte[]> ckptB = jsc.broadcast(slim.bytes());
     String key = "ckpt-" + ckptB.id();
     Broadcast<float[]> itemsB = null;
     TaskTimes tasks = new TaskTimes();
     spark.sparkContext().addSparkListener(tasks);
     try {
-      LoadedModel driver = LoadedModel.get(key, ckpt, spec.data());
+      LoadedModel driver = LoadedModel.put(key, slim.bundle(), spec.data());
       PreparedDataset d = driver.dataset();
       int numItems = d.numItems();
       int dim = driver.model().config().item().outDim();
@@ -193,63 +193,51 @@ public final class BatchRetrieval {
       String dataDir = spec.data();
       int length = spec.listLength();
       int k = spec.k();
+      JavaRDD<QueryChunk> embedded =
+          queries
+              .javaRDD()
+              .mapPartitionsWithIndex(
+                  (part, rows) -> {
+                    LoadedModel m = LoadedModel.get(key, ckptB.value(), dataDir);
+                    return chunks(part, rows)
+                        .map(
+                            chunk -> {
+                              long e0 = System.nanoTime();
+                              QueryChunk q = QueryChunk.embed(chunk.id, chunk.rows, m);
+                              embedNanos.add(System.nanoTime() - e0);
+                              return q;
+                            });
+                  },
+                  true);
       JavaRDD<TopLists> lists;
-      JavaRDD<QueryChunk> chunks = null;
+      JavaRDD<QueryChunk> kept = null;
       int blockCount = 1;
       if (blocksWanted == 1) {
         itemsB = jsc.broadcast(itemEmb.floats().clone());
         Broadcast<float[]> items = itemsB;
         lists =
-            queries
-                .javaRDD()
-                .mapPartitionsWithIndex(
-                    (part, rows) -> {
-                      LoadedModel m = LoadedModel.get(key, ckptB.value(), dataDir);
-                      ExactIndex index = FullIndex.get(items, numItems, dim);
-                      return chunks(part, rows)
-                          .map(
-                              chunk -> {
-                                long e0 = System.nanoTime();
-                                QueryChunk q = QueryChunk.embed(chunk.id, chunk.rows, m);
-                                long e1 = System.nanoTime();
-                                TopLists top = q.search(index, 0, length);
-                                embedNanos.add(e1 - e0);
-                                searchNanos.add(System.nanoTime() - e1);
-                                if (profile) {
-                                  scoreNanos.add(timeScoring(q, index));
-                                }
-                                return top;
-                              });
-                    },
-                    true);
+            embedded.map(
+                q -> {
+                  ExactIndex index = FullIndex.get(items, numItems, dim);
+                  long s0 = System.nanoTime();
+                  TopLists top = q.search(index, 0, length);
+                  searchNanos.add(System.nanoTime() - s0);
+                  if (profile) {
+                    scoreNanos.add(timeScoring(q, index));
+                  }
+                  return top;
+                });
       } else {
         List<ItemBlock> blocks = ItemBlock.cut(numItems, blocksWanted);
         blockCount = blocks.size();
-        chunks =
-            queries
-                .javaRDD()
-                .mapPartitionsWithIndex(
-                    (part, rows) -> {
-                      LoadedModel m = LoadedModel.get(key, ckptB.value(), dataDir);
-                      return chunks(part, rows)
-                          .map(
-                              chunk -> {
-                                long e0 = System.nanoTime();
-                                QueryChunk q = QueryChunk.embed(chunk.id, chunk.rows, m);
-                                embedNanos.add(System.nanoTime() - e0);
-                                return q;
-                              });
-                    },
-                    true)
-                // Embedded once: every block meets every chunk.
-                .persist(StorageLevel.MEMORY_AND_DISK());
+        // Embedded once: every block meets every chunk.
+        kept = embedded.persist(StorageLevel.MEMORY_AND_DISK());
         JavaRDD<ItemBlock> blockRdd = jsc.parallelize(blocks, blocks.size());
-        JavaRDD<QueryChunk> embedded = chunks;
         // Block-major task order: an executor runs one block's tasks in a row, embedding the
         // block once.
         JavaPairRDD<Long, TopLists> partial =
             blockRdd
-                .cartesian(embedded)
+                .cartesian(kept)
                 .mapToPair(
                     pair -> {
                       LoadedModel m = LoadedModel.get(key, ckptB.value(), dataDir);
@@ -288,8 +276,8 @@ public final class BatchRetrieval {
           .write()
           .mode(spec.overwrite() ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
           .parquet(spec.out());
-      if (chunks != null) {
-        chunks.unpersist(false);
+      if (kept != null) {
+        kept.unpersist(false);
       }
       seconds.put("pass_and_write", secondsSince(t1));
       try {
@@ -331,18 +319,16 @@ public final class BatchRetrieval {
       seconds.put("shuffle_megabytes", tasks.shuffleBytes.get() / 1e6);
 
       long t2 = System.nanoTime();
-      Dataset<Row> written = spark.read().parquet(spec.out());
-      long users = written.count();
+      // One pass over the written ranks: users per rank, the users without one under null.
       Map<Integer, Long> histogram = new LinkedHashMap<>();
+      long users = 0;
       long testUsers = 0;
-      for (Row r :
-          written
-              .where(col("test_rank").isNotNull())
-              .groupBy("test_rank")
-              .count()
-              .collectAsList()) {
-        histogram.put(r.getInt(0), r.getLong(1));
-        testUsers += r.getLong(1);
+      for (Row r : spark.read().parquet(spec.out()).groupBy("test_rank").count().collectAsList()) {
+        users += r.getLong(1);
+        if (!r.isNullAt(0)) {
+          histogram.put(r.getInt(0), r.getLong(1));
+          testUsers += r.getLong(1);
+        }
       }
       seconds.put("metrics", secondsSince(t2));
       seconds.put("total", secondsSince(t0));

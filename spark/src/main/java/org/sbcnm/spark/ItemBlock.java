@@ -19,7 +19,7 @@ record ItemBlock(int offset, int rows) implements Serializable {
    * Items per scoring block of the exact index: blocks cut at multiples of it score every (user,
    * item) pair with the same GEMM call as one JVM does, to the last bit.
    */
-  static final int ALIGN = 2048;
+  static final int ALIGN = ExactIndex.ITEM_BLOCK;
 
   /** Items per pass of the item tower, as {@code TwoTowerModel.itemEmbeddings} embeds them. */
   private static final int EMBED_CHUNK = 4096;

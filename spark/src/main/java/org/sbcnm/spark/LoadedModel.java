@@ -9,10 +9,8 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import org.sbcnm.datasets.prepared.PreparedDataset;
 import org.sbcnm.datasets.split.HeldOutSplit;
-import org.sbcnm.datasets.split.UserHistories;
 import org.sbcnm.engine.io.FormatException;
 import org.sbcnm.engine.io.TensorBundle;
-import org.sbcnm.towers.config.TowerKind;
 import org.sbcnm.towers.tower.TwoTowerModel;
 import org.sbcnm.training.eval.QueryEncoder;
 import org.sbcnm.training.loop.CheckpointCodec;
@@ -33,8 +31,37 @@ record LoadedModel(PreparedDataset dataset, TwoTowerModel model, QueryEncoder en
   private static final ConcurrentHashMap<String, LoadedModel> CACHE = new ConcurrentHashMap<>();
 
   /**
-   * The model of checkpoint {@code bytes} over the dataset at {@code dataDir}, loaded on first use
-   * in this JVM under {@code key} (the broadcast's id) and shared by every later task.
+   * A checkpoint as inference needs it: the bundle without its optimiser state (Adam's moments
+   * weigh twice the parameters; inference never reads them), and that bundle's bytes, which the job
+   * broadcasts.
+   */
+  record Slim(TensorBundle bundle, byte[] bytes) {}
+
+  static Slim forInference(Path ckpt) throws IOException {
+    TensorBundle b = TensorBundle.read(ckpt);
+    CheckpointCodec.checkFormat(b, ckpt);
+    List<String> state = new ArrayList<>();
+    for (String name : b.names()) {
+      if (name.startsWith("optim/")) {
+        state.add(name);
+      }
+    }
+    if (state.isEmpty()) {
+      return new Slim(b, Files.readAllBytes(ckpt));
+    }
+    state.forEach(b::remove);
+    Path tmp = Files.createTempFile("sbcnm-inference", ".sbcnm");
+    try {
+      b.write(tmp);
+      return new Slim(b, Files.readAllBytes(tmp));
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  /**
+   * The model of the broadcast checkpoint {@code bytes} over the dataset at {@code dataDir}, loaded
+   * on first use in this JVM under {@code key} (the broadcast's id) and shared by every later task.
    */
   static LoadedModel get(String key, byte[] checkpoint, String dataDir) {
     return CACHE.computeIfAbsent(
@@ -48,39 +75,22 @@ record LoadedModel(PreparedDataset dataset, TwoTowerModel model, QueryEncoder en
         });
   }
 
+  /**
+   * The driver's model, built from the bundle it already holds and kept under {@code key}: in local
+   * mode the executors' tasks find it there.
+   */
+  static LoadedModel put(String key, TensorBundle checkpoint, String dataDir) throws IOException {
+    LoadedModel m = build(checkpoint, dataDir);
+    CACHE.put(key + '\n' + dataDir, m);
+    return m;
+  }
+
   /** Forgets every model this JVM loaded (the driver calls it when a job ends). */
   static void release(String key, String dataDir) {
     CACHE.remove(key + '\n' + dataDir);
   }
 
-  /**
-   * The checkpoint's bytes without its optimiser state (Adam's moments weigh twice the parameters),
-   * which inference never reads: what the job broadcasts.
-   */
-  static byte[] inferenceBytes(Path ckpt) throws IOException {
-    TensorBundle b = TensorBundle.read(ckpt);
-    CheckpointCodec.checkFormat(b, ckpt);
-    List<String> state = new ArrayList<>();
-    for (String name : b.names()) {
-      if (name.startsWith("optim/")) {
-        state.add(name);
-      }
-    }
-    if (state.isEmpty()) {
-      return Files.readAllBytes(ckpt);
-    }
-    state.forEach(b::remove);
-    Path tmp = Files.createTempFile("sbcnm-inference", ".sbcnm");
-    try {
-      b.write(tmp);
-      return Files.readAllBytes(tmp);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
-  }
-
   static LoadedModel load(byte[] checkpoint, String dataDir) throws IOException {
-    PreparedDataset d = PreparedDataset.read(Path.of(dataDir), false);
     Path tmp = Files.createTempFile("sbcnm-ckpt", ".sbcnm");
     TensorBundle b;
     try {
@@ -90,6 +100,11 @@ record LoadedModel(PreparedDataset dataset, TwoTowerModel model, QueryEncoder en
     } finally {
       Files.deleteIfExists(tmp);
     }
+    return build(b, dataDir);
+  }
+
+  private static LoadedModel build(TensorBundle b, String dataDir) throws IOException {
+    PreparedDataset d = PreparedDataset.read(Path.of(dataDir), false);
     TwoTowerModel model;
     try {
       model = Models.build(TwoTowerModel.configOf(b), d, b);
@@ -98,11 +113,10 @@ record LoadedModel(PreparedDataset dataset, TwoTowerModel model, QueryEncoder en
       throw new FormatException(
           "checkpoint does not fit the dataset " + dataDir + ": " + e.getMessage());
     }
-    UserHistories h =
-        model.config().query().kind() == TowerKind.HISTORY
-            ? UserHistories.of(
-                HeldOutSplit.of(d.interactions(), d.numUsers()).train(), d.numUsers())
-            : null;
-    return new LoadedModel(d, model, QueryEncoder.of(h, CheckpointCodec.readHistoryLength(b)));
+    HeldOutSplit split = HeldOutSplit.of(d.interactions(), d.numUsers());
+    return new LoadedModel(
+        d,
+        model,
+        QueryEncoder.forModel(model, split, d.numUsers(), CheckpointCodec.readHistoryLength(b)));
   }
 }

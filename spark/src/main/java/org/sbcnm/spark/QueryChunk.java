@@ -99,19 +99,20 @@ final class QueryChunk implements Serializable {
   }
 
   /**
-   * Scores the chunk against {@code items} [n, dim] as the exact index does (128 users by 2,048
-   * items per GEMM call) and keeps nothing: the scoring part of a search, timed on its own by
-   * profiling runs. Returns a checksum, so that the work cannot be skipped.
+   * Scores the chunk against {@code items} [n, dim] as the exact index does ({@link
+   * ExactIndex#QUERY_CHUNK} users by {@link ExactIndex#ITEM_BLOCK} items per GEMM call) and keeps
+   * nothing: the scoring part of a search, timed on its own by profiling runs. Returns a checksum,
+   * so that the work cannot be skipped.
    */
   float scoreOnly(Tensor items) {
     int n = items.rows();
     int m = size();
-    float[] out = new float[128 * 2048];
+    float[] out = new float[ExactIndex.QUERY_CHUNK * ExactIndex.ITEM_BLOCK];
     float sum = 0;
-    for (int from = 0; from < m; from += 128) {
-      int rows = Math.min(128, m - from);
-      for (int b = 0; b < n; b += 2048) {
-        int bn = Math.min(2048, n - b);
+    for (int from = 0; from < m; from += ExactIndex.QUERY_CHUNK) {
+      int rows = Math.min(ExactIndex.QUERY_CHUNK, m - from);
+      for (int b = 0; b < n; b += ExactIndex.ITEM_BLOCK) {
+        int bn = Math.min(ExactIndex.ITEM_BLOCK, n - b);
         Kernels.gemm(
             false,
             true,

@@ -257,8 +257,9 @@ class BatchRetrievalTest {
 
   @Test
   void towersOfSeveralPartsEmbedConcurrentlyAsInOneJvm() throws IOException {
-    // 100 partitions of 5 users: both task threads embed at once, many times over; a tower's
-    // parts must not mix between them.
+    // A tower of two concatenated parts, through 100 partitions of 5 users on both task threads.
+    // (Whether two threads' parts mix is caught reliably by chunksEmbedFromTwoThreadsAsFromOne;
+    // here the tasks rarely overlap.)
     assertSameAsOneJvm(denseIds, run(denseIds, 1, 100, "dense-ids"), "dense-ids");
   }
 
@@ -306,7 +307,7 @@ class BatchRetrievalTest {
 
   @Test
   void theBroadcastCheckpointLeavesTheOptimiserStateBehind() throws IOException {
-    byte[] slim = LoadedModel.inferenceBytes(history.ckpt());
+    byte[] slim = LoadedModel.forInference(history.ckpt()).bytes();
     // Adam keeps two moments a parameter: the slim checkpoint is about a third of the file.
     assertTrue(slim.length < Files.size(history.ckpt()) / 2, slim.length + " bytes");
     Path copy = dir.resolve("slim.sbcnm");
@@ -344,11 +345,9 @@ class BatchRetrievalTest {
     StringWriter o = new StringWriter();
     StringWriter e = new StringWriter();
     int code =
-        SparkJobs.run(
-            spark,
-            new PrintWriter(o, true),
-            new PrintWriter(e, true),
-            "recommend",
+        recommend(
+            o,
+            e,
             "--data",
             data.toString(),
             "--ckpt",
@@ -373,11 +372,9 @@ class BatchRetrievalTest {
 
     e = new StringWriter();
     code =
-        SparkJobs.run(
-            spark,
-            new PrintWriter(new StringWriter(), true),
-            new PrintWriter(e, true),
-            "recommend",
+        recommend(
+            new StringWriter(),
+            e,
             "--data",
             data.toString(),
             "--ckpt",
@@ -389,11 +386,9 @@ class BatchRetrievalTest {
 
     e = new StringWriter();
     code =
-        SparkJobs.run(
-            spark,
-            new PrintWriter(new StringWriter(), true),
-            new PrintWriter(e, true),
-            "recommend",
+        recommend(
+            new StringWriter(),
+            e,
             "--data",
             data.toString(),
             "--ckpt",
@@ -406,15 +401,21 @@ class BatchRetrievalTest {
     assertTrue(Files.exists(data.resolve(PreparedDataset.INTERACTIONS)));
   }
 
+  /** Runs {@code recommend ARGS} as the command line does; returns its exit code. */
+  private static int recommend(StringWriter out, StringWriter err, String... args) {
+    String[] all = new String[args.length + 1];
+    all[0] = "recommend";
+    System.arraycopy(args, 0, all, 1, args.length);
+    return SparkJobs.run(spark, new PrintWriter(out, true), new PrintWriter(err, true), all);
+  }
+
   @Test
   void aMissingCheckpointExitsTwo() {
     StringWriter e = new StringWriter();
     int code =
-        SparkJobs.run(
-            spark,
-            new PrintWriter(new StringWriter(), true),
-            new PrintWriter(e, true),
-            "recommend",
+        recommend(
+            new StringWriter(),
+            e,
             "--data",
             data.toString(),
             "--ckpt",

@@ -4,10 +4,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import org.sbcnm.datasets.prepared.PreparedDataset;
 import org.sbcnm.datasets.split.HeldOutSplit;
-import org.sbcnm.datasets.split.UserHistories;
 import org.sbcnm.engine.io.TensorBundle;
 import org.sbcnm.engine.tensor.Tensor;
-import org.sbcnm.towers.config.TowerKind;
 import org.sbcnm.towers.tower.TwoTowerModel;
 import org.sbcnm.training.eval.QueryEncoder;
 import org.sbcnm.training.loop.CheckpointCodec;
@@ -36,11 +34,7 @@ final class Checkpoints {
       int historyLength) {
     /** Query batches for users of {@code split}: ids, and history bags for history towers. */
     QueryEncoder encoder(PreparedDataset d, HeldOutSplit split) {
-      UserHistories h =
-          model.config().query().kind() == TowerKind.HISTORY
-              ? UserHistories.of(split.train(), d.numUsers())
-              : null;
-      return QueryEncoder.of(h, historyLength);
+      return QueryEncoder.forModel(model, split, d.numUsers(), historyLength);
     }
 
     /**

@@ -1,8 +1,10 @@
 package org.sbcnm.training.eval;
 
+import org.sbcnm.datasets.split.HeldOutSplit;
 import org.sbcnm.datasets.split.UserHistories;
 import org.sbcnm.engine.autograd.Tape;
 import org.sbcnm.engine.tensor.Tensor;
+import org.sbcnm.towers.config.TowerKind;
 import org.sbcnm.towers.tower.TowerBatch;
 import org.sbcnm.towers.tower.TwoTowerModel;
 
@@ -23,6 +25,19 @@ public interface QueryEncoder {
             users, off, n, maxLength, batch.bagOffsets(), batch.bagIdsBuffer(n * maxLength));
       }
     };
+  }
+
+  /**
+   * Query batches of {@code model}'s query tower for users of {@code split}: ids, and for a history
+   * tower the bag of each user's most recent {@code historyLength} training items.
+   */
+  static QueryEncoder forModel(
+      TwoTowerModel model, HeldOutSplit split, int numUsers, int historyLength) {
+    UserHistories h =
+        model.config().query().kind() == TowerKind.HISTORY
+            ? UserHistories.of(split.train(), numUsers)
+            : null;
+    return of(h, historyLength);
   }
 
   /** Users embedded per pass of the query tower by {@link #embedAll}. */

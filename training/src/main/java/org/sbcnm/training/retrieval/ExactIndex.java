@@ -17,8 +17,11 @@ import org.sbcnm.engine.tensor.Tensor;
  * score is ⟨q, vⱼ⟩ + aⱼ for a fixed per-item term aⱼ (−β·log p̂ⱼ). Thread-safe once built.
  */
 public final class ExactIndex {
-  static final int QUERY_CHUNK = 128;
-  static final int ITEM_BLOCK = 2048;
+  /** Queries per task, scored together by one thread. */
+  public static final int QUERY_CHUNK = 128;
+
+  /** Items per GEMM call: a task's scores [QUERY_CHUNK, ITEM_BLOCK] stay in cache. */
+  public static final int ITEM_BLOCK = 2048;
 
   private final Tensor items;
   private final float[] adjustment;
